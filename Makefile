@@ -1,0 +1,45 @@
+# Watchfloor: `make run` serves the demo city on http://127.0.0.1:8000, `make test` tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: install run test lint format bench screenshot migration clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is required"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: install
+	$(BIN)/watchfloor migrate
+	$(BIN)/watchfloor demo
+	$(BIN)/watchfloor serve --port $(PORT)
+
+test: install
+	$(BIN)/ruff check command plans realtime tests bench
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check command plans realtime tests bench
+	$(BIN)/ruff format --check command plans realtime tests bench
+
+format: install
+	$(BIN)/ruff format command plans realtime tests bench
+	$(BIN)/ruff check --fix command plans realtime tests bench
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache

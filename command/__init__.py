@@ -1,0 +1,3 @@
+"""Watchfloor command center: incidents, reports, reporting deadlines, compliance."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,99 @@
+"""The application factory: `uvicorn --factory command.app:create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from command.config import Settings, load_settings
+from command.db import Database
+from command.errors import EXCEPTION_HANDLERS
+from command.health import health
+from command.logging import configure_logging
+from command.metrics import MetricsMiddleware, metrics_endpoint
+from command.openapi import build_openapi
+from command.routes import api_routes
+from realtime.bus import create_bus
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+SESSION_COOKIE = "watchfloor_session"
+
+
+def _openapi_route(routes: list[BaseRoute]) -> Route:
+    document = build_openapi(routes)
+
+    async def openapi(_request: Request) -> Response:
+        from command.http import respond
+
+        return respond(document)
+
+    return Route("/api/openapi.json", openapi, methods=["GET"])
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    configure_logging(json_lines=settings.log_json)
+    db = Database(settings.database_url)
+    bus = create_bus(settings.redis_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from command.lifecycle import start_background, stop_background
+
+        await bus.start()
+        await start_background(app)
+        try:
+            yield
+        finally:
+            await stop_background(app)
+            await bus.stop()
+            await db.dispose()
+
+    routes = api_routes()
+    routes += [
+        Route("/api/health", health, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ]
+    routes.append(_openapi_route(routes))
+    if STATIC_DIR.is_dir():
+        routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(MetricsMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret,
+                session_cookie=SESSION_COOKIE,
+                same_site="lax",
+                https_only=settings.secure_cookies,
+                max_age=12 * 3600,
+            ),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.bus = bus
+    db.on_events = bus_publisher(bus)
+    return app
+
+
+def bus_publisher(bus):
+    from command.metrics import EVENTS_PUBLISHED
+
+    async def publish(events: list) -> None:
+        await bus.publish([event.message() for event in events])
+        EVENTS_PUBLISHED.inc(len(events))
+
+    return publish

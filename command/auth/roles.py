@@ -1,0 +1,36 @@
+"""What each role may do. A credential acts only inside its own unit's subtree."""
+
+from __future__ import annotations
+
+ROLES = ("admin", "commander", "reporter", "coordinator", "display")
+
+_READ = {
+    "units.read",
+    "incidents.read",
+    "deadlines.read",
+    "compliance.read",
+    "plans.read",
+    "drills.read",
+    "realtime",
+}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "display": frozenset(_READ),
+    "reporter": frozenset(_READ | {"incidents.report"}),
+    "coordinator": frozenset(_READ | {"plans.manage", "drills.manage"}),
+    "commander": frozenset(
+        _READ | {"incidents.report", "incidents.manage", "deadlines.judge", "drills.manage"}
+    ),
+    "admin": frozenset(
+        _READ
+        | {
+            "incidents.report",
+            "incidents.manage",
+            "deadlines.judge",
+            "plans.manage",
+            "drills.manage",
+            "units.manage",
+            "accounts.manage",
+        }
+    ),
+}

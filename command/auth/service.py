@@ -1,0 +1,167 @@
+"""Issuing, checking and revoking credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.auth.models import ApiToken, User
+from command.auth.roles import CAPABILITIES, ROLES
+from command.db import utcnow
+from command.errors import ApiError, not_found
+from command.units.models import Unit
+
+TOKEN_PREFIX = "wf_"
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both paths take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: one role, bound to one unit, seeing that unit's subtree."""
+
+    subject: str
+    role: str
+    unit_id: int
+    unit_code: str
+    unit_path: str
+    name: str = ""
+
+    def can(self, capability: str) -> bool:
+        return capability in CAPABILITIES[self.role]
+
+    def sees(self, unit_path: str) -> bool:
+        return unit_path.startswith(self.unit_path)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "subject": self.subject,
+            "role": self.role,
+            "unit": self.unit_code,
+            "unit_path": self.unit_path,
+            "name": self.name,
+        }
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ApiError(422, f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+
+
+async def create_token(
+    session: AsyncSession, *, unit: Unit, role: str, label: str = ""
+) -> tuple[str, ApiToken]:
+    """A new token; the plain value is returned once and never stored."""
+    _check_role(role)
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        token_hash=hash_token(plain), prefix=plain[:10], unit_id=unit.id, role=role, label=label
+    )
+    session.add(row)
+    await session.flush()
+    return plain, row
+
+
+async def principal_for_token(session: AsyncSession, plain: str) -> Principal | None:
+    if not plain.startswith(TOKEN_PREFIX) or len(plain) > 128:
+        return None
+    row = await session.execute(
+        select(ApiToken, Unit)
+        .join(Unit, Unit.id == ApiToken.unit_id)
+        .where(ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None))
+    )
+    found = row.first()
+    if found is None:
+        return None
+    token, unit = found
+    return Principal(
+        subject=f"token:{token.id}",
+        role=token.role,
+        unit_id=unit.id,
+        unit_code=unit.code,
+        unit_path=unit.path,
+        name=token.label or f"token {token.prefix}…",
+    )
+
+
+async def revoke_token(session: AsyncSession, *, token_id: int, within: str) -> ApiToken:
+    token = await session.get(ApiToken, token_id)
+    unit = await session.get(Unit, token.unit_id) if token else None
+    if token is None or unit is None or not unit.path.startswith(within):
+        raise not_found("token", token_id)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    unit: Unit,
+    role: str,
+    display_name: str = "",
+) -> User:
+    _check_role(role)
+    if len(password) < 8:
+        raise ApiError(422, "password must be at least 8 characters long")
+    if await session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ApiError(409, f"user {username} already exists")
+    password_hash = await anyio.to_thread.run_sync(_hasher.hash, password)
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=password_hash,
+        unit_id=unit.id,
+        role=role,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def check_password(session: AsyncSession, *, username: str, password: str) -> User | None:
+    user = await session.scalar(select(User).where(User.username == username, User.active))
+    ok = await anyio.to_thread.run_sync(
+        _verify, user.password_hash if user else _DUMMY_HASH, password
+    )
+    return user if (user is not None and ok) else None
+
+
+async def principal_for_user(session: AsyncSession, user_id: int) -> Principal | None:
+    found = (
+        await session.execute(
+            select(User, Unit).join(Unit, Unit.id == User.unit_id).where(User.id == user_id)
+        )
+    ).first()
+    if found is None or not found[0].active:
+        return None
+    user, unit = found
+    return Principal(
+        subject=f"user:{user.username}",
+        role=user.role,
+        unit_id=unit.id,
+        unit_code=unit.code,
+        unit_path=unit.path,
+        name=user.display_name or user.username,
+    )

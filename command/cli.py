@@ -1,0 +1,216 @@
+"""The `watchfloor` command: serve, migrate, demo, token, user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import shutil
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from command.config import VAR_DIR, ConfigError, Settings, load_settings
+from command.db import Database
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coro)
+
+
+async def _with_db(settings: Settings, action: Callable[[Database], Coroutine]) -> Any:
+    db = Database(settings.database_url)
+    try:
+        return await action(db)
+    finally:
+        await db.dispose()
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from command.migrate import upgrade
+
+    if settings.is_sqlite:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _run(_with_db(settings, lambda db: upgrade(db.writer)))
+    print("database migrated", file=sys.stderr)
+    return 0
+
+
+def _check_migrated(settings: Settings) -> str | None:
+    from command.migrate import pending_migrations
+
+    try:
+        pending = _run(_with_db(settings, lambda db: pending_migrations(db.writer)))
+    except Exception as exc:
+        return f"cannot reach the database ({type(exc).__name__}: {exc})"
+    if pending:
+        return "the database is not migrated (missing: " + ", ".join(sorted(pending)) + ")"
+    return None
+
+
+def _prepare_metrics_dir(workers: int) -> None:
+    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    path = VAR_DIR / "prometheus"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path.resolve())
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    problem = _check_migrated(settings)
+    if problem:
+        print(f"watchfloor: {problem}; run `watchfloor migrate` first", file=sys.stderr)
+        return 2
+    _prepare_metrics_dir(args.workers)
+    uvicorn.run(
+        "command.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws="websockets",
+        ws_per_message_deflate=False,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        ws_max_size=64 * 1024,
+        log_level=args.log_level,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from command.demo import DEMO_PASSWORD, load_demo
+
+    tokens = _run(_with_db(settings, lambda db: load_demo(db, settings.secret)))
+    print(
+        f"demo city 黑河市 loaded; users demo-<role> share the password {DEMO_PASSWORD!r}",
+        file=sys.stderr,
+    )
+    for role, token in tokens.items():
+        print(f"{role}\t{token}")
+    return 0
+
+
+async def _create_token(db: Database, args: argparse.Namespace) -> str:
+    from command.auth.service import create_token
+    from command.units.service import get_unit
+
+    async with db.write() as session:
+        unit = await get_unit(session, args.unit)
+        plain, _ = await create_token(session, unit=unit, role=args.role, label=args.label)
+    return plain
+
+
+def cmd_token_create(settings: Settings, args: argparse.Namespace) -> int:
+    print(_run(_with_db(settings, lambda db: _create_token(db, args))))
+    return 0
+
+
+async def _revoke_token(db: Database, token_id: int) -> None:
+    from command.auth.service import revoke_token
+
+    async with db.write() as session:
+        await revoke_token(session, token_id=token_id, within="/")
+
+
+def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    _run(_with_db(settings, lambda db: _revoke_token(db, args.id)))
+    print(f"token {args.id} revoked", file=sys.stderr)
+    return 0
+
+
+async def _create_user(db: Database, args: argparse.Namespace, password: str) -> None:
+    from command.auth.service import create_user
+    from command.units.service import get_unit
+
+    async with db.write() as session:
+        unit = await get_unit(session, args.unit)
+        await create_user(
+            session,
+            username=args.username,
+            password=password,
+            unit=unit,
+            role=args.role,
+            display_name=args.name,
+        )
+
+
+def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
+    password = os.environ.get("WATCHFLOOR_PASSWORD")
+    if password is None:
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
+    _run(_with_db(settings, lambda db: _create_user(db, args, password)))
+    print(f"user {args.username} created", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from command.auth.roles import ROLES
+
+    parser = argparse.ArgumentParser(prog="watchfloor", description="Watchfloor command system")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the API, websockets and pages")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="load the demo city (idempotent)").set_defaults(func=cmd_demo)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
+    create = token.add_parser("create", help="issue a token; prints it alone on stdout")
+    create.add_argument("--unit", required=True, help="unit code the token is bound to")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--label", default="")
+    create.set_defaults(func=cmd_token_create)
+    revoke = token.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(func=cmd_token_revoke)
+
+    user = sub.add_parser("user", help="users with passwords").add_subparsers(
+        dest="action", required=True
+    )
+    ucreate = user.add_parser(
+        "create",
+        help="create a user (password from WATCHFLOOR_PASSWORD, --password-stdin or a prompt)",
+    )
+    ucreate.add_argument("--username", required=True)
+    ucreate.add_argument("--unit", required=True)
+    ucreate.add_argument("--role", required=True, choices=ROLES)
+    ucreate.add_argument("--name", default="")
+    ucreate.add_argument("--password-stdin", action="store_true")
+    ucreate.set_defaults(func=cmd_user_create)
+    for extend in extensions():
+        extend(sub)
+    return parser
+
+
+def extensions() -> list[Callable[[Any], None]]:
+    """Domain commands (e.g. `rules check`) register their sub-parsers here."""
+    return []
+
+
+def main(argv: list[str] | None = None) -> int:
+    from command.errors import ApiError
+
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return args.func(settings, args)
+    except ConfigError as exc:
+        print(f"watchfloor: configuration error: {exc}", file=sys.stderr)
+    except ApiError as exc:
+        print(f"watchfloor: {exc.message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

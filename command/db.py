@@ -1,0 +1,136 @@
+"""Database engines, sessions and the column types every domain shares.
+
+SQLite is the embedded default: WAL, a busy timeout, synchronous=FULL, and writes that
+start with BEGIN IMMEDIATE through a single pooled connection so that concurrent writers
+queue in the process instead of failing with "database is locked". PostgreSQL (asyncpg)
+is the production database; there reads and writes share one pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset itself)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+EventSink = Callable[[list[Any]], Awaitable[None]]
+
+
+def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so BEGIN is ours to issue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA busy_timeout=15000",
+            "PRAGMA foreign_keys=ON",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str, *, writer: bool = True, **kwargs: Any) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        pool = {"pool_size": 1, "max_overflow": 0} if writer else {"pool_size": 4}
+        engine = create_async_engine(url, pool_timeout=60, **pool, **kwargs)
+        _configure_sqlite(engine, immediate=writer)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """The engines and session factories of one process.
+
+    `write()` is the one way to change state: a transaction that commits on success and
+    then hands the events the services recorded to `on_events` (the realtime publisher).
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.writer = make_engine(url, writer=True, echo=echo)
+        self.reader = make_engine(url, writer=False, echo=echo) if self.is_sqlite else self.writer
+        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
+        self.on_events: EventSink | None = None
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        async with self._write_sessions() as session:
+            async with session.begin():
+                yield session
+            events = session.info.pop("events", [])
+        if events and self.on_events is not None:
+            await self.on_events(events)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._read_sessions() as session:
+            async with session.begin():
+                yield session
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()

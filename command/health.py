@@ -1,0 +1,43 @@
+"""GET /api/health: is the database reachable and migrated, is the bus up?"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.requests import Request
+
+import command
+from command.http import respond
+from command.migrate import pending_migrations
+from command.openapi import api
+
+
+async def _database_status(request: Request) -> dict:
+    db = request.app.state.db
+    try:
+        async with db.read() as session:
+            await session.execute(text("SELECT 1"))
+        pending = await pending_migrations(db.reader)
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {
+        "ok": not pending,
+        "backend": db.writer.dialect.name,
+        "pending_migrations": sorted(pending),
+    }
+
+
+@api("Service health: database, migrations and event bus", tags=["ops"], public=True, errors=())
+async def health(request: Request):
+    database = await _database_status(request)
+    try:
+        bus = await request.app.state.bus.health()
+    except Exception as exc:
+        bus = {"ok": False, "error": type(exc).__name__}
+    ok = database["ok"] and bus["ok"]
+    body = {
+        "status": "ok" if ok else "degraded",
+        "version": command.__version__,
+        "database": database,
+        "bus": bus,
+    }
+    return respond(body, status=200 if ok else 503)

@@ -1,0 +1,94 @@
+"""Request parsing and response helpers shared by every view."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from command.errors import ApiError, validation_error
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def read_body(request: Request, limit: int | None = None) -> bytes:
+    """The request body, refused with 413 as soon as it passes the limit."""
+    limit = limit or request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise ApiError(413, f"request body exceeds the limit of {limit} bytes")
+        except ValueError:
+            raise ApiError(400, "invalid Content-Length header") from None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"request body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_json(request: Request) -> Any:
+    body = await read_body(request)
+    if not body:
+        raise ApiError(400, "request body is empty; send a JSON object")
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"malformed JSON: {exc}") from None
+
+
+async def read_model(request: Request, model: type[M]) -> M:
+    data = await read_json(request)
+    if not isinstance(data, dict):
+        raise ApiError(422, "request body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    params: dict[str, Any] = {}
+    for key in request.query_params:
+        values = request.query_params.getlist(key)
+        params[key] = values if len(values) > 1 else values[0]
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        raise validation_error(exc, ("query",)) from None
+
+
+def path_int(request: Request, name: str) -> int:
+    raw = request.path_params[name]
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ApiError(404, f"{name} {raw!r} not found") from None
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+class ApiResponse(JSONResponse):
+    """JSON that keeps Chinese text readable and serializes datetimes and models."""
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, BaseModel):
+            return content.model_dump_json().encode()
+        return json.dumps(content, ensure_ascii=False, default=_default).encode()
+
+
+def respond(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> ApiResponse:
+    return ApiResponse(content, status_code=status, headers=headers)

@@ -1,0 +1,106 @@
+"""Idempotent submissions: a retried request with the same Idempotency-Key returns the
+original result and creates nothing new, also when two retries race.
+
+The key row is inserted in the same transaction as the work it guards, so the unique
+constraint, not a check-then-act, decides which of two racing requests does the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, String, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+from starlette.requests import Request
+
+from command.db import Base, BigId, Database, JsonType, UTCDateTime, utcnow
+from command.errors import ApiError
+
+HEADER = "idempotency-key"
+Work = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    key: Mapped[str] = mapped_column(String(128))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("owner", "key"),)
+
+
+def request_key(request: Request) -> str | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > 128 or not key.isprintable():
+        raise ApiError(400, "Idempotency-Key must be 1 to 128 printable characters")
+    return key
+
+
+def fingerprint(method: str, path: str, payload: Any) -> str:
+    canonical = json.dumps([method, path, payload], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _stored(db: Database, owner: str, key: str) -> IdempotencyRecord | None:
+    async with db.read() as session:
+        return await session.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.owner == owner, IdempotencyRecord.key == key
+            )
+        )
+
+
+def _replay(record: IdempotencyRecord, print_: str) -> tuple[int, Any, bool]:
+    if record.fingerprint != print_:
+        raise ApiError(
+            422,
+            "Idempotency-Key was already used for a different request",
+            code="idempotency_key_reused",
+        )
+    return record.status, record.response, True
+
+
+async def run_once(
+    db: Database, *, owner: str, key: str | None, print_: str, work: Work
+) -> tuple[int, Any, bool]:
+    """Run `work` in a write transaction once per (owner, key).
+
+    Returns (status, body, replayed). `work` returns the status and the JSON body that a
+    retry will receive again.
+    """
+    if key is None:
+        async with db.write() as session:
+            status, body = await work(session)
+        return status, body, False
+    if (record := await _stored(db, owner, key)) is not None:
+        return _replay(record, print_)
+    try:
+        async with db.write() as session:
+            # Claim the key first: a racing twin blocks or fails here, before doing work.
+            claim = IdempotencyRecord(
+                owner=owner, key=key, fingerprint=print_, status=0, response=None
+            )
+            session.add(claim)
+            await session.flush()
+            status, body = await work(session)
+            claim.status, claim.response = status, body
+    except IntegrityError:
+        record = await _stored(db, owner, key)
+        if record is None:
+            raise
+        return _replay(record, print_)
+    return status, body, False

@@ -1,0 +1,105 @@
+"""Queries and changes on the organization tree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.errors import ApiError, not_found
+from command.events import record_event
+from command.units.models import Unit, tier_rank
+from command.units.schemas import UnitIn, UnitOut
+
+
+def to_out(unit: Unit) -> UnitOut:
+    return UnitOut(
+        code=unit.code,
+        name=unit.name,
+        name_en=unit.name_en,
+        kind=unit.kind,
+        tier=unit.tier,
+        parent=unit.parent_code,
+        path=unit.path,
+        depth=unit.depth,
+        lon=unit.lon,
+        lat=unit.lat,
+    )
+
+
+async def find_unit(session: AsyncSession, code: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.code == code))
+
+
+async def get_unit(session: AsyncSession, code: str) -> Unit:
+    unit = await find_unit(session, code)
+    if unit is None:
+        raise not_found("unit", code)
+    return unit
+
+
+async def get_units(session: AsyncSession, codes: Sequence[str]) -> dict[str, Unit]:
+    """The units with these codes, by code; 404 naming the first unknown one."""
+    wanted = set(codes)
+    rows = (await session.scalars(select(Unit).where(Unit.code.in_(wanted)))).all()
+    found = {u.code: u for u in rows}
+    for code in codes:
+        if code not in found:
+            raise not_found("unit", code)
+    return found
+
+
+async def subtree(
+    session: AsyncSession, root: Unit, *, kind: str | None = None, tier: str | None = None
+) -> list[Unit]:
+    """The unit and everything below it, in tree order."""
+    query = select(Unit).where(Unit.path.startswith(root.path, autoescape=True))
+    if kind:
+        query = query.where(Unit.kind == kind)
+    if tier:
+        query = query.where(Unit.tier == tier)
+    return list((await session.scalars(query.order_by(Unit.path))).all())
+
+
+async def chain_up(session: AsyncSession, unit: Unit) -> list[Unit]:
+    """The unit's superiors, nearest first, up to the root of the tree."""
+    codes = unit.ancestor_codes
+    if not codes:
+        return []
+    by_code = await get_units(session, codes)
+    return [by_code[code] for code in codes]
+
+
+async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Unit:
+    if await find_unit(session, data.code) is not None:
+        raise ApiError(409, f"unit {data.code} already exists")
+    parent = await get_unit(session, data.parent) if data.parent else None
+    if parent is not None and tier_rank(data.tier) > tier_rank(parent.tier):
+        raise ApiError(
+            422, f"a {data.tier} unit cannot sit under the {parent.tier} unit {parent.code}"
+        )
+    unit = Unit(
+        code=data.code,
+        name=data.name,
+        name_en=data.name_en,
+        kind=data.kind,
+        tier=data.tier,
+        parent_id=parent.id if parent else None,
+        path=(parent.path if parent else "/") + data.code + "/",
+        depth=(parent.depth + 1) if parent else 0,
+        lon=data.lon,
+        lat=data.lat,
+    )
+    session.add(unit)
+    await session.flush()
+    await record_event(
+        session,
+        topic="units",
+        kind="unit.created",
+        entity=f"unit:{unit.code}",
+        unit_path=unit.path,
+        payload=to_out(unit).model_dump(),
+        actor=actor,
+    )
+    return unit
