@@ -1,0 +1,98 @@
+"""Incidents (突发事件) and the chain of reports (初报/续报/终报) that describe them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from command.db import Base, BigId, JsonType, UTCDateTime, utcnow
+
+CATEGORIES = ("natural", "accident", "health", "social")
+LEVELS = ("I", "II", "III", "IV")
+STATUSES = ("reported", "verified", "responding", "stabilized", "closed")
+# Where the command center first learned of the incident. Anything but "field" means the
+# responsible unit did not report it itself (a 瞒报 candidate if it files nothing in time).
+SOURCES = ("field", "higher", "hotline", "media", "cap", "other")
+REPORT_KINDS = ("initial", "followup", "final")
+CHANNELS = ("written", "phone")
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(64), default="")
+    level: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="reported")
+    source: Mapped[str] = mapped_column(String(16), default="field")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    learned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The unit where it happened (responsible for reporting), and its path for subtree queries.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    unit_path: Mapped[str] = mapped_column(String(512))
+    geometry: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    sensitive: Mapped[bool] = mapped_column(default=False)
+    exercise: Mapped[bool] = mapped_column(default=False)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    measures: Mapped[str] = mapped_column(Text, default="")
+    dead: Mapped[int] = mapped_column(Integer, default=0)
+    missing: Mapped[int] = mapped_column(Integer, default=0)
+    injured: Mapped[int] = mapped_column(Integer, default=0)
+    affected: Mapped[int] = mapped_column(Integer, default=0)
+    loss: Mapped[float] = mapped_column(Float, default=0.0)
+    created_by: Mapped[str] = mapped_column(String(128))
+
+    reports: Mapped[list[Report]] = relationship(
+        back_populates="incident", order_by="Report.id", lazy="raise"
+    )
+
+    __table_args__ = (
+        Index("ix_incidents_unit_path", "unit_path"),
+        Index("ix_incidents_status_level", "status", "level"),
+        Index("ix_incidents_received_at", "received_at"),
+    )
+
+
+class Report(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # 0 for initial and final reports, 1, 2, … for 续报一, 续报二 …
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(16), default="written")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    unit_path: Mapped[str] = mapped_column(String(512))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    measures: Mapped[str] = mapped_column(Text, default="")
+    # Figures as reported; null where the report did not state them.
+    dead: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    missing: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    injured: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    affected: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    loss: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Facts the rules require in an initial report that this one left out (漏报 of facts).
+    missing_facts: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    submitted_by: Mapped[str] = mapped_column(String(128))
+    # Set when a commander logged a phone report on the unit's behalf.
+    logged_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+    incident: Mapped[Incident] = relationship(back_populates="reports", lazy="raise")
+
+    __table_args__ = (
+        Index("ix_reports_incident_id", "incident_id"),
+        UniqueConstraint("incident_id", "unit_id", "kind", "channel", "seq"),
+    )

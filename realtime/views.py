@@ -1,0 +1,3 @@
+"""Routes of this domain."""
+
+routes: list = []
