@@ -152,3 +152,21 @@ def demo() -> dict[str, str]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def start_server(tmp_path: Path):
+    """Start real server processes: `start_server(database_url, **env)`; all stopped after."""
+    from tests.servers import ServerProcess, server_env
+
+    started: list[ServerProcess] = []
+
+    def start(database_url: str, **env: str) -> ServerProcess:
+        log = tmp_path / f"server-{len(started)}.log"
+        server = ServerProcess(server_env(database_url, tmp_path, **env), log=log)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()

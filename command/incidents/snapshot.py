@@ -1,0 +1,11 @@
+"""The current state of the 'incidents' topic, sent to a screen that connects or cannot resume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def incidents(*, session: AsyncSession, unit_path: str) -> list[dict[str, Any]]:
+    return []
