@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint format bench screenshot migration clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install browser run test lint format bench screenshot clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -21,12 +23,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Browser tests drive Debian's chromium through Playwright (which cannot fetch a browser here).
+browser:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+		else echo "chromium is not installed: browser tests will skip (apt-get install chromium)"; fi; }
+
 run: install
 	$(BIN)/watchfloor migrate
 	$(BIN)/watchfloor demo
 	$(BIN)/watchfloor serve --port $(PORT)
 
-test: install
+test: install browser
 	$(BIN)/ruff check command plans realtime tests bench
 	$(BIN)/python -m pytest
 
