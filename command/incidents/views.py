@@ -1,3 +1,197 @@
-"""Routes of this domain."""
+"""The incident API: parse, authorize the capability, call the service, serialize."""
 
-routes: list = []
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from command.auth.guard import ensure_sees, require
+from command.auth.service import Principal
+from command.errors import not_found
+from command.http import parse_query, path_int, read_model, respond
+from command.idempotency import fingerprint, request_key, run_once
+from command.incidents import geometry, service
+from command.incidents.models import Incident
+from command.incidents.schemas import (
+    IncidentFeatureCollection,
+    IncidentFilters,
+    IncidentHistory,
+    IncidentIn,
+    IncidentList,
+    IncidentOut,
+    IncidentPatch,
+    ReportIn,
+    ReportOut,
+)
+from command.incidents.shapes import incident_fields
+from command.openapi import api
+
+TAGS = ["incidents"]
+# Ids are 64-bit; a longer number in the path names no incident (and must not reach the DB).
+MAX_ID = 2**63 - 1
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
+Work = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
+
+
+def _incident_id(request: Request) -> int:
+    incident_id = path_int(request, "id")
+    if incident_id > MAX_ID:
+        raise not_found("incident", incident_id)
+    return incident_id
+
+
+async def _once(
+    request: Request, principal: Principal, key: str | None, data: BaseModel, work: Work
+) -> Response:
+    """Run a submission once per Idempotency-Key; a retry gets the original response."""
+    print_ = fingerprint(request.method, request.url.path, data.model_dump(mode="json"))
+    status, body, replayed = await run_once(
+        request.app.state.db, owner=principal.subject, key=key, print_=print_, work=work
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return respond(body, status, headers)
+
+
+@api(
+    "Log an incident; from the field, its initial report (初报)",
+    tags=TAGS,
+    request=IncidentIn,
+    response=IncidentOut,
+    status=201,
+    errors=WRITE_ERRORS,
+)
+async def create_incident(request: Request) -> Response:
+    principal = await require(request, "incidents.report")
+    key = request_key(request)
+    data = await read_model(request, IncidentIn)
+    skew = timedelta(seconds=request.app.state.settings.clock_skew_seconds)
+
+    async def work(session: AsyncSession) -> tuple[int, Any]:
+        incident = await service.create_incident(
+            session=session, data=data, principal=principal, clock_skew=skew
+        )
+        return 201, service.incident_dict(incident)
+
+    return await _once(request, principal, key, data, work)
+
+
+@api(
+    "File a report (初报, 续报 or 终报) on an incident",
+    tags=TAGS,
+    request=ReportIn,
+    response=ReportOut,
+    status=201,
+    errors=WRITE_ERRORS,
+)
+async def add_report(request: Request) -> Response:
+    principal = await require(request, "incidents.report")
+    incident_id = _incident_id(request)
+    key = request_key(request)
+    data = await read_model(request, ReportIn)
+
+    async def work(session: AsyncSession) -> tuple[int, Any]:
+        _, report = await service.add_report(
+            session=session, incident_id=incident_id, data=data, principal=principal
+        )
+        return 201, service.report_dict(report)
+
+    return await _once(request, principal, key, data, work)
+
+
+@api(
+    "Change level, status or verified facts (commanders)",
+    tags=TAGS,
+    request=IncidentPatch,
+    response=IncidentOut,
+    errors=WRITE_ERRORS,
+)
+async def update_incident(request: Request) -> Response:
+    principal = await require(request, "incidents.manage")
+    incident_id = _incident_id(request)
+    patch = await read_model(request, IncidentPatch)
+    async with request.app.state.db.write() as session:
+        incident = await service.update_incident(
+            session=session, incident_id=incident_id, patch=patch, principal=principal
+        )
+        body = service.incident_dict(incident)
+    return respond(body)
+
+
+@api("One incident with its reports", tags=TAGS, response=IncidentOut)
+async def get_incident(request: Request) -> Response:
+    principal = await require(request, "incidents.read")
+    incident_id = _incident_id(request)
+    async with request.app.state.db.read() as session:
+        incident = await service.get_incident(session=session, incident_id=incident_id)
+    ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+    return respond(service.incident_dict(incident))
+
+
+@api("Who changed what when", tags=TAGS, response=IncidentHistory)
+async def incident_history(request: Request) -> Response:
+    principal = await require(request, "incidents.read")
+    incident_id = _incident_id(request)
+    async with request.app.state.db.read() as session:
+        incident = await service.get_incident(session=session, incident_id=incident_id)
+        ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+        items = await service.incident_history(session=session, incident_id=incident_id)
+    return respond({"incident_id": incident_id, "items": items})
+
+
+@api("Incidents in the caller's subtree", tags=TAGS, query=IncidentFilters, response=IncidentList)
+async def list_incidents(request: Request) -> Response:
+    principal = await require(request, "incidents.read")
+    filters = parse_query(request, IncidentFilters)
+    async with request.app.state.db.read() as session:
+        items, total = await service.list_incidents(
+            session=session, filters=filters, principal=principal
+        )
+    body = {
+        "items": [service.incident_dict(incident) for incident in items],
+        "total": total,
+        "limit": filters.limit,
+        "offset": filters.offset,
+    }
+    return respond(body)
+
+
+@api(
+    "Incidents as a GeoJSON FeatureCollection (same filters)",
+    tags=TAGS,
+    query=IncidentFilters,
+    response=IncidentFeatureCollection,
+    media_type="application/geo+json",
+)
+async def incidents_geojson(request: Request) -> Response:
+    principal = await require(request, "incidents.read")
+    filters = parse_query(request, IncidentFilters)
+    async with request.app.state.db.read() as session:
+        items, _ = await service.list_incidents(
+            session=session, filters=filters, principal=principal
+        )
+    features = [(i.id, i.geometry, _properties(i)) for i in items]
+    return Response(geometry.feature_collection(features), media_type="application/geo+json")
+
+
+def _properties(incident: Incident) -> dict[str, Any]:
+    properties = incident_fields(incident)
+    del properties["geometry"]
+    return properties
+
+
+routes = [
+    Route("/api/incidents", list_incidents, methods=["GET"]),
+    Route("/api/incidents", create_incident, methods=["POST"]),
+    Route("/api/incidents.geojson", incidents_geojson, methods=["GET"]),
+    Route("/api/incidents/{id:int}", get_incident, methods=["GET"]),
+    Route("/api/incidents/{id:int}", update_incident, methods=["PATCH"]),
+    Route("/api/incidents/{id:int}/reports", add_report, methods=["POST"]),
+    Route("/api/incidents/{id:int}/history", incident_history, methods=["GET"]),
+]

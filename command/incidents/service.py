@@ -1,0 +1,479 @@
+"""The incident log's rules: who may report what, the status lifecycle, report numbering,
+figure updates and the audit trail. Every change records its event in the caller's
+transaction and tells the deadline engine through command.deadlines.hooks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from command.auth.guard import ensure_sees
+from command.auth.service import Principal
+from command.db import utcnow
+from command.deadlines import hooks
+from command.errors import ApiError, not_found
+from command.events import Event, record_event
+from command.incidents import geometry
+from command.incidents.models import Incident, Report
+from command.incidents.schemas import (
+    Casualties,
+    IncidentFilters,
+    IncidentIn,
+    IncidentPatch,
+    ReportIn,
+)
+from command.incidents.shapes import incident_dict, report_dict
+from command.units.models import Unit
+from command.units.service import find_unit
+
+__all__ = [
+    "add_report",
+    "create_incident",
+    "get_incident",
+    "incident_dict",
+    "incident_history",
+    "list_incidents",
+    "open_incidents",
+    "report_dict",
+    "update_incident",
+]
+
+# The status lifecycle: from each status, the statuses it may move to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "reported": frozenset({"verified", "responding", "closed"}),
+    "verified": frozenset({"responding", "closed"}),
+    "responding": frozenset({"stabilized"}),
+    "stabilized": frozenset({"responding", "closed"}),
+    "closed": frozenset(),
+}
+# Key facts of an initial report; one left out is a 漏报 of facts (report.missing_facts).
+INITIAL_FACTS = ("time", "place", "type", "casualties", "loss")
+# Current figures of an incident; each report or verified correction may restate them.
+FIGURES = ("dead", "missing", "injured", "affected", "loss")
+# Facts a commander may correct with PATCH besides the figures, level and status.
+PATCHABLE_FACTS = ("title", "type", "sensitive", "summary", "measures")
+# A report for another unit is one the caller received from it by phone and logs for it.
+ON_BEHALF_CHANNEL = "phone"
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+SNAPSHOT_LIMIT = 1000
+TOPIC = "incidents"
+WITH_REPORTS = selectinload(Incident.reports)
+
+
+def invalid(field: str, message: str) -> ApiError:
+    detail = {"field": field, "message": message, "type": "rule"}
+    return ApiError(422, f"invalid request: {field}: {message}", details=[detail])
+
+
+def conflict(field: str, message: str) -> ApiError:
+    return ApiError(409, message, details=[{"field": field, "message": message, "type": "state"}])
+
+
+def entity_key(incident_id: int) -> str:
+    return f"incident:{incident_id}"
+
+
+async def _unit(session: AsyncSession, code: str, field: str) -> Unit:
+    unit = await find_unit(session, code)
+    if unit is None:
+        raise invalid(field, f"unit {code} does not exist")
+    return unit
+
+
+def _acting_for(principal: Principal, unit: Unit, channel: str) -> str | None:
+    """Who logs a report for `unit` on its behalf (None when it is the caller's own)."""
+    if unit.id == principal.unit_id:
+        return None
+    if not principal.can("incidents.manage"):
+        raise ApiError(
+            403, f"a {principal.role} reports only for its own unit {principal.unit_code}"
+        )
+    ensure_sees(principal, unit.path, f"unit {unit.code}")
+    if channel != ON_BEHALF_CHANNEL:
+        raise invalid("channel", f"a report for unit {unit.code} is logged as a phone report")
+    return principal.subject
+
+
+def _check_times(
+    occurred_at: datetime, learned_at: datetime, now: datetime, skew: timedelta
+) -> None:
+    if learned_at > now + skew:
+        seconds = int(skew.total_seconds())
+        raise invalid("learned_at", f"lies in the future (beyond {seconds} s of clock skew)")
+    if occurred_at > learned_at:
+        raise invalid("occurred_at", "lies after learned_at: it cannot happen after it was learned")
+
+
+def _stated(data: IncidentIn | ReportIn | IncidentPatch) -> dict[str, Any]:
+    """The figures a submission states (left-out ones are not stated, not zero)."""
+    casualties = data.casualties or Casualties()
+    values = {
+        "dead": casualties.dead,
+        "missing": casualties.missing,
+        "injured": casualties.injured,
+        "affected": data.affected,
+        "loss": data.loss,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _missing_facts(stated: dict[str, Any], **known: bool) -> list[str]:
+    has = {"casualties": any(k in stated for k in ("dead", "missing", "injured"))}
+    has |= {"loss": "loss" in stated, **known}
+    return [fact for fact in INITIAL_FACTS if not has.get(fact, True)]
+
+
+def _apply(incident: Incident, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set the values that differ; returns {field: {"from", "to"}} of what changed."""
+    changes = {}
+    for name, value in values.items():
+        old = getattr(incident, name)
+        if old != value:
+            changes[name] = {"from": old, "to": value}
+            setattr(incident, name, value)
+    return changes
+
+
+async def _record(
+    session: AsyncSession, incident: Incident, kind: str, actor: str, **extra: Any
+) -> None:
+    await record_event(
+        session,
+        topic=TOPIC,
+        kind=kind,
+        entity=entity_key(incident.id),
+        unit_path=incident.unit_path,
+        payload={"incident": incident_dict(incident), **extra},
+        actor=actor,
+    )
+
+
+def _new_report(data: IncidentIn | ReportIn, unit: Unit, *, kind: str, **fields: Any) -> Report:
+    stated = _stated(data)
+    return Report(
+        kind=kind,
+        channel=data.channel,
+        unit_id=unit.id,
+        unit_path=unit.path,
+        summary=data.summary,
+        measures=data.measures,
+        device_time=data.device_time,
+        **{name: stated.get(name) for name in FIGURES},
+        **fields,
+    )
+
+
+def _creation_rights(principal: Principal, unit: Unit, data: IncidentIn) -> str | None:
+    """Who logs the initial report for the unit (None: the unit itself); 403s."""
+    if data.source == "field":
+        return _acting_for(principal, unit, data.channel)
+    if not principal.can("incidents.manage"):
+        raise ApiError(403, f"only commanders log incidents learned from {data.source}")
+    ensure_sees(principal, unit.path, f"unit {unit.code}")
+    return None
+
+
+def _new_incident(data: IncidentIn, unit: Unit, actor: str, now: datetime) -> Incident:
+    place = data.geometry or _unit_point(unit)
+    lon, lat = geometry.anchor(place)
+    stated = _stated(data)
+    return Incident(
+        title=data.title,
+        category=data.category,
+        type=data.type,
+        level=data.level,
+        status="reported",
+        source=data.source,
+        occurred_at=data.occurred_at,
+        learned_at=data.learned_at or now,
+        received_at=now,
+        updated_at=now,
+        unit_id=unit.id,
+        unit_path=unit.path,
+        geometry=place,
+        lon=lon,
+        lat=lat,
+        sensitive=data.sensitive,
+        exercise=data.exercise,
+        summary=data.summary,
+        measures=data.measures,
+        created_by=actor,
+        reports=[],
+        **{name: stated.get(name, 0) for name in FIGURES},
+    )
+
+
+def _unit_point(unit: Unit) -> dict[str, Any]:
+    if unit.lon is None or unit.lat is None:
+        raise invalid("geometry", f"required: unit {unit.code} has no location to default to")
+    return geometry.point(unit.lon, unit.lat)
+
+
+async def create_incident(
+    *,
+    session: AsyncSession,
+    data: IncidentIn,
+    principal: Principal,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+) -> Incident:
+    """A new incident; from the field, with its initial report (初报)."""
+    now = utcnow()
+    unit = await _unit(session, data.unit, "unit")
+    logged_by = _creation_rights(principal, unit, data)
+    _check_times(data.occurred_at, data.learned_at or now, now, clock_skew)
+    incident = _new_incident(data, unit, principal.subject, now)
+    if data.source == "field":
+        missing = _missing_facts(
+            _stated(data), place=data.geometry is not None, type=bool(data.type.strip())
+        )
+        incident.reports.append(
+            _new_report(
+                data,
+                unit,
+                kind="initial",
+                seq=0,
+                missing_facts=missing,
+                received_at=now,
+                submitted_by=principal.subject,
+                logged_by=logged_by,
+            )
+        )
+    session.add(incident)
+    await session.flush()
+    await hooks.on_incident_created(session, incident=incident, actor=principal.subject)
+    initial = {"report": report_dict(incident.reports[0])} if incident.reports else {}
+    await _record(session, incident, "incident.created", principal.subject, **initial)
+    return incident
+
+
+async def _locked(session: AsyncSession, incident_id: int) -> Incident:
+    """The incident with its reports, locked against concurrent changes until commit."""
+    query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
+    incident = await session.scalar(query.with_for_update(of=Incident))
+    if incident is None:
+        raise not_found("incident", incident_id)
+    return incident
+
+
+def _sequence(incident: Incident, unit: Unit, kind: str, channel: str) -> int:
+    """续报 are numbered 1, 2, … per reporting unit; one initial and one final per channel."""
+    own = [r for r in incident.reports if r.unit_id == unit.id]
+    if kind == "followup":
+        return 1 + max((r.seq for r in own if r.kind == "followup"), default=0)
+    for report in own:
+        if report.kind == kind and report.channel == channel:
+            raise conflict(
+                "kind", f"unit {unit.code} already filed its {channel} {kind} report {report.id}"
+            )
+    return 0
+
+
+def _check_on_chain(incident: Incident, unit: Unit) -> None:
+    """Reports come from the incident's unit or a superior that reports it further up."""
+    if not incident.unit_path.startswith(unit.path):
+        raise invalid("unit", f"unit {unit.code} is neither the incident's unit nor above it")
+
+
+async def add_report(
+    *, session: AsyncSession, incident_id: int, data: ReportIn, principal: Principal
+) -> tuple[Incident, Report]:
+    """A follow-up (续报), final (终报) or a superior's own initial report (初报)."""
+    incident = await _locked(session, incident_id)
+    ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+    unit = await _unit(session, data.unit or principal.unit_code, "unit")
+    logged_by = _acting_for(principal, unit, data.channel)
+    _check_on_chain(incident, unit)
+    if incident.status == "closed" and data.kind != "final":
+        raise conflict("kind", f"incident {incident_id} is closed: only a final report is accepted")
+    now = utcnow()
+    report = _new_report(
+        data,
+        unit,
+        kind=data.kind,
+        seq=_sequence(incident, unit, data.kind, data.channel),
+        missing_facts=_missing_facts(_stated(data)) if data.kind == "initial" else [],
+        received_at=now,
+        submitted_by=principal.subject,
+        logged_by=logged_by,
+    )
+    incident.reports.append(report)
+    changes = _apply(incident, _stated(data))
+    incident.updated_at = now
+    await session.flush()
+    await hooks.on_report_received(
+        session, incident=incident, report=report, actor=principal.subject
+    )
+    await _record(
+        session,
+        incident,
+        "report.received",
+        principal.subject,
+        report=report_dict(report),
+        changes=changes,
+    )
+    return incident, report
+
+
+def _patched_values(incident: Incident, patch: IncidentPatch) -> dict[str, Any]:
+    fields = patch.model_fields_set
+    values = {name: getattr(patch, name) for name in ("level", "status", *PATCHABLE_FACTS)}
+    values = {name: value for name, value in values.items() if name in fields}
+    if "geometry" in fields and patch.geometry != incident.geometry:
+        lon, lat = geometry.anchor(patch.geometry)
+        values |= {"geometry": patch.geometry, "lon": lon, "lat": lat}
+    return values | _stated(patch)
+
+
+def _check_transition(incident: Incident, values: dict[str, Any]) -> None:
+    new = values.get("status", incident.status)
+    if new != incident.status and new not in TRANSITIONS[incident.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[incident.status])) or "none"
+        raise conflict(
+            "status", f"status cannot go from {incident.status} to {new} (allowed: {allowed})"
+        )
+
+
+async def update_incident(
+    *, session: AsyncSession, incident_id: int, patch: IncidentPatch, principal: Principal
+) -> Incident:
+    """Level, status and verified facts; a request that changes nothing writes nothing."""
+    if not patch.model_fields_set:
+        raise invalid("body", "send at least one field to change")
+    incident = await _locked(session, incident_id)
+    ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+    values = _patched_values(incident, patch)
+    if all(getattr(incident, name) == value for name, value in values.items()):
+        return incident
+    if incident.status == "closed":
+        raise conflict("status", f"incident {incident_id} is closed; it no longer changes")
+    _check_transition(incident, values)
+    old_level = incident.level
+    changes = _apply(incident, values)
+    incident.updated_at = utcnow()
+    if changes.get("status", {}).get("to") == "closed":
+        incident.closed_at = incident.updated_at
+    await session.flush()
+    await _after_patch(session, incident, changes, old_level, principal.subject)
+    return incident
+
+
+async def _after_patch(
+    session: AsyncSession,
+    incident: Incident,
+    changes: dict[str, dict[str, Any]],
+    old_level: str | None,
+    actor: str,
+) -> None:
+    """One event per kind of change, and the deadline hooks the change calls for."""
+    facts = {k: v for k, v in changes.items() if k not in ("level", "status", "lon", "lat")}
+    if facts:
+        await _record(session, incident, "incident.updated", actor, changes=facts)
+    if "level" in changes:
+        await hooks.on_level_changed(session, incident=incident, old_level=old_level, actor=actor)
+        await _record(
+            session, incident, "incident.level_changed", actor, changes={"level": changes["level"]}
+        )
+    if "status" in changes:
+        if incident.status == "closed":
+            await hooks.on_incident_closed(session, incident=incident, actor=actor)
+        await _record(
+            session,
+            incident,
+            "incident.status_changed",
+            actor,
+            changes={"status": changes["status"]},
+        )
+
+
+async def get_incident(*, session: AsyncSession, incident_id: int) -> Incident:
+    """The incident with its reports loaded, or 404."""
+    query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
+    incident = await session.scalar(query)
+    if incident is None:
+        raise not_found("incident", incident_id)
+    return incident
+
+
+async def _subtree_root(session: AsyncSession, code: str | None, principal: Principal) -> str:
+    if code is None:
+        return principal.unit_path
+    unit = await _unit(session, code, "query.unit")
+    ensure_sees(principal, unit.path, f"unit {unit.code}")
+    return unit.path
+
+
+def _conditions(filters: IncidentFilters, root_path: str) -> list[ColumnElement[bool]]:
+    where = [Incident.unit_path.startswith(root_path, autoescape=True)]
+    if filters.status:
+        where.append(Incident.status.in_(filters.status))
+    if filters.level:
+        levels = Incident.level.in_([lv for lv in filters.level if lv != "none"])
+        where.append(or_(levels, Incident.level.is_(None)) if "none" in filters.level else levels)
+    if filters.category:
+        where.append(Incident.category.in_(filters.category))
+    if filters.exercise is not None:
+        where.append(Incident.exercise.is_(filters.exercise))
+    if filters.sensitive is not None:
+        where.append(Incident.sensitive.is_(filters.sensitive))
+    if filters.since:
+        where.append(Incident.occurred_at >= filters.since)
+    if filters.until:
+        where.append(Incident.occurred_at < filters.until)
+    return where
+
+
+async def list_incidents(
+    *, session: AsyncSession, filters: IncidentFilters, principal: Principal
+) -> tuple[list[Incident], int]:
+    """One page of the incidents in the caller's subtree that match, newest first, with
+    their reports; and how many match in all."""
+    where = _conditions(filters, await _subtree_root(session, filters.unit, principal))
+    total = await session.scalar(select(func.count()).select_from(Incident).where(*where))
+    query = (
+        select(Incident)
+        .options(WITH_REPORTS)
+        .where(*where)
+        .order_by(Incident.received_at.desc(), Incident.id.desc())
+        .limit(filters.limit)
+        .offset(filters.offset)
+    )
+    return list((await session.scalars(query)).all()), total or 0
+
+
+async def open_incidents(*, session: AsyncSession, unit_path: str) -> list[Incident]:
+    """Incidents not closed in a subtree, newest first (bounded), with their reports."""
+    query = (
+        select(Incident)
+        .options(WITH_REPORTS)
+        .where(Incident.status != "closed")
+        .where(Incident.unit_path.startswith(unit_path, autoescape=True))
+        .order_by(Incident.received_at.desc(), Incident.id.desc())
+        .limit(SNAPSHOT_LIMIT)
+    )
+    return list((await session.scalars(query)).all())
+
+
+def _history_entry(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "kind": event.kind,
+        "changes": event.payload.get("changes", {}),
+        "report": event.payload.get("report"),
+    }
+
+
+async def incident_history(*, session: AsyncSession, incident_id: int) -> list[dict[str, Any]]:
+    """Who changed what when, oldest first, from the event log."""
+    query = (
+        select(Event)
+        .where(Event.topic == TOPIC, Event.entity == entity_key(incident_id))
+        .order_by(Event.id)
+    )
+    return [_history_entry(event) for event in (await session.scalars(query)).all()]

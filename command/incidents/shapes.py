@@ -1,0 +1,83 @@
+"""Incidents and reports as the API shows them: one dict shape for responses, event
+payloads, realtime snapshots and exports (schemas.IncidentOut documents it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from command.incidents.models import Incident, Report
+
+
+def unit_code(path: str) -> str:
+    """The code of the unit at the end of a materialized path."""
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "incident_id": report.incident_id,
+        "kind": report.kind,
+        "seq": report.seq,
+        "channel": report.channel,
+        "unit": unit_code(report.unit_path),
+        "summary": report.summary,
+        "measures": report.measures,
+        "casualties": {
+            "dead": report.dead,
+            "missing": report.missing,
+            "injured": report.injured,
+        },
+        "affected": report.affected,
+        "loss": report.loss,
+        "missing_facts": list(report.missing_facts),
+        "received_at": _iso(report.received_at),
+        "device_time": _iso(report.device_time),
+        "submitted_by": report.submitted_by,
+        "logged_by": report.logged_by,
+    }
+
+
+def incident_fields(incident: Incident) -> dict[str, Any]:
+    """The incident without its reports (GeoJSON feature properties use this)."""
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "category": incident.category,
+        "type": incident.type,
+        "level": incident.level,
+        "status": incident.status,
+        "source": incident.source,
+        "occurred_at": _iso(incident.occurred_at),
+        "learned_at": _iso(incident.learned_at),
+        "received_at": _iso(incident.received_at),
+        "updated_at": _iso(incident.updated_at),
+        "closed_at": _iso(incident.closed_at),
+        "unit": unit_code(incident.unit_path),
+        "unit_path": incident.unit_path,
+        "geometry": incident.geometry,
+        "lon": incident.lon,
+        "lat": incident.lat,
+        "sensitive": incident.sensitive,
+        "exercise": incident.exercise,
+        "summary": incident.summary,
+        "measures": incident.measures,
+        "casualties": {
+            "dead": incident.dead,
+            "missing": incident.missing,
+            "injured": incident.injured,
+        },
+        "affected": incident.affected,
+        "loss": incident.loss,
+        "created_by": incident.created_by,
+    }
+
+
+def incident_dict(incident: Incident) -> dict[str, Any]:
+    """The incident with its reports; the reports must be loaded (see service.WITH_REPORTS)."""
+    return {**incident_fields(incident), "reports": [report_dict(r) for r in incident.reports]}
