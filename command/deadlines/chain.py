@@ -1,0 +1,76 @@
+"""The reporting chain of an incident and when each unit on it learned of the incident.
+
+A unit reports to the unit it hangs under: an area to its parent area, a department,
+HQ, office, school, enterprise or community to the area above it. The chain starts at
+the incident's unit and goes up to the root; a level's `reach` cuts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from command.deadlines.rules import link_name
+from command.incidents.models import Incident, Report
+from command.units.models import Unit, tier_rank
+
+
+@dataclass(frozen=True)
+class Link:
+    """One step of the chain: `reporter` owes reports to `recipient`."""
+
+    reporter: Unit
+    recipient: Unit
+
+    @property
+    def name(self) -> str:
+        return link_name(self.reporter.kind, self.reporter.tier, self.recipient.tier)
+
+
+def links(chain: Sequence[Unit]) -> list[Link]:
+    """Every link of a chain (origin first, then its superiors nearest first)."""
+    return [Link(low, high) for low, high in zip(chain, chain[1:], strict=False)]
+
+
+def within(link: Link, reach: str) -> bool:
+    """True when reports on this link are required for an incident reaching `reach`."""
+    return tier_rank(link.recipient.tier) <= tier_rank(reach)
+
+
+def _earliest(learned: dict[int, datetime], unit_id: int, at: datetime) -> None:
+    if unit_id not in learned or at < learned[unit_id]:
+        learned[unit_id] = at
+
+
+def learned_times(
+    incident: Incident, chain: Sequence[Unit], reports: Sequence[Report]
+) -> dict[int, datetime]:
+    """When each unit on the chain learned of the incident (获悉时间), by unit id.
+
+    The incident's unit learned at the incident's `learned_at`; so did a unit above it
+    that logged the incident itself (the unit of the first report). A unit that sent a
+    report knew by then, and the unit it reports to learned when that report arrived.
+    Units absent from the result have not learned yet.
+    """
+    position = {unit.id: index for index, unit in enumerate(chain)}
+    learned = {chain[0].id: incident.learned_at}
+    ordered = sorted(reports, key=lambda r: r.id)
+    if ordered and ordered[0].unit_id in position:
+        _earliest(learned, ordered[0].unit_id, incident.learned_at)
+    for report in ordered:
+        index = position.get(report.unit_id)
+        if index is None:
+            continue
+        for unit in chain[index : index + 2]:
+            _earliest(learned, unit.id, report.received_at)
+    return learned
+
+
+def known_elsewhere(incident: Incident, reports: Sequence[Report]) -> bool:
+    """True when the centre holds the incident from a source other than the responsible
+    unit's own report: a higher tier logged it, or a hotline, the media, a CAP feed…"""
+    if incident.source != "field":
+        return True
+    first = min(reports, key=lambda r: r.id, default=None)
+    return first is not None and first.unit_id != incident.unit_id

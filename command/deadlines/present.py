@@ -1,0 +1,40 @@
+"""The one JSON shape of an obligation: in the API, in events and in snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def obligation_view(row: Any, unit: str, to_unit: str, now: datetime) -> dict[str, Any]:
+    """`row` is an Obligation or a row with the same column names; `unit` and `to_unit`
+    are unit codes."""
+    missing = list(row.missing_facts or [])
+    return {
+        "id": row.id,
+        "incident": row.incident_id,
+        "unit": unit,
+        "to_unit": to_unit,
+        "kind": row.kind,
+        "channel": row.channel,
+        "seq": row.seq,
+        "starts_at": _iso(row.starts_at),
+        "due_at": _iso(row.due_at),
+        "state": row.state,
+        "overdue": row.state == "pending" and now >= row.due_at,
+        "met_at": _iso(row.met_at),
+        "report": row.report_id,
+        "level": row.level,
+        "link": row.link,
+        "rule": row.rule,
+        "warn_at": _iso(row.warn_at),
+        "miss_at": _iso(row.miss_at),
+        "missed_at": _iso(row.missed_at),
+        "incomplete": bool(missing),
+        "missing_facts": missing,
+        "exercise": row.exercise,
+    }

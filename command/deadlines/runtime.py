@@ -1,0 +1,67 @@
+"""What the hooks need from the running process: its ruleset and its engine worker.
+
+The hooks receive only a session; they find the ruleset and the worker of the database
+that session writes to. A process that has not started an engine for that database
+(a CLI command, `WATCHFLOOR_ENGINE=0`) uses the ruleset WATCHFLOOR_RULESET names.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.deadlines.rulefile import load_ruleset
+from command.deadlines.rules import Ruleset
+
+
+class Wakeable(Protocol):
+    def nudge(self, when: datetime) -> None: ...
+
+
+_rulesets: dict[Any, Ruleset] = {}
+_workers: dict[Any, Wakeable] = {}
+
+
+def _key(session: AsyncSession) -> Any:
+    return session.sync_session.get_bind()
+
+
+def register(sync_engine: Any, ruleset: Ruleset, worker: Wakeable | None = None) -> None:
+    _rulesets[sync_engine] = ruleset
+    if worker is not None:
+        _workers[sync_engine] = worker
+
+
+def unregister(sync_engine: Any) -> None:
+    _rulesets.pop(sync_engine, None)
+    _workers.pop(sync_engine, None)
+
+
+def ruleset_for(session: AsyncSession) -> Ruleset:
+    ruleset = _rulesets.get(_key(session))
+    if ruleset is None:
+        ruleset = load_ruleset(os.environ.get("WATCHFLOOR_RULESET") or "cn-national")
+    return ruleset
+
+
+def wake_after_commit(session: AsyncSession, when: datetime | None) -> None:
+    """Wake this process's engine once the transaction commits, if `when` is sooner than
+    the time it sleeps until (a new obligation whose first mark comes earlier)."""
+    worker = _workers.get(_key(session))
+    if worker is None or when is None:
+        return
+    pending = session.info.get("deadlines.wake")
+    session.info["deadlines.wake"] = when if pending is None else min(pending, when)
+    if pending is None:
+        event.listen(session.sync_session, "after_commit", _after_commit, once=True)
+
+
+def _after_commit(sync_session: Any) -> None:
+    when = sync_session.info.pop("deadlines.wake", None)
+    worker = _workers.get(sync_session.get_bind())
+    if worker is not None and when is not None:
+        worker.nudge(when)

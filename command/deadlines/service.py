@@ -1,0 +1,342 @@
+"""Obligations kept in step with an incident, inside the incident service's transaction.
+
+Initial reports: every link of the chain within the level's reach, from the moment the
+link's reporting unit learned of the incident, by phone (where the rule sets a phone
+limit) and in writing. Follow-ups: one at a time from the incident's unit to its
+superior while the incident is open, each due one cadence after the previous one was
+received (or fell due). Final: from the incident's unit after closing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.db import utcnow
+from command.deadlines import runtime
+from command.deadlines.chain import Link, known_elsewhere, learned_times, links, within
+from command.deadlines.durations import format_duration
+from command.deadlines.models import Obligation
+from command.deadlines.present import obligation_view
+from command.deadlines.rules import LevelRules, Ruleset, Version
+from command.deadlines.schedule import Marks, clock
+from command.events import record_event
+from command.incidents.models import Incident, Report
+from command.units.models import Unit
+from command.units.service import chain_up
+
+
+@dataclass
+class Context:
+    """An incident locked for update, with what deciding its obligations needs."""
+
+    incident: Incident
+    ruleset: Ruleset
+    version: Version
+    chain: list[Unit]
+    reports: list[Report]
+    obligations: list[Obligation]
+    actor: str
+    now: datetime
+
+    @property
+    def rules(self) -> LevelRules:
+        return self.version.for_level(self.incident.level)
+
+    @property
+    def reach(self) -> str:
+        return self.version.reach(self.incident.level, sensitive=self.incident.sensitive)
+
+    @property
+    def is_open(self) -> bool:
+        return self.incident.status != "closed"
+
+    def code(self, unit_id: int) -> str:
+        return next(unit.code for unit in self.chain if unit.id == unit_id)
+
+    def first_link(self) -> Link | None:
+        chain_links = links(self.chain)
+        if chain_links and within(chain_links[0], self.reach):
+            return chain_links[0]
+        return None
+
+
+async def load_context(
+    session: AsyncSession, incident: Incident, *, actor: str, now: datetime | None = None
+) -> Context:
+    # One incident's obligations change in one transaction at a time (PostgreSQL row lock;
+    # SQLite writes are serialized already).
+    await session.execute(select(Incident.id).where(Incident.id == incident.id).with_for_update())
+    origin = await session.get_one(Unit, incident.unit_id)
+    reports = await session.scalars(
+        select(Report).where(Report.incident_id == incident.id).order_by(Report.id)
+    )
+    obligations = await session.scalars(
+        select(Obligation)
+        .where(Obligation.incident_id == incident.id, Obligation.withdrawn_at.is_(None))
+        .order_by(Obligation.id)
+        .with_for_update()
+    )
+    ruleset = runtime.ruleset_for(session)
+    return Context(
+        incident=incident,
+        ruleset=ruleset,
+        version=ruleset.version_at(incident.learned_at),
+        chain=[origin, *await chain_up(session, origin)],
+        reports=list(reports),
+        obligations=list(obligations),
+        actor=actor,
+        now=now or utcnow(),
+    )
+
+
+async def _record(session: AsyncSession, ctx: Context, kind: str, ob: Obligation) -> None:
+    await record_event(
+        session,
+        topic="deadlines",
+        kind=kind,
+        entity=f"obligation:{ob.id}",
+        unit_path=ob.unit_path,
+        payload=obligation_view(ob, ctx.code(ob.unit_id), ctx.code(ob.to_unit_id), ctx.now),
+        actor=ctx.actor,
+    )
+
+
+def _marks(ob: Obligation) -> Marks:
+    return Marks(
+        warn_at=ob.warn_at,
+        due_at=ob.due_at,
+        miss_at=ob.miss_at,
+        state=ob.state,
+        warned_at=ob.warned_at,
+        overdue_at=ob.overdue_at,
+        missed_at=ob.missed_at,
+    )
+
+
+def _set_clock(ob: Obligation, start: datetime, limit: timedelta, version: Version) -> None:
+    times = clock(start, limit, version)
+    ob.starts_at, ob.due_at = times.starts_at, times.due_at
+    ob.warn_at, ob.miss_at = times.warn_at, times.miss_at
+    ob.next_at = _marks(ob).next_at
+
+
+def _rule_text(ctx: Context, link: Link, what: str) -> str:
+    since = ctx.version.effective_from.date().isoformat()
+    return f"{ctx.ruleset.name} ({since}) {ctx.rules.level} {link.name} {what}"[:128]
+
+
+async def _create(
+    session: AsyncSession,
+    ctx: Context,
+    link: Link,
+    *,
+    kind: str,
+    channel: str,
+    start: datetime,
+    limit: timedelta,
+    seq: int = 0,
+) -> Obligation:
+    ob = Obligation(
+        incident_id=ctx.incident.id,
+        unit_id=link.reporter.id,
+        unit_path=link.reporter.path,
+        to_unit_id=link.recipient.id,
+        kind=kind,
+        channel=channel,
+        seq=seq,
+        rule=_rule_text(ctx, link, f"{kind} {channel} {format_duration(limit)}"),
+        level=ctx.rules.level,
+        link=link.name,
+        state="pending",
+        missing_facts=[],
+        known_elsewhere=False,
+        exercise=ctx.incident.exercise,
+        created_at=ctx.now,
+    )
+    _set_clock(ob, start, limit, ctx.version)
+    session.add(ob)
+    await session.flush()
+    ctx.obligations.append(ob)
+    await _record(session, ctx, "obligation.created", ob)
+    runtime.wake_after_commit(session, ob.next_at)
+    return ob
+
+
+def _accepts(ob: Obligation, report: Report) -> bool:
+    """A written report also meets a phone obligation; a phone report only a phone one."""
+    return ob.kind == report.kind and (ob.channel == "phone" or report.channel == "written")
+
+
+def _first_report(ctx: Context, ob: Obligation) -> Report | None:
+    matching = [r for r in ctx.reports if r.unit_id == ob.unit_id and _accepts(ob, r)]
+    return min(matching, key=lambda r: (r.received_at, r.id), default=None)
+
+
+async def _meet(session: AsyncSession, ctx: Context, ob: Obligation, report: Report) -> None:
+    ob.report_id = report.id
+    ob.met_at = report.received_at
+    ob.state = "met" if report.received_at <= ob.due_at else "late"
+    ob.next_at = None
+    if ob.kind == "initial":
+        ob.missing_facts = list(report.missing_facts or [])
+    await _record(session, ctx, "obligation.met", ob)
+
+
+def _has_initial(ctx: Context, unit_id: int) -> bool:
+    return any(ob.kind == "initial" and ob.unit_id == unit_id for ob in ctx.obligations)
+
+
+async def ensure_initial(
+    session: AsyncSession, ctx: Context, *, floor: datetime | None = None
+) -> None:
+    """Create the initial-report obligations of every required link whose reporting unit
+    has learned of the incident; a clock never starts before `floor` (a reclassification).
+    A report the unit already sent meets its new obligation at once."""
+    learned = learned_times(ctx.incident, ctx.chain, ctx.reports)
+    watched = known_elsewhere(ctx.incident, ctx.reports)
+    for link in links(ctx.chain):
+        if not within(link, ctx.reach):
+            break
+        start = learned.get(link.reporter.id)
+        if start is None or _has_initial(ctx, link.reporter.id):
+            continue
+        start = max(start, floor) if floor else start
+        await _create_initial(session, ctx, link, start, watched)
+
+
+async def _create_initial(
+    session: AsyncSession, ctx: Context, link: Link, start: datetime, watched: bool
+) -> None:
+    limit = ctx.rules.limit(link.name)
+    for channel, duration in (("phone", limit.phone), ("written", limit.written)):
+        if duration is None:
+            continue
+        ob = await _create(
+            session, ctx, link, kind="initial", channel=channel, start=start, limit=duration
+        )
+        ob.known_elsewhere = watched and link.reporter.id == ctx.incident.unit_id
+        report = _first_report(ctx, ob)
+        if report is not None:
+            await _meet(session, ctx, ob, report)
+
+
+def _open_for(ctx: Context, report: Report) -> list[Obligation]:
+    """The obligations `report` can meet. A missed initial or final report that finally
+    arrives becomes late; a missed follow-up stays missed (its period went unreported)
+    and the report meets the follow-up now pending."""
+    candidates = [
+        ob
+        for ob in ctx.obligations
+        if ob.unit_id == report.unit_id
+        and _accepts(ob, report)
+        and (ob.state == "pending" or (ob.state == "missed" and ob.kind != "followup"))
+    ]
+    if report.kind == "followup":
+        return sorted(candidates, key=lambda ob: ob.seq)[:1]
+    return candidates
+
+
+async def apply_report(session: AsyncSession, ctx: Context, report: Report) -> None:
+    for ob in _open_for(ctx, report):
+        await _meet(session, ctx, ob, report)
+
+
+async def ensure_followup(
+    session: AsyncSession, ctx: Context, *, floor: datetime | None = None
+) -> None:
+    """Keep one follow-up pending while the incident is open and its first link is
+    required: due one cadence after the previous follow-up was received, or fell due."""
+    link = ctx.first_link()
+    if link is None or not ctx.is_open:
+        return
+    followups = [ob for ob in ctx.obligations if ob.kind == "followup"]
+    if any(ob.state == "pending" for ob in followups):
+        return
+    last = max(followups, key=lambda ob: ob.seq, default=None)
+    if last is None:
+        start = max(ctx.incident.learned_at, floor) if floor else ctx.incident.learned_at
+    else:
+        start = last.met_at or last.due_at
+    cadence = ctx.rules.followup
+    seq = last.seq + 1 if last else 1
+    await _create(
+        session, ctx, link, kind="followup", channel="written", start=start, limit=cadence, seq=seq
+    )
+
+
+async def ensure_final(session: AsyncSession, ctx: Context) -> None:
+    link = ctx.first_link()
+    if link is None or any(ob.kind == "final" for ob in ctx.obligations):
+        return
+    start = ctx.incident.closed_at or ctx.now
+    ob = await _create(
+        session, ctx, link, kind="final", channel="written", start=start, limit=ctx.version.final
+    )
+    report = _first_report(ctx, ob)
+    if report is not None:
+        await _meet(session, ctx, ob, report)
+
+
+def _still_running(ob: Obligation, now: datetime) -> bool:
+    return ob.state == "pending" and ob.overdue_at is None and now < ob.due_at
+
+
+async def withdraw(session: AsyncSession, ctx: Context, obligations: list[Obligation]) -> None:
+    """Withdraw obligations no longer required; one already overdue is never withdrawn."""
+    for ob in obligations:
+        if not _still_running(ob, ctx.now):
+            continue
+        ob.withdrawn_at = ctx.now
+        ob.next_at = None
+        ctx.obligations.remove(ob)
+        await _record(session, ctx, "obligation.withdrawn", ob)
+
+
+def _beyond_reach(ctx: Context) -> list[Obligation]:
+    required = {link.reporter.id for link in links(ctx.chain) if within(link, ctx.reach)}
+    return [ob for ob in ctx.obligations if ob.unit_id not in required]
+
+
+def _new_limit(ctx: Context, ob: Obligation) -> timedelta | None:
+    if ob.kind == "followup":
+        return ctx.rules.followup
+    if ob.kind == "initial":
+        limit = ctx.rules.limit(ob.link)
+        return limit.phone if ob.channel == "phone" else limit.written
+    return None
+
+
+async def tighten(session: AsyncSession, ctx: Context) -> None:
+    """After a reclassification, a running clock is due no later than the new level's
+    limit counted from now; it is never lengthened."""
+    for ob in ctx.obligations:
+        limit = _new_limit(ctx, ob)
+        if limit is None or not _still_running(ob, ctx.now) or ctx.now + limit >= ob.due_at:
+            continue
+        times = clock(ctx.now, limit, ctx.version)
+        ob.due_at, ob.miss_at = times.due_at, times.miss_at
+        if ob.warned_at is None:
+            ob.warn_at = times.warn_at
+        ob.level = ctx.rules.level
+        ob.next_at = _marks(ob).next_at
+        await _record(session, ctx, "obligation.rescheduled", ob)
+        runtime.wake_after_commit(session, ob.next_at)
+
+
+async def reclassify(session: AsyncSession, ctx: Context) -> None:
+    """A level (or sensitivity) change: tighten running clocks, withdraw links now beyond
+    the reach that are not overdue, and start the clocks of links newly required."""
+    await tighten(session, ctx)
+    await withdraw(session, ctx, _beyond_reach(ctx))
+    await ensure_initial(session, ctx, floor=ctx.now)
+    await ensure_followup(session, ctx, floor=ctx.now)
+
+
+async def close(session: AsyncSession, ctx: Context) -> None:
+    """Closing ends the follow-ups not yet overdue and starts the final report's clock."""
+    await withdraw(session, ctx, [ob for ob in ctx.obligations if ob.kind == "followup"])
+    await ensure_final(session, ctx)
