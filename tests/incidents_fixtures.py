@@ -58,10 +58,14 @@ async def counts(app) -> dict[str, int]:
         "idempotency": IdempotencyRecord,
     }
     async with app.state.db.read() as session:
-        return {
+        found = {
             name: await session.scalar(select(func.count()).select_from(model))
             for name, model in tables.items()
         }
+        found["incident_events"] = await session.scalar(
+            select(func.count()).select_from(Event).where(Event.topic == "incidents")
+        )
+    return found
 
 
 async def create(client: httpx.AsyncClient, token: str, **overrides: Any) -> dict[str, Any]:

@@ -71,6 +71,7 @@ BAD_INCIDENTS: list[tuple[str, dict[str, Any], str, str]] = [
         "geometry",
         "type must be one of",
     ),
+    ("no geometry", {"geometry": ...}, "geometry", "required"),
     ("geometry not an object", {"geometry": "POINT(127 50)"}, "geometry", "dictionary"),
     (
         "position not numbers",

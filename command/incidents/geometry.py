@@ -92,10 +92,6 @@ def parse(value: dict[str, Any]) -> dict[str, Any]:
     return {"type": kind, "coordinates": coordinates}
 
 
-def point(lon: float, lat: float) -> dict[str, Any]:
-    return {"type": "Point", "coordinates": [lon, lat]}
-
-
 def anchor(value: dict[str, Any]) -> tuple[float, float]:
     """A point on the geometry (inside a polygon), for map markers and distance queries."""
     spot = shape(value).representative_point()

@@ -76,9 +76,7 @@ class IncidentIn(BaseModel):
         default=None, description="获悉时间: when the unit learned of it; defaults to receipt"
     )
     unit: UnitCode = Field(description="code of the unit where it happened")
-    geometry: Geometry | None = Field(
-        default=None, description="defaults to the unit's location (then 'place' is missing)"
-    )
+    geometry: Geometry
     sensitive: bool = False
     exercise: bool = False
     summary: Text = ""

@@ -51,8 +51,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "stabilized": frozenset({"responding", "closed"}),
     "closed": frozenset(),
 }
-# Key facts of an initial report; one left out is a 漏报 of facts (report.missing_facts).
-INITIAL_FACTS = ("time", "place", "type", "casualties", "loss")
 # Current figures of an incident; each report or verified correction may restate them.
 FIGURES = ("dead", "missing", "injured", "affected", "loss")
 # Facts a commander may correct with PATCH besides the figures, level and status.
@@ -122,12 +120,6 @@ def _stated(data: IncidentIn | ReportIn | IncidentPatch) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _missing_facts(stated: dict[str, Any], **known: bool) -> list[str]:
-    has = {"casualties": any(k in stated for k in ("dead", "missing", "injured"))}
-    has |= {"loss": "loss" in stated, **known}
-    return [fact for fact in INITIAL_FACTS if not has.get(fact, True)]
-
-
 def _apply(incident: Incident, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Set the values that differ; returns {field: {"from", "to"}} of what changed."""
     changes = {}
@@ -163,6 +155,8 @@ def _new_report(data: IncidentIn | ReportIn, unit: Unit, *, kind: str, **fields:
         summary=data.summary,
         measures=data.measures,
         device_time=data.device_time,
+        # The deadline rules decide which key facts an initial report left out (hooks).
+        missing_facts=[],
         **{name: stated.get(name) for name in FIGURES},
         **fields,
     )
@@ -179,8 +173,7 @@ def _creation_rights(principal: Principal, unit: Unit, data: IncidentIn) -> str 
 
 
 def _new_incident(data: IncidentIn, unit: Unit, actor: str, now: datetime) -> Incident:
-    place = data.geometry or _unit_point(unit)
-    lon, lat = geometry.anchor(place)
+    lon, lat = geometry.anchor(data.geometry)
     stated = _stated(data)
     return Incident(
         title=data.title,
@@ -195,7 +188,7 @@ def _new_incident(data: IncidentIn, unit: Unit, actor: str, now: datetime) -> In
         updated_at=now,
         unit_id=unit.id,
         unit_path=unit.path,
-        geometry=place,
+        geometry=data.geometry,
         lon=lon,
         lat=lat,
         sensitive=data.sensitive,
@@ -206,12 +199,6 @@ def _new_incident(data: IncidentIn, unit: Unit, actor: str, now: datetime) -> In
         reports=[],
         **{name: stated.get(name, 0) for name in FIGURES},
     )
-
-
-def _unit_point(unit: Unit) -> dict[str, Any]:
-    if unit.lon is None or unit.lat is None:
-        raise invalid("geometry", f"required: unit {unit.code} has no location to default to")
-    return geometry.point(unit.lon, unit.lat)
 
 
 async def create_incident(
@@ -228,16 +215,12 @@ async def create_incident(
     _check_times(data.occurred_at, data.learned_at or now, now, clock_skew)
     incident = _new_incident(data, unit, principal.subject, now)
     if data.source == "field":
-        missing = _missing_facts(
-            _stated(data), place=data.geometry is not None, type=bool(data.type.strip())
-        )
         incident.reports.append(
             _new_report(
                 data,
                 unit,
                 kind="initial",
                 seq=0,
-                missing_facts=missing,
                 received_at=now,
                 submitted_by=principal.subject,
                 logged_by=logged_by,
@@ -296,7 +279,6 @@ async def add_report(
         unit,
         kind=data.kind,
         seq=_sequence(incident, unit, data.kind, data.channel),
-        missing_facts=_missing_facts(_stated(data)) if data.kind == "initial" else [],
         received_at=now,
         submitted_by=principal.subject,
         logged_by=logged_by,
@@ -373,8 +355,10 @@ async def _after_patch(
     facts = {k: v for k, v in changes.items() if k not in ("level", "status", "lon", "lat")}
     if facts:
         await _record(session, incident, "incident.updated", actor, changes=facts)
-    if "level" in changes:
+    if "level" in changes or "sensitive" in changes:
+        # The sensitive flag moves the top of the reporting chain, as the level does.
         await hooks.on_level_changed(session, incident=incident, old_level=old_level, actor=actor)
+    if "level" in changes:
         await _record(
             session, incident, "incident.level_changed", actor, changes={"level": changes["level"]}
         )
