@@ -195,7 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def extensions() -> list[Callable[[Any], None]]:
     """Domain commands (e.g. `rules check`) register their sub-parsers here."""
-    return []
+    from command.deadlines.cli import register as deadline_commands
+
+    return [deadline_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,21 +44,25 @@ def _earliest(learned: dict[int, datetime], unit_id: int, at: datetime) -> None:
 
 
 def learned_times(
-    incident: Incident, chain: Sequence[Unit], reports: Sequence[Report]
+    incident: Incident,
+    chain: Sequence[Unit],
+    reports: Sequence[Report],
+    logged_by: int | None = None,
 ) -> dict[int, datetime]:
     """When each unit on the chain learned of the incident (获悉时间), by unit id.
 
-    The incident's unit learned at the incident's `learned_at`; so did a unit above it
-    that logged the incident itself (the unit of the first report). A unit that sent a
-    report knew by then, and the unit it reports to learned when that report arrived.
+    The incident's unit learned at the incident's `learned_at`. The unit that logged
+    the incident (`logged_by`) learned when it logged it, or, for an incident learned
+    from another source (hotline, media…), at the `learned_at` it gave. A unit that sent
+    a report knew by then, and the unit it reports to learned when that report arrived.
     Units absent from the result have not learned yet.
     """
     position = {unit.id: index for index, unit in enumerate(chain)}
     learned = {chain[0].id: incident.learned_at}
-    ordered = sorted(reports, key=lambda r: r.id)
-    if ordered and ordered[0].unit_id in position:
-        _earliest(learned, ordered[0].unit_id, incident.learned_at)
-    for report in ordered:
+    if logged_by in position:
+        field = incident.source == "field"
+        _earliest(learned, logged_by, incident.received_at if field else incident.learned_at)
+    for report in sorted(reports, key=lambda r: r.id):
         index = position.get(report.unit_id)
         if index is None:
             continue

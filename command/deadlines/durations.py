@@ -24,7 +24,7 @@ def parse_duration(text: object) -> timedelta:
     if not isinstance(text, str):
         raise DurationError(f"{text!r} is not an ISO 8601 duration string such as 'PT30M'")
     value = text.strip().upper()
-    if value.startswith("-"):
+    if "-" in value:
         raise DurationError(f"{text!r} is negative")
     if re.fullmatch(r"P(\d+Y)?(\d+M)?(\d+D)?(T.*)?", value) and re.match(r"P\d+[YM]", value):
         raise DurationError(f"{text!r} uses years or months; write days (P30D) instead")

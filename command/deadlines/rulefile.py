@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from command.deadlines.durations import DurationError, parse_duration
 from command.deadlines.rules import (
-    FACTS,
     LINKS,
     LevelRules,
     Limit,
@@ -39,7 +38,6 @@ VERSION_KEYS = {
     "unassessed_level",
     "sensitive_reach",
     "final",
-    "initial_facts",
     "levels",
 }
 LEVEL_KEYS = {"reach", "followup", "limits"}
@@ -75,6 +73,9 @@ def _duration(value: Any, rule: str, problems: Problems, *, zero_ok: bool = Fals
 
 
 def _choice(value: Any, choices: tuple[str, ...], rule: str, problems: Problems) -> str:
+    if value is None:
+        problems.append((rule, f"missing (one of {', '.join(choices)})"))
+        return choices[-1]
     if value not in choices:
         problems.append((rule, f"{value!r} is not one of {', '.join(choices)}"))
         return choices[-1]
@@ -157,15 +158,9 @@ def _effective(value: Any, rule: str, problems: Problems) -> datetime:
 def _fraction(value: Any, rule: str, problems: Problems) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
         return float(value)
-    problems.append((rule, f"{value!r} must be a number between 0 and 1 (exclusive)"))
+    shown = "missing" if value is None else repr(value)
+    problems.append((rule, f"{shown}: must be a number between 0 and 1 (exclusive)"))
     return 0.5
-
-
-def _facts(value: Any, rule: str, problems: Problems) -> tuple[str, ...]:
-    if not isinstance(value, list) or any(fact not in FACTS for fact in value):
-        problems.append((rule, f"must be a list of facts among {', '.join(FACTS)}"))
-        return FACTS
-    return tuple(value)
 
 
 def _version(value: Any, rule: str, problems: Problems) -> Version:
@@ -184,9 +179,6 @@ def _version(value: Any, rule: str, problems: Problems) -> Version:
             table.get("sensitive_reach"), TIERS[1:], f"{rule}.sensitive_reach", problems
         ),
         final=_duration(table.get("final"), f"{rule}.final", problems),
-        initial_facts=_facts(
-            table.get("initial_facts", list(FACTS)), f"{rule}.initial_facts", problems
-        ),
         levels=_levels(table.get("levels"), f"{rule}.levels", problems),
     )
 

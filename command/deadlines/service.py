@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
-from command.deadlines import runtime
+from command.deadlines import actors, runtime
 from command.deadlines.chain import Link, known_elsewhere, learned_times, links, within
 from command.deadlines.durations import format_duration
 from command.deadlines.models import Obligation
@@ -39,6 +39,7 @@ class Context:
     chain: list[Unit]
     reports: list[Report]
     obligations: list[Obligation]
+    logged_by: int | None
     actor: str
     now: datetime
 
@@ -88,6 +89,7 @@ async def load_context(
         chain=[origin, *await chain_up(session, origin)],
         reports=list(reports),
         obligations=list(obligations),
+        logged_by=await actors.unit_of(session, incident.created_by),
         actor=actor,
         now=now or utcnow(),
     )
@@ -196,7 +198,7 @@ async def ensure_initial(
     """Create the initial-report obligations of every required link whose reporting unit
     has learned of the incident; a clock never starts before `floor` (a reclassification).
     A report the unit already sent meets its new obligation at once."""
-    learned = learned_times(ctx.incident, ctx.chain, ctx.reports)
+    learned = learned_times(ctx.incident, ctx.chain, ctx.reports, ctx.logged_by)
     watched = known_elsewhere(ctx.incident, ctx.reports)
     for link in links(ctx.chain):
         if not within(link, ctx.reach):

@@ -1,3 +1,251 @@
-"""Routes of this domain."""
+"""The deadline API: obligations, the compliance table and its exports, verdicts, rules."""
 
-routes: list = []
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from command.auth.guard import ensure_sees, require
+from command.auth.service import Principal
+from command.db import utcnow
+from command.deadlines import compliance, queries, runtime, verdicts
+from command.deadlines.schemas import (
+    ComplianceQuery,
+    ComplianceTable,
+    ObligationList,
+    ObligationQuery,
+    RulesetOut,
+    VerdictDecision,
+    VerdictIn,
+    VerdictList,
+    VerdictOut,
+    VerdictQuery,
+)
+from command.deadlines.shapes import ruleset_view
+from command.errors import not_found
+from command.http import parse_query, path_int, read_model, respond
+from command.incidents.models import Incident
+from command.openapi import api
+from command.units.models import Unit
+from command.units.service import get_unit
+
+TAGS = ["deadlines"]
+MAX_ID = 2**63 - 1
+READ_ERRORS = (400, 401, 403, 404, 422)
+JUDGE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
+
+
+def _id(request: Request, what: str) -> int:
+    value = path_int(request, "id")
+    if not 0 < value <= MAX_ID:
+        raise not_found(what, value)
+    return value
+
+
+async def _scope(session, principal: Principal, code: str | None) -> Unit:
+    """The unit whose subtree a query covers (default the caller's); 403 outside it."""
+    unit = await get_unit(session, code or principal.unit_code)
+    ensure_sees(principal, unit.path, f"unit {unit.code}")
+    return unit
+
+
+async def _incident(session, principal: Principal, incident_id: int) -> Incident:
+    incident = await session.get(Incident, incident_id)
+    if incident is None:
+        raise not_found("incident", incident_id)
+    ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+    return incident
+
+
+@api("Reporting obligations of one incident", tags=TAGS, response=ObligationList)
+async def incident_obligations(request: Request) -> Response:
+    principal = await require(request, "deadlines.read")
+    incident_id = _id(request, "incident")
+    async with request.app.state.db.read() as session:
+        await _incident(session, principal, incident_id)
+        items = await queries.for_incident(session, incident_id)
+    return respond({"items": items, "total": len(items)})
+
+
+@api(
+    "Obligations of the units in a subtree, most urgent first",
+    tags=TAGS,
+    query=ObligationQuery,
+    response=ObligationList,
+)
+async def list_obligations(request: Request) -> Response:
+    principal = await require(request, "deadlines.read")
+    query = parse_query(request, ObligationQuery)
+    async with request.app.state.db.read() as session:
+        root = await _scope(session, principal, query.unit)
+        items, total = await queries.search(
+            session,
+            within=root.path,
+            state=query.state,
+            kind=query.kind,
+            overdue=query.overdue,
+            incident_id=query.incident,
+            exercise=query.exercise,
+            limit=query.limit,
+            offset=query.offset,
+        )
+    return respond({"items": items, "total": total})
+
+
+async def _compliance(request: Request) -> tuple[dict, list[dict]]:
+    principal = await require(request, "compliance.read")
+    query = parse_query(request, ComplianceQuery)
+    settings = request.app.state.settings
+    now = utcnow()
+    start, end = compliance.window(query.from_, query.to, settings.zone, now)
+    async with request.app.state.db.read() as session:
+        root = await _scope(session, principal, query.unit)
+        rows = await compliance.compliance_rows(session, root=root, start=start, end=end, now=now)
+        ruleset = runtime.ruleset_for(session).name
+    meta = {"from": start, "to": end, "unit": root.code, "ruleset": ruleset, "name": root.name}
+    return meta, rows
+
+
+@api(
+    "On-time reporting rate per unit, ranked (the table behind a circular)",
+    tags=TAGS,
+    query=ComplianceQuery,
+    response=ComplianceTable,
+)
+async def compliance_table(request: Request) -> Response:
+    meta, rows = await _compliance(request)
+    meta.pop("name")
+    return respond({**meta, "rows": rows})
+
+
+def _filename(meta: dict, extension: str) -> str:
+    days = f"{meta['from']:%Y%m%d}-{meta['to']:%Y%m%d}"
+    return f'attachment; filename="compliance-{meta["unit"]}-{days}.{extension}"'
+
+
+@api(
+    "The compliance table as CSV (UTF-8, Chinese headers)",
+    tags=TAGS,
+    query=ComplianceQuery,
+    media_type="text/csv",
+)
+async def compliance_csv(request: Request) -> Response:
+    meta, rows = await _compliance(request)
+    return Response(
+        compliance.to_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": _filename(meta, "csv")},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@api("The compliance table as an Excel workbook", tags=TAGS, query=ComplianceQuery, media_type=XLSX)
+async def compliance_xlsx(request: Request) -> Response:
+    meta, rows = await _compliance(request)
+    title = f"{meta['name']} 按时报告率 {meta['from']:%Y-%m-%d} 至 {meta['to']:%Y-%m-%d}"
+    return Response(
+        compliance.to_xlsx(rows, title),
+        media_type=XLSX,
+        headers={"Content-Disposition": _filename(meta, "xlsx")},
+    )
+
+
+@api(
+    "瞒报 candidates and recorded verdicts in a subtree",
+    tags=TAGS,
+    query=VerdictQuery,
+    response=VerdictList,
+)
+async def list_verdicts(request: Request) -> Response:
+    principal = await require(request, "deadlines.read")
+    query = parse_query(request, VerdictQuery)
+    async with request.app.state.db.read() as session:
+        root = await _scope(session, principal, query.unit)
+        found, total = await verdicts.list_verdicts(
+            session,
+            within=root.path,
+            state=query.state,
+            kind=query.kind,
+            incident_id=query.incident,
+            limit=query.limit,
+            offset=query.offset,
+        )
+    items = [verdicts.verdict_view(verdict, code) for verdict, code in found]
+    return respond({"items": items, "total": total})
+
+
+@api(
+    "Confirm or dismiss a 瞒报 candidate, with a reason",
+    tags=TAGS,
+    request=VerdictDecision,
+    response=VerdictOut,
+    errors=JUDGE_ERRORS,
+)
+async def decide_verdict(request: Request) -> Response:
+    principal = await require(request, "deadlines.judge")
+    verdict_id = _id(request, "verdict")
+    data = await read_model(request, VerdictDecision)
+    async with request.app.state.db.write() as session:
+        verdict = await verdicts.get_verdict(session, verdict_id)
+        ensure_sees(principal, verdict.unit_path, f"verdict {verdict_id}")
+        verdict = await verdicts.decide(
+            session,
+            verdict=verdict,
+            confirm=data.decision == "confirm",
+            reason=data.reason,
+            actor=principal.subject,
+        )
+        unit = await session.get_one(Unit, verdict.unit_id)
+    return respond(verdicts.verdict_view(verdict, unit.code))
+
+
+@api(
+    "Record a 谎报 (or an unflagged 瞒报) about a unit's reporting, with a reason",
+    tags=TAGS,
+    request=VerdictIn,
+    response=VerdictOut,
+    status=201,
+    errors=JUDGE_ERRORS,
+)
+async def record_verdict(request: Request) -> Response:
+    principal = await require(request, "deadlines.judge")
+    incident_id = _id(request, "incident")
+    data = await read_model(request, VerdictIn)
+    async with request.app.state.db.write() as session:
+        incident = await _incident(session, principal, incident_id)
+        unit = await get_unit(session, data.unit)
+        ensure_sees(principal, unit.path, f"unit {unit.code}")
+        verdict = await verdicts.record(
+            session,
+            incident=incident,
+            unit=unit,
+            kind=data.kind,
+            reason=data.reason,
+            report_id=data.report,
+            actor=principal.subject,
+        )
+    return respond(verdicts.verdict_view(verdict, unit.code), status=201)
+
+
+@api("The reporting limits in force (the active ruleset)", tags=TAGS, response=RulesetOut)
+async def active_ruleset(request: Request) -> Response:
+    await require(request, "deadlines.read")
+    async with request.app.state.db.read() as session:
+        ruleset = runtime.ruleset_for(session)
+    return respond(ruleset_view(ruleset))
+
+
+routes = [
+    Route("/api/incidents/{id}/obligations", incident_obligations, methods=["GET"]),
+    Route("/api/incidents/{id}/verdicts", record_verdict, methods=["POST"]),
+    Route("/api/obligations", list_obligations, methods=["GET"]),
+    Route("/api/compliance", compliance_table, methods=["GET"]),
+    Route("/api/compliance.csv", compliance_csv, methods=["GET"]),
+    Route("/api/compliance.xlsx", compliance_xlsx, methods=["GET"]),
+    Route("/api/verdicts", list_verdicts, methods=["GET"]),
+    Route("/api/verdicts/{id}/decision", decide_verdict, methods=["POST"]),
+    Route("/api/deadlines/ruleset", active_ruleset, methods=["GET"]),
+]

@@ -1,0 +1,216 @@
+"""Each unit's on-time reporting rate: the table behind a circular (通报).
+
+Counted: obligations of the units in a subtree whose due time falls in the window, not
+withdrawn, of real incidents (exercise traffic never counts). On time, late (迟报) and
+missed (漏报) make the rate; obligations past due but still within the grace are shown
+as pending and left out of it. Verdicts (瞒报 confirmed or awaiting judgement, 谎报)
+count in the window in which they were flagged or recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.deadlines.models import Obligation, Verdict
+from command.errors import ApiError
+from command.incidents.models import Incident
+from command.units.models import Unit
+
+DEFAULT_DAYS = 30
+# Column headers of the CSV and XLSX tables, in order: (field, Chinese header).
+COLUMNS = (
+    ("rank", "排名"),
+    ("unit", "单位代码"),
+    ("name", "单位名称"),
+    ("obligations", "应报次数"),
+    ("on_time", "按时报告"),
+    ("late", "迟报"),
+    ("missed", "漏报"),
+    ("pending", "超时待报"),
+    ("incomplete", "初报要素不全"),
+    ("concealed", "瞒报（已认定）"),
+    ("concealment_candidates", "瞒报（待核实）"),
+    ("false_reports", "谎报"),
+    ("on_time_rate", "按时报告率"),
+    ("median_delay_minutes", "迟报时长中位数（分钟）"),
+    ("worst_delay_minutes", "最长迟报时长（分钟）"),
+)
+
+
+@dataclass
+class Tally:
+    unit: Unit
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+    pending: int = 0
+    incomplete: int = 0
+    concealed: int = 0
+    concealment_candidates: int = 0
+    false_reports: int = 0
+    delays: list[float] = field(default_factory=list)
+
+    @property
+    def judged(self) -> int:
+        return self.on_time + self.late + self.missed
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.judged if self.judged else None
+
+    def sort_key(self) -> tuple:
+        rate = -1.0 if self.rate is None else self.rate
+        return (-rate, self.missed, self.late, max(self.delays, default=0.0), self.unit.code)
+
+
+def _instant(value: datetime | date, zone: ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time.min, tzinfo=zone)
+
+
+def window(
+    start: datetime | date | None, end: datetime | date | None, zone: ZoneInfo, now: datetime
+) -> tuple[datetime, datetime]:
+    """The window [from, to) of due times; a date is midnight in the deployment's zone."""
+    stop = _instant(end, zone) if end is not None else now
+    begin = _instant(start, zone) if start is not None else stop - timedelta(days=DEFAULT_DAYS)
+    if begin >= stop:
+        detail = {"field": "query.from", "message": "must be before 'to'", "type": "rule"}
+        raise ApiError(422, "invalid request: query.from: must be before 'to'", details=[detail])
+    return begin, stop
+
+
+def _count(tally: Tally, ob: Any, now: datetime) -> None:
+    if ob.state == "met":
+        tally.on_time += 1
+    elif ob.state == "late":
+        tally.late += 1
+        tally.delays.append((ob.met_at - ob.due_at).total_seconds())
+    elif ob.state == "missed":
+        tally.missed += 1
+    elif ob.due_at <= now:
+        tally.pending += 1
+    if ob.missing_facts:
+        tally.incomplete += 1
+
+
+def _count_verdict(tally: Tally, kind: str, state: str, number: int) -> None:
+    if kind == "false_report" and state == "confirmed":
+        tally.false_reports += number
+    elif kind == "concealment" and state == "confirmed":
+        tally.concealed += number
+    elif kind == "concealment" and state == "candidate":
+        tally.concealment_candidates += number
+
+
+async def _tallies(
+    session: AsyncSession, root: Unit, start: datetime, end: datetime, now: datetime
+) -> dict[int, Tally]:
+    in_tree = Obligation.unit_path.startswith(root.path, autoescape=True)
+    obligations = await session.execute(
+        select(Obligation, Unit)
+        .join(Unit, Unit.id == Obligation.unit_id)
+        .where(in_tree, Obligation.due_at >= start, Obligation.due_at < end)
+        .where(Obligation.withdrawn_at.is_(None), Obligation.exercise.is_(False))
+    )
+    tallies: dict[int, Tally] = {}
+    for ob, unit in obligations.all():
+        _count(tallies.setdefault(unit.id, Tally(unit)), ob, now)
+    verdicts = await session.execute(
+        select(Unit, Verdict.kind, Verdict.state, func.count())
+        .join(Verdict, Verdict.unit_id == Unit.id)
+        .join(Incident, Incident.id == Verdict.incident_id)
+        .where(Verdict.unit_path.startswith(root.path, autoescape=True))
+        .where(Verdict.flagged_at >= start, Verdict.flagged_at < end)
+        .where(Incident.exercise.is_(False))
+        .group_by(Unit, Verdict.kind, Verdict.state)
+    )
+    for unit, kind, state, number in verdicts.all():
+        _count_verdict(tallies.setdefault(unit.id, Tally(unit)), kind, state, number)
+    return tallies
+
+
+def _row(rank: int, tally: Tally) -> dict[str, Any]:
+    delays = tally.delays
+    return {
+        "rank": rank,
+        "unit": tally.unit.code,
+        "name": tally.unit.name,
+        "obligations": tally.judged,
+        "on_time": tally.on_time,
+        "late": tally.late,
+        "missed": tally.missed,
+        "pending": tally.pending,
+        "incomplete": tally.incomplete,
+        "concealed": tally.concealed,
+        "concealment_candidates": tally.concealment_candidates,
+        "false_reports": tally.false_reports,
+        "on_time_rate": tally.rate,
+        "median_delay_seconds": statistics.median(delays) if delays else None,
+        "worst_delay_seconds": max(delays) if delays else None,
+    }
+
+
+def _ranked(tallies: list[Tally]) -> list[dict[str, Any]]:
+    """Best first; units equal on rate, missed and late share a rank (1, 2, 2, 4)."""
+    ordered = sorted(tallies, key=Tally.sort_key)
+    rows, rank, previous = [], 0, None
+    for position, tally in enumerate(ordered, 1):
+        key = tally.sort_key()[:3]
+        rank = rank if key == previous else position
+        previous = key
+        rows.append(_row(rank, tally))
+    return rows
+
+
+async def compliance_rows(
+    session: AsyncSession, *, root: Unit, start: datetime, end: datetime, now: datetime
+) -> list[dict[str, Any]]:
+    return _ranked(list((await _tallies(session, root, start, end, now)).values()))
+
+
+def _cell(row: dict[str, Any], name: str) -> Any:
+    if name.endswith("_minutes"):
+        seconds = row[name.replace("_minutes", "_seconds")]
+        return None if seconds is None else round(seconds / 60, 1)
+    return row[name]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs show the Chinese."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([header for _, header in COLUMNS])
+    for row in rows:
+        cells = [_cell(row, name) for name, _ in COLUMNS]
+        rate = row["on_time_rate"]
+        cells[-3] = "" if rate is None else f"{rate * 100:.1f}%"
+        writer.writerow(["" if cell is None else cell for cell in cells])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "按时报告率"
+    sheet.append([header for _, header in COLUMNS])
+    for row in rows:
+        sheet.append([_cell(row, name) for name, _ in COLUMNS])
+    for cell in sheet["M"][1:]:
+        cell.number_format = "0.0%"
+    sheet.freeze_panes = "A2"
+    book.properties.title = title
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

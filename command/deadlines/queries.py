@@ -1,0 +1,89 @@
+"""Reading obligations: one incident's, a subtree's, and the pending ones a screen shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from command.db import utcnow
+from command.deadlines.models import Obligation
+from command.deadlines.present import obligation_view
+from command.units.models import Unit
+
+_reporter = aliased(Unit, name="reporter")
+_recipient = aliased(Unit, name="recipient")
+
+
+def _base() -> Select:
+    return (
+        select(Obligation, _reporter.code, _recipient.code)
+        .join(_reporter, _reporter.id == Obligation.unit_id)
+        .join(_recipient, _recipient.id == Obligation.to_unit_id)
+        .where(Obligation.withdrawn_at.is_(None))
+    )
+
+
+async def _views(session: AsyncSession, query: Select, now: datetime) -> list[dict[str, Any]]:
+    rows = await session.execute(query)
+    return [obligation_view(ob, unit, to_unit, now) for ob, unit, to_unit in rows.all()]
+
+
+async def for_incident(session: AsyncSession, incident_id: int) -> list[dict[str, Any]]:
+    query = _base().where(Obligation.incident_id == incident_id).order_by(Obligation.id)
+    return await _views(session, query, utcnow())
+
+
+def _filtered(
+    query: Select,
+    *,
+    within: str,
+    state: str | None,
+    kind: str | None,
+    overdue: bool | None,
+    incident_id: int | None,
+    exercise: bool | None,
+    now: datetime,
+) -> Select:
+    query = query.where(Obligation.unit_path.startswith(within, autoescape=True))
+    if state:
+        query = query.where(Obligation.state == state)
+    if kind:
+        query = query.where(Obligation.kind == kind)
+    if incident_id is not None:
+        query = query.where(Obligation.incident_id == incident_id)
+    if exercise is not None:
+        query = query.where(Obligation.exercise.is_(exercise))
+    if overdue is True:
+        query = query.where(Obligation.state == "pending", Obligation.due_at <= now)
+    elif overdue is False:
+        query = query.where((Obligation.state != "pending") | (Obligation.due_at > now))
+    return query
+
+
+async def search(
+    session: AsyncSession, *, limit: int = 100, offset: int = 0, **filters: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """Obligations of the units in a subtree, most urgent first."""
+    now = utcnow()
+    query = _filtered(_base(), now=now, **filters)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    page = query.order_by(Obligation.due_at, Obligation.id).limit(limit).offset(offset)
+    return await _views(session, page, now), total or 0
+
+
+async def pending_in(session: AsyncSession, unit_path: str) -> list[dict[str, Any]]:
+    """Pending obligations of units in the subtree, due soonest first: those of open
+    incidents, and of a closed one its final report (and any report still owed)."""
+    query = (
+        _base()
+        .where(
+            Obligation.state == "pending",
+            Obligation.unit_path.startswith(unit_path, autoescape=True),
+        )
+        .order_by(Obligation.due_at, Obligation.id)
+    )
+    return await _views(session, query, utcnow())
