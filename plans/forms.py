@@ -1,0 +1,82 @@
+"""Reading a new plan version from JSON (text) or multipart/form-data (a document file)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import Request
+
+from command.errors import ApiError, validation_error
+from command.http import read_model
+from plans.documents import Upload, check_upload
+from plans.schemas import VersionIn
+
+FILE_FIELD = "document"
+# Room for the form's other fields and part headers beside the document itself.
+FORM_OVERHEAD = 256 * 1024
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, f"document exceeds the limit of {limit} bytes")
+
+
+async def _limited(request: Request, limit: int, document_limit: int) -> AsyncIterator[bytes]:
+    """The body, refused with 413 as soon as it passes the limit (before it is all read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(document_limit)
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(document_limit)
+        yield chunk
+
+
+async def _parse(request: Request, document_limit: int) -> tuple[dict[str, str], list]:
+    stream = _limited(request, document_limit + FORM_OVERHEAD, document_limit)
+    parser = MultiPartParser(
+        request.headers, stream, max_files=1, max_fields=10, max_part_size=document_limit
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise ApiError(400, f"malformed multipart form: {exc.message}") from None
+    fields: dict[str, str] = {}
+    files = []
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            files.append((name, value))
+        elif name in fields:
+            raise ApiError(422, f"form field {name!r} was sent twice")
+        else:
+            fields[name] = value
+    return fields, files
+
+
+async def _upload(files: list, limit: int) -> Upload | None:
+    if not files:
+        return None
+    name, file = files[0]
+    if name != FILE_FIELD:
+        raise ApiError(422, f"send the document in the form field {FILE_FIELD!r}, not {name!r}")
+    try:
+        content = await file.read()
+    finally:
+        await file.close()
+    return check_upload(file.filename or "", content, limit=limit)
+
+
+async def read_version(request: Request, document_limit: int) -> tuple[VersionIn, Upload | None]:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return await read_model(request, VersionIn), None
+    fields, files = await _parse(request, document_limit)
+    try:
+        data = VersionIn.model_validate(fields)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    return data, await _upload(files, document_limit)

@@ -1,0 +1,172 @@
+"""Plans (应急预案): registry, changes, their API shape and their events.
+
+Versions and filing live in plans/versions.py, reviews and revision tasks in
+plans/reviews.py, due dates in plans/due.py. Every change records one event on the
+"plans" topic whose payload is the plan as the API shows it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.db import utcnow
+from command.errors import ApiError, not_found
+from command.events import record_event
+from command.units.models import Unit
+from plans import coverage
+from plans.due import refresh_due_dates
+from plans.models import EFFECTIVE_STATUSES, Plan, RevisionTask
+from plans.schemas import PlanIn, PlanOut, PlanPatch, PlanQuery, RevisionOut
+
+
+def to_out(plan: Plan, unit: Unit) -> PlanOut:
+    return PlanOut(
+        id=plan.id,
+        title=plan.title,
+        type=plan.type,
+        unit=unit.code,
+        unit_name=unit.name,
+        status=plan.status,
+        categories=list(plan.categories),
+        incident_types=list(plan.incident_types),
+        levels=list(plan.levels),
+        high_risk=plan.high_risk,
+        version=plan.version or None,
+        in_force_since=plan.in_force_since,
+        last_reviewed_on=plan.last_reviewed_on,
+        last_drilled_on=plan.last_drilled_on,
+        review_due=plan.review_due,
+        next_drill_due=plan.next_drill_due,
+        created_at=plan.created_at,
+        updated_at=plan.updated_at,
+    )
+
+
+def revision_out(task: RevisionTask) -> RevisionOut:
+    return RevisionOut(
+        id=task.id,
+        plan=task.plan_id,
+        trigger=task.trigger,
+        reason=task.reason,
+        status=task.status,
+        drill=task.drill_id,
+        evaluation=task.evaluation_id,
+        opened_by=task.opened_by,
+        opened_at=task.opened_at,
+        closed_by_version=task.closed_by_version,
+    )
+
+
+async def owner_of(session: AsyncSession, plan: Plan) -> Unit:
+    unit = await session.get(Unit, plan.unit_id)
+    assert unit is not None  # foreign key
+    return unit
+
+
+async def plan_out(session: AsyncSession, plan: Plan) -> PlanOut:
+    return to_out(plan, await owner_of(session, plan))
+
+
+async def get_plan(session: AsyncSession, plan_id: int, *, for_update: bool = False) -> Plan:
+    plan = await session.get(Plan, plan_id, with_for_update=for_update)
+    if plan is None:
+        raise not_found("plan", plan_id)
+    return plan
+
+
+async def record_plan_event(
+    session: AsyncSession, plan: Plan, *, kind: str, actor: str, **extra: Any
+) -> None:
+    """One event on the "plans" topic: the plan as the API shows it, plus what changed."""
+    payload = (await plan_out(session, plan)).model_dump(mode="json")
+    payload.update({name: _jsonable(value) for name, value in extra.items()})
+    await record_event(
+        session,
+        topic="plans",
+        kind=kind,
+        entity=f"plan:{plan.id}",
+        unit_path=plan.unit_path,
+        payload=payload,
+        actor=actor,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
+def ensure_changeable(plan: Plan) -> None:
+    if plan.status == "retired":
+        raise ApiError(409, f"plan {plan.id} is retired; it can no longer change")
+
+
+async def set_status(session: AsyncSession, plan: Plan, status: str, *, actor: str) -> None:
+    """Change the status, re-derive due dates, and tell the wall when coverage moved."""
+    was_effective = plan.status in EFFECTIVE_STATUSES
+    plan.status = status
+    plan.updated_at = utcnow()
+    refresh_due_dates(plan)
+    if was_effective != (status in EFFECTIVE_STATUSES):
+        await session.flush()
+        await coverage.record_change(session, unit=await owner_of(session, plan), actor=actor)
+
+
+async def create_plan(session: AsyncSession, *, data: PlanIn, unit: Unit, actor: str) -> Plan:
+    now = utcnow()
+    plan = Plan(
+        title=data.title,
+        type=data.type,
+        unit_id=unit.id,
+        unit_path=unit.path,
+        status="draft",
+        categories=list(dict.fromkeys(data.categories)),
+        incident_types=list(dict.fromkeys(data.incident_types)),
+        levels=list(dict.fromkeys(data.levels)),
+        high_risk=data.high_risk,
+        version=0,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(plan)
+    await session.flush()
+    await record_plan_event(session, plan, kind="plan.created", actor=actor)
+    return plan
+
+
+async def update_plan(session: AsyncSession, *, plan: Plan, data: PlanPatch, actor: str) -> Plan:
+    ensure_changeable(plan)
+    changes = data.model_dump(exclude_unset=True, exclude={"status"})
+    for name, value in changes.items():
+        if value is None:
+            raise ApiError(422, f"{name} cannot be null")
+        setattr(plan, name, list(dict.fromkeys(value)) if isinstance(value, list) else value)
+    plan.updated_at = utcnow()
+    refresh_due_dates(plan)
+    if data.status == "retired":
+        await set_status(session, plan, "retired", actor=actor)
+    await session.flush()
+    kind = "plan.retired" if data.status == "retired" else "plan.updated"
+    await record_plan_event(session, plan, kind=kind, actor=actor)
+    return plan
+
+
+async def list_plans(
+    session: AsyncSession, *, root: Unit, query: PlanQuery
+) -> tuple[list[PlanOut], int]:
+    conditions = [Plan.unit_path.startswith(root.path, autoescape=True)]
+    if query.type:
+        conditions.append(Plan.type == query.type)
+    if query.status:
+        conditions.append(Plan.status == query.status)
+    if query.unit:
+        conditions.append(Unit.code == query.unit)
+    base = select(Plan, Unit).join(Unit, Unit.id == Plan.unit_id).where(*conditions)
+    total = await session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = await session.execute(
+        base.order_by(Plan.unit_path, Plan.id).limit(query.limit).offset(query.offset)
+    )
+    return [to_out(plan, unit) for plan, unit in rows.all()], total or 0
