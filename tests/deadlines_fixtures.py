@@ -64,6 +64,8 @@ async def create_incident(
     exercise: bool = False,
     casualties: tuple[int | None, int | None, int | None] = (0, 0, 1),
     summary: str = "山体滑坡，道路中断",
+    kind_of: str = "landslide",
+    with_report: bool = True,
 ) -> int:
     """An incident with its initial report (from `report_unit`, default the incident's
     unit, received at `reported_at`), as POST /api/incidents writes it."""
@@ -72,7 +74,7 @@ async def create_incident(
         incident = Incident(
             title="测试事件",
             category="natural",
-            type="landslide",
+            type=kind_of,
             level=level,
             source=source,
             occurred_at=learned_at - minutes(5),
@@ -91,17 +93,12 @@ async def create_incident(
         )
         session.add(incident)
         await session.flush()
-        await _report(
-            session,
-            incident,
-            report_unit or unit,
-            "initial",
-            channel,
-            0,
-            reported_at or learned_at,
-            casualties,
-            summary,
-        )
+        if with_report:
+            at = reported_at or learned_at
+            unit_code = report_unit or unit
+            await _report(
+                session, incident, unit_code, "initial", channel, 0, at, casualties, summary
+            )
         await hooks.on_incident_created(session, incident=incident, actor="test")
         return incident.id
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from command.deadlines.durations import DurationError, parse_duration
 from command.deadlines.rules import (
+    FACTS,
     LINKS,
     LevelRules,
     Limit,
@@ -38,10 +39,12 @@ VERSION_KEYS = {
     "unassessed_level",
     "sensitive_reach",
     "final",
+    "initial_facts",
     "levels",
 }
 LEVEL_KEYS = {"reach", "followup", "limits"}
 LIMIT_KEYS = {"phone", "written"}
+DEFAULT_FACTS = ("time", "place", "nature", "casualties")
 
 Problems = list[tuple[str, str]]
 
@@ -163,6 +166,13 @@ def _fraction(value: Any, rule: str, problems: Problems) -> float:
     return 0.5
 
 
+def _facts(value: Any, rule: str, problems: Problems) -> tuple[str, ...]:
+    if not isinstance(value, list) or any(fact not in FACTS for fact in value):
+        problems.append((rule, f"must be a list of facts among {', '.join(FACTS)}"))
+        return ()
+    return tuple(value)
+
+
 def _version(value: Any, rule: str, problems: Problems) -> Version:
     table = _table(value, rule, problems) or {}
     _unknown(table, VERSION_KEYS, rule, problems)
@@ -179,6 +189,9 @@ def _version(value: Any, rule: str, problems: Problems) -> Version:
             table.get("sensitive_reach"), TIERS[1:], f"{rule}.sensitive_reach", problems
         ),
         final=_duration(table.get("final"), f"{rule}.final", problems),
+        initial_facts=_facts(
+            table.get("initial_facts", list(DEFAULT_FACTS)), f"{rule}.initial_facts", problems
+        ),
         levels=_levels(table.get("levels"), f"{rule}.levels", problems),
     )
 

@@ -20,6 +20,7 @@ from command.units.models import TIERS, tier_rank
 MEMBER = "member"
 STEPS = tuple(f"{low}>{high}" for low, high in zip(TIERS, TIERS[1:], strict=False))
 LINKS = (MEMBER, *STEPS)
+FACTS = ("time", "place", "nature", "casualties", "loss")
 
 
 class RulesetError(ValueError):
@@ -62,6 +63,7 @@ class Version:
     unassessed_level: str
     sensitive_reach: str
     final: timedelta
+    initial_facts: tuple[str, ...]
     levels: Mapping[str, LevelRules]
 
     def for_level(self, level: str | None) -> LevelRules:
