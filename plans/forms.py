@@ -72,6 +72,8 @@ async def _upload(files: list, limit: int) -> Upload | None:
 
 async def read_version(request: Request, document_limit: int) -> tuple[VersionIn, Upload | None]:
     content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        raise ApiError(415, "send JSON (with text) or multipart/form-data (with a document)")
     if not content_type.startswith("multipart/form-data"):
         return await read_model(request, VersionIn), None
     fields, files = await _parse(request, document_limit)
