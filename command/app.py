@@ -22,7 +22,8 @@ from command.logging import configure_logging
 from command.metrics import MetricsMiddleware, metrics_endpoint
 from command.openapi import build_openapi
 from command.routes import api_routes
-from realtime.bus import create_bus
+from realtime.bus import Bus, create_bus
+from realtime.publisher import Publisher
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "watchfloor_session"
@@ -85,15 +86,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.db = db
     app.state.bus = bus
-    db.on_events = bus_publisher(bus)
+    app.state.publisher = db.on_events = bus_publisher(bus)
     return app
 
 
-def bus_publisher(bus):
-    from command.metrics import EVENTS_PUBLISHED
-
-    async def publish(events: list) -> None:
-        await bus.publish([event.message() for event in events])
-        EVENTS_PUBLISHED.inc(len(events))
-
-    return publish
+def bus_publisher(bus: Bus) -> Publisher:
+    """Publishes each commit's events; realtime.service marks them and sweeps up misses."""
+    return Publisher(bus)

@@ -61,6 +61,13 @@ def _prepare_metrics_dir(workers: int) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.workers > 1 and not settings.redis_url:
+        print(
+            f"watchfloor: --workers {args.workers} needs WATCHFLOOR_REDIS_URL: the in-process "
+            "event bus cannot reach screens connected to another worker",
+            file=sys.stderr,
+        )
+        return 2
     problem = _check_migrated(settings)
     if problem:
         print(f"watchfloor: {problem}; run `watchfloor migrate` first", file=sys.stderr)
@@ -72,11 +79,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        ws="websockets",
+        # The sans-I/O implementation: no extra tasks per connection, and sends wait for
+        # the socket to drain (the back-pressure realtime's slow-consumer policy relies on).
+        ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_ping_interval=20,
         ws_ping_timeout=20,
         ws_max_size=64 * 1024,
+        backlog=4096,
+        timeout_graceful_shutdown=10,
         log_level=args.log_level,
         proxy_headers=True,
     )

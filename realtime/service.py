@@ -1,13 +1,146 @@
-"""Realtime background work per server process: bus reader, fan-out, sweeper."""
+"""Realtime background work of each server process.
+
+- the reader: one loop reading the bus (a blocking XREAD on Redis) and fanning each batch
+  out to this process's subscribers; it notices a new epoch and resets the hub;
+- heartbeats: one frame with the server time for every subscriber;
+- marking: the ids the publisher got out, written as published in batches;
+- the sweeper: committed events whose publication did not happen, republished.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
 from starlette.applications import Starlette
+
+from realtime.bus import Bus, BusUnavailable
+from realtime.hub import Hub
+from realtime.protocol import CloseCode
+from realtime.publisher import Publisher, mark_published, sweep_unpublished
+
+log = structlog.get_logger("watchfloor.realtime")
+
+READ_BATCH = 1000
+READ_BLOCK_SECONDS = 5.0
+MARK_EVERY_SECONDS = 0.5
+SWEEP_EVERY_SECONDS = 2.0
+# Publication normally follows the commit within milliseconds and the mark within a
+# second; an event unpublished for longer than this missed its publication.
+SWEEP_GRACE_SECONDS = 5.0
+SWEEP_BATCH = 500
+RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
 async def start(app: Starlette) -> None:
-    return None
+    bus: Bus = app.state.bus
+    hub = Hub()
+    app.state.hub = hub
+    with contextlib.suppress(BusUnavailable):
+        hub.reset(*await bus.head())
+    tasks = {
+        "reader": read_forever(bus, hub),
+        "heartbeat": every(app.state.settings.heartbeat_seconds, _heartbeat(hub)),
+        "marker": every(MARK_EVERY_SECONDS, _mark(app)),
+        "sweeper": every(SWEEP_EVERY_SECONDS, _sweep(app)),
+    }
+    app.state.realtime_tasks = [
+        asyncio.create_task(job, name=f"realtime-{name}") for name, job in tasks.items()
+    ]
 
 
 async def stop(app: Starlette) -> None:
-    return None
+    tasks = getattr(app.state, "realtime_tasks", [])
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if hasattr(app.state, "hub"):
+        app.state.hub.close_all(CloseCode.GOING_AWAY, "server shutting down")
+    try:
+        await _mark(app)()
+    except Exception:
+        log.exception("could not mark the last published events; the sweeper will resend them")
+
+
+async def read_forever(bus: Bus, hub: Hub) -> None:
+    failures = 0
+    while True:
+        try:
+            if not hub.epoch:
+                hub.reset(*await bus.head())
+            entries = await bus.read(hub.position, count=READ_BATCH, block=READ_BLOCK_SECONDS)
+            if entries:
+                hub.dispatch(entries)
+            else:
+                await _follow_epoch(bus, hub)
+            failures = 0
+        except BusUnavailable as exc:
+            if failures == 0:
+                log.warning("event bus unavailable; retrying", error=str(exc))
+            await asyncio.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
+            failures += 1
+            with contextlib.suppress(BusUnavailable):
+                await _follow_epoch(bus, hub)
+
+
+async def _follow_epoch(bus: Bus, hub: Hub) -> None:
+    """After an idle wait or an outage: has the stream restarted under us?"""
+    if await bus.current_epoch() != hub.epoch:
+        epoch, head = await bus.head()
+        log.warning("event stream restarted", old_epoch=hub.epoch, epoch=epoch)
+        hub.reset(epoch, head)
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+    """Run `job` every `seconds`; a failure is logged and the next round runs anyway."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception:
+            log.exception("realtime background job failed")
+
+
+def _heartbeat(hub: Hub) -> Callable[[], Awaitable[None]]:
+    async def beat() -> None:
+        hub.beat()
+
+    return beat
+
+
+def _mark(app: Starlette) -> Callable[[], Awaitable[None]]:
+    publisher: Publisher = app.state.publisher
+
+    async def mark() -> None:
+        ids = publisher.take_published()
+        if not ids:
+            return
+        try:
+            await mark_published(app.state.db, ids)
+        except Exception:
+            publisher.give_back(ids)
+            raise
+
+    return mark
+
+
+def _sweep(app: Starlette) -> Callable[[], Awaitable[None]]:
+    async def sweep() -> None:
+        while True:
+            try:
+                count = await sweep_unpublished(
+                    app.state.db,
+                    app.state.bus,
+                    older_than=SWEEP_GRACE_SECONDS,
+                    limit=SWEEP_BATCH,
+                )
+            except BusUnavailable:
+                return  # the reader reports the outage; the rows wait for the next round
+            if count:
+                log.info("republished events that missed publication", count=count)
+            if count < SWEEP_BATCH:
+                return
+
+    return sweep

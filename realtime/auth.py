@@ -1,0 +1,88 @@
+"""Who is on the other end of a websocket, and what may they subscribe to?
+
+The token travels in the hello (browsers cannot set websocket headers, and query strings
+end up in logs). The bundled pages may rely on their session cookie instead, accepted
+only from a same-origin page so that another site cannot ride on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket
+
+from command.auth.guard import SESSION_KEY
+from command.auth.service import Principal, principal_for_token, principal_for_user
+from command.db import Database
+from command.units.service import find_unit
+from realtime.protocol import ChannelClosed, CloseCode, Hello
+from realtime.snapshots import TOPICS, capability
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one connection receives: these topics, for this unit's subtree."""
+
+    unit_code: str
+    unit_path: str
+    topics: tuple[str, ...]
+
+
+async def authenticate(websocket: WebSocket, db: Database, hello: Hello) -> Principal:
+    async with db.read() as session:
+        if hello.token is not None:
+            principal = await principal_for_token(session, hello.token)
+            if principal is None:
+                raise ChannelClosed(CloseCode.UNAUTHENTICATED, "token is invalid or revoked")
+        else:
+            user_id = _session_user(websocket)
+            principal = await principal_for_user(session, user_id) if user_id else None
+            if principal is None:
+                raise ChannelClosed(
+                    CloseCode.UNAUTHENTICATED, "send a token in the hello, or sign in first"
+                )
+    if not principal.can("realtime"):
+        raise ChannelClosed(CloseCode.FORBIDDEN, f"role {principal.role} may not subscribe")
+    return principal
+
+
+def _session_user(websocket: WebSocket) -> int | None:
+    if "session" not in websocket.scope or not _same_origin(websocket):
+        return None
+    user_id = websocket.session.get(SESSION_KEY)
+    return user_id if isinstance(user_id, int) else None
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """Browsers always send Origin on websockets; it must name this very host."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser, so not a page of another site riding on a cookie
+    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+
+
+async def authorize(db: Database, principal: Principal, hello: Hello) -> Scope:
+    unknown = [topic for topic in hello.topics if topic not in TOPICS]
+    if unknown:
+        raise ChannelClosed(
+            CloseCode.UNKNOWN_TOPIC,
+            f"unknown topic {unknown[0]!r}; topics are {', '.join(TOPICS)}",
+        )
+    denied = [topic for topic in hello.topics if not principal.can(capability(topic))]
+    if denied:
+        raise ChannelClosed(
+            CloseCode.FORBIDDEN, f"role {principal.role} may not read {denied[0]!r}"
+        )
+    topics = tuple(dict.fromkeys(hello.topics))
+    if hello.unit is None or hello.unit == principal.unit_code:
+        return Scope(principal.unit_code, principal.unit_path, topics)
+    async with db.read() as session:
+        unit = await find_unit(session, hello.unit)
+    # An unknown unit and a unit outside the subtree look the same: existence is not leaked.
+    if unit is None or not principal.sees(unit.path):
+        raise ChannelClosed(
+            CloseCode.FORBIDDEN,
+            f"unit {hello.unit!r} is outside the subtree of {principal.unit_code}",
+        )
+    return Scope(unit.code, unit.path, topics)

@@ -1,0 +1,171 @@
+"""Fan-out inside one process: each event is framed once and queued for every subscriber.
+
+The hub never awaits a client. Each subscriber has a bounded queue that its own sender
+task drains (realtime/channel.py); a subscriber whose queue overflows is closed with
+TOO_SLOW, so one stalled screen can neither delay the others nor hold unbounded memory.
+Queues share the frame objects, so a frame costs one string however many screens get it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from command.metrics import WS_CLOSED_SLOW
+from realtime.bus import ORIGIN, Entry, StreamId
+from realtime.protocol import (
+    CloseCode,
+    Limits,
+    clip_reason,
+    event_frame,
+    format_cursor,
+    heartbeat_frame,
+)
+
+
+class Frame:
+    """Text to send; stream frames carry their position and event id for de-duplication."""
+
+    __slots__ = ("event_id", "position", "text")
+
+    def __init__(self, text: str, position: StreamId | None = None, event_id: int = 0) -> None:
+        self.text = text
+        self.position = position
+        self.event_id = event_id
+
+
+class Subscriber:
+    """One connection as the hub sees it: what it may see, and what it has yet to send."""
+
+    __slots__ = (
+        "_chars",
+        "_frames",
+        "_waiter",
+        "close_code",
+        "close_reason",
+        "closed",
+        "limits",
+        "on_close",
+        "topics",
+        "unit_path",
+    )
+
+    def __init__(self, *, unit_path: str, topics: Iterable[str], limits: Limits) -> None:
+        self.unit_path = unit_path
+        self.topics = frozenset(topics)
+        self.limits = limits
+        self._frames: deque[Frame] = deque()
+        self._chars = 0
+        self._waiter: asyncio.Future[None] | None = None
+        self.closed = False
+        self.close_code: CloseCode | None = None
+        self.close_reason = ""
+        self.on_close: Callable[[], None] | None = None
+
+    def wants(self, entry: Entry) -> bool:
+        return entry.topic in self.topics and entry.unit_path.startswith(self.unit_path)
+
+    def offer(self, frame: Frame) -> None:
+        if self.closed:
+            return
+        limits = self.limits
+        if len(self._frames) >= limits.queue_frames or (
+            self._chars + len(frame.text) > limits.queue_chars
+        ):
+            WS_CLOSED_SLOW.inc()
+            self.close(CloseCode.TOO_SLOW, f"fell {len(self._frames)} messages behind")
+            return
+        self._frames.append(frame)
+        self._chars += len(frame.text)
+        self._wake()
+
+    async def take(self) -> list[Frame]:
+        """Every queued frame, waiting for one if none is queued; [] once closed."""
+        while not self._frames and not self.closed:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        frames = list(self._frames)
+        self._frames.clear()
+        self._chars = 0
+        return frames
+
+    def queued_event_ids(self) -> set[int]:
+        return {frame.event_id for frame in self._frames if frame.position is not None}
+
+    def close(self, code: CloseCode | None, reason: str = "") -> None:
+        """Stop this subscriber; `code` None means the peer is already gone."""
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code = code
+        self.close_reason = clip_reason(reason)
+        self._frames.clear()
+        self._chars = 0
+        self._wake()
+        if self.on_close is not None:
+            self.on_close()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+GroupKey = tuple[str, frozenset[str]]
+
+
+class Hub:
+    """The subscribers of this process, grouped by what they see, and the stream position."""
+
+    def __init__(self, *, epoch: str = "", position: StreamId = ORIGIN) -> None:
+        self.epoch = epoch
+        self.position = position
+        self._groups: dict[GroupKey, set[Subscriber]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(members) for members in self._groups.values())
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        key = (subscriber.unit_path, subscriber.topics)
+        self._groups.setdefault(key, set()).add(subscriber)
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        key = (subscriber.unit_path, subscriber.topics)
+        members = self._groups.get(key)
+        if members is not None:
+            members.discard(subscriber)
+            if not members:
+                del self._groups[key]
+
+    def dispatch(self, entries: list[Entry]) -> None:
+        for entry in entries:
+            frame = Frame(event_frame(self.epoch, entry), entry.id, entry.event_id)
+            for (unit_path, topics), members in list(self._groups.items()):
+                if entry.topic in topics and entry.unit_path.startswith(unit_path):
+                    for subscriber in list(members):
+                        subscriber.offer(frame)
+            self.position = entry.id
+
+    def beat(self) -> None:
+        """One heartbeat frame (server time, current cursor) queued for every subscriber."""
+        frame = Frame(heartbeat_frame(format_cursor(self.epoch, self.position)))
+        for subscriber in self.subscribers():
+            subscriber.offer(frame)
+
+    def reset(self, epoch: str, position: StreamId) -> None:
+        """The stream restarted: cursors of the old epoch mean nothing any more."""
+        if self.epoch:
+            self.close_all(CloseCode.STREAM_RESET, "the event stream restarted; reconnect")
+        self.epoch = epoch
+        self.position = position
+
+    def close_all(self, code: CloseCode, reason: str) -> None:
+        for subscriber in self.subscribers():
+            subscriber.close(code, reason)
+
+    def subscribers(self) -> list[Subscriber]:
+        return [member for members in self._groups.values() for member in members]
