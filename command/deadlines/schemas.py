@@ -159,30 +159,30 @@ class VerdictIn(BaseModel):
     report: int | None = Field(default=None, ge=1, description="the report found false")
 
 
-class LimitOut(BaseModel):
+class RuleLimitOut(BaseModel):
     link: str
     phone: str | None
     written: str
 
 
-class LevelOut(BaseModel):
+class RuleLevelOut(BaseModel):
     level: str
     reach: str
     followup: str
-    limits: list[LimitOut]
+    limits: list[RuleLimitOut]
 
 
-class VersionOut(BaseModel):
+class RuleVersionOut(BaseModel):
     effective_from: datetime
     grace: str
     warning_fraction: float
     unassessed_level: str
     sensitive_reach: str
     final: str
-    levels: list[LevelOut]
+    levels: list[RuleLevelOut]
 
 
 class RulesetOut(BaseModel):
     name: str
     title: str
-    versions: list[VersionOut]
+    versions: list[RuleVersionOut]
