@@ -154,11 +154,14 @@ async def report(
         return row.id
 
 
-async def change_level(app, incident_id: int, level: str | None, *, sensitive: bool | None = None):
+async def change_level(
+    app, incident_id: int, level: str | None, *, sensitive: bool | None = None, at=None
+):
     async with app.state.db.write() as session:
         incident = await session.get_one(Incident, incident_id)
         old = incident.level
         incident.level = level
+        incident.updated_at = at or datetime.now(UTC)
         if sensitive is not None:
             incident.sensitive = sensitive
         await hooks.on_level_changed(session, incident=incident, old_level=old, actor="test")

@@ -4,7 +4,8 @@ Counted: obligations of the units in a subtree whose due time falls in the windo
 withdrawn, of real incidents (exercise traffic never counts). On time, late (迟报) and
 missed (漏报) make the rate; obligations past due but still within the grace are shown
 as pending and left out of it. Verdicts (瞒报 confirmed or awaiting judgement, 谎报)
-count in the window in which they were flagged or recorded.
+count when their incident was learned of within the window. Ranked by on-time rate,
+then confirmed verdicts, missed and late reports (fewer first), then the worst delay.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Tally:
     late: int = 0
     missed: int = 0
     pending: int = 0
-    incomplete: int = 0
+    incomplete_reports: set[int] = field(default_factory=set)
     concealed: int = 0
     concealment_candidates: int = 0
     false_reports: int = 0
@@ -70,7 +71,9 @@ class Tally:
 
     def sort_key(self) -> tuple:
         rate = -1.0 if self.rate is None else self.rate
-        return (-rate, self.missed, self.late, max(self.delays, default=0.0), self.unit.code)
+        verdicts = self.concealed + self.false_reports
+        worst = max(self.delays, default=0.0)
+        return (-rate, verdicts, self.missed, self.late, worst, self.unit.code)
 
 
 def _instant(value: datetime | date, zone: ZoneInfo) -> datetime:
@@ -101,8 +104,8 @@ def _count(tally: Tally, ob: Any, now: datetime) -> None:
         tally.missed += 1
     elif ob.due_at <= now:
         tally.pending += 1
-    if ob.missing_facts:
-        tally.incomplete += 1
+    if ob.missing_facts and ob.report_id is not None:
+        tally.incomplete_reports.add(ob.report_id)
 
 
 def _count_verdict(tally: Tally, kind: str, state: str, number: int) -> None:
@@ -132,7 +135,7 @@ async def _tallies(
         .join(Verdict, Verdict.unit_id == Unit.id)
         .join(Incident, Incident.id == Verdict.incident_id)
         .where(Verdict.unit_path.startswith(root.path, autoescape=True))
-        .where(Verdict.flagged_at >= start, Verdict.flagged_at < end)
+        .where(Incident.learned_at >= start, Incident.learned_at < end)
         .where(Incident.exercise.is_(False))
         .group_by(Unit, Verdict.kind, Verdict.state)
     )
@@ -152,7 +155,7 @@ def _row(rank: int, tally: Tally) -> dict[str, Any]:
         "late": tally.late,
         "missed": tally.missed,
         "pending": tally.pending,
-        "incomplete": tally.incomplete,
+        "incomplete": len(tally.incomplete_reports),
         "concealed": tally.concealed,
         "concealment_candidates": tally.concealment_candidates,
         "false_reports": tally.false_reports,
@@ -163,11 +166,11 @@ def _row(rank: int, tally: Tally) -> dict[str, Any]:
 
 
 def _ranked(tallies: list[Tally]) -> list[dict[str, Any]]:
-    """Best first; units equal on rate, missed and late share a rank (1, 2, 2, 4)."""
+    """Best first; units equal on rate, verdicts, missed and late share a rank (1, 2, 2, 4)."""
     ordered = sorted(tallies, key=Tally.sort_key)
     rows, rank, previous = [], 0, None
     for position, tally in enumerate(ordered, 1):
-        key = tally.sort_key()[:3]
+        key = tally.sort_key()[:4]
         rank = rank if key == previous else position
         previous = key
         rows.append(_row(rank, tally))

@@ -2,7 +2,9 @@
 
 The incident log calls these at each change; the deadline engine recomputes obligations.
 Call `on_level_changed` also when only the sensitive flag changes: it decides how far up
-the chain reports must go, as the level does.
+the chain reports must go, as the level does. The time of each change is the incident's
+own record of it: `received_at` (creation), the report's `received_at`, `updated_at`
+(reclassification) and `closed_at`, all set by the incident service from the server clock.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def _check_facts(ctx: service.Context, reports: list[Report]) -> None:
 
 
 async def on_incident_created(session: AsyncSession, *, incident: Incident, actor: str) -> None:
-    ctx = await service.load_context(session, incident, actor=actor)
+    ctx = await service.load_context(session, incident, actor=actor, now=incident.received_at)
     _check_facts(ctx, ctx.reports)
     await service.ensure_initial(session, ctx)
     await service.ensure_followup(session, ctx)
@@ -31,7 +33,7 @@ async def on_incident_created(session: AsyncSession, *, incident: Incident, acto
 async def on_report_received(
     session: AsyncSession, *, incident: Incident, report: Report, actor: str
 ) -> None:
-    ctx = await service.load_context(session, incident, actor=actor)
+    ctx = await service.load_context(session, incident, actor=actor, now=report.received_at)
     _check_facts(ctx, [report])
     await service.ensure_initial(session, ctx)
     await service.apply_report(session, ctx, report)
@@ -41,10 +43,11 @@ async def on_report_received(
 async def on_level_changed(
     session: AsyncSession, *, incident: Incident, old_level: str | None, actor: str
 ) -> None:
-    ctx = await service.load_context(session, incident, actor=actor)
+    ctx = await service.load_context(session, incident, actor=actor, now=incident.updated_at)
     await service.reclassify(session, ctx)
 
 
 async def on_incident_closed(session: AsyncSession, *, incident: Incident, actor: str) -> None:
-    ctx = await service.load_context(session, incident, actor=actor)
+    closed_at = incident.closed_at or incident.updated_at
+    ctx = await service.load_context(session, incident, actor=actor, now=closed_at)
     await service.close(session, ctx)

@@ -122,7 +122,7 @@ async def _after_missed(session: AsyncSession, row: Any, now: datetime) -> None:
         ctx = await service.load_context(session, incident, actor=ACTOR, now=now)
         await service.ensure_followup(session, ctx)
     if row.known_elsewhere and not row.exercise:
-        await verdicts.flag_concealment(session, obligation_id=row.id, actor=ACTOR)
+        await verdicts.flag_concealment(session, obligation_id=row.id, actor=ACTOR, now=now)
 
 
 async def run_pass(session: AsyncSession, *, now: datetime, limit: int) -> int:

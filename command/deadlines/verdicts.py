@@ -7,6 +7,7 @@ a reason. Confirmed verdicts count against the unit in the compliance table.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -49,7 +50,9 @@ def verdict_view(verdict: Verdict, unit_code: str) -> dict[str, Any]:
     }
 
 
-async def flag_concealment(session: AsyncSession, *, obligation_id: int, actor: str) -> None:
+async def flag_concealment(
+    session: AsyncSession, *, obligation_id: int, actor: str, now: datetime
+) -> None:
     """Flag a 瞒报 candidate for the unit of a missed obligation, unless that unit filed
     any report on the incident or a concealment verdict already exists for it."""
     ob = await session.get_one(Obligation, obligation_id)
@@ -69,7 +72,7 @@ async def flag_concealment(session: AsyncSession, *, obligation_id: int, actor: 
         state="candidate",
         obligation_id=ob.id,
         reason="",
-        flagged_at=utcnow(),
+        flagged_at=now,
         flagged_by=actor,
     )
     session.add(verdict)
