@@ -5,6 +5,7 @@ transaction and tells the deadline engine through command.deadlines.hooks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,6 @@ from command.incidents.schemas import (
     ReportIn,
 )
 from command.incidents.shapes import incident_dict, report_dict
-from command.units.models import Unit
 from command.units.service import find_unit
 
 __all__ = [
@@ -76,14 +76,31 @@ def entity_key(incident_id: int) -> str:
     return f"incident:{incident_id}"
 
 
-async def _unit(session: AsyncSession, code: str, field: str) -> Unit:
+@dataclass(frozen=True)
+class UnitRef:
+    """What the incident log needs of a unit: its id, code and place in the tree."""
+
+    id: int
+    code: str
+    path: str
+
+
+async def _unit(session: AsyncSession, code: str, field: str) -> UnitRef:
     unit = await find_unit(session, code)
     if unit is None:
         raise invalid(field, f"unit {code} does not exist")
-    return unit
+    return UnitRef(unit.id, unit.code, unit.path)
 
 
-def _acting_for(principal: Principal, unit: Unit, channel: str) -> str | None:
+async def _acting_unit(session: AsyncSession, code: str | None, principal: Principal) -> UnitRef:
+    """The unit a submission is for; the caller's own unit is known without a query (the
+    common case: a field unit reporting for itself on the ingest hot path)."""
+    if code is None or code == principal.unit_code:
+        return UnitRef(principal.unit_id, principal.unit_code, principal.unit_path)
+    return await _unit(session, code, "unit")
+
+
+def _acting_for(principal: Principal, unit: UnitRef, channel: str) -> str | None:
     """Who logs a report for `unit` on its behalf (None when it is the caller's own)."""
     if unit.id == principal.unit_id:
         return None
@@ -145,7 +162,7 @@ async def _record(
     )
 
 
-def _new_report(data: IncidentIn | ReportIn, unit: Unit, *, kind: str, **fields: Any) -> Report:
+def _new_report(data: IncidentIn | ReportIn, unit: UnitRef, *, kind: str, **fields: Any) -> Report:
     stated = _stated(data)
     return Report(
         kind=kind,
@@ -162,7 +179,7 @@ def _new_report(data: IncidentIn | ReportIn, unit: Unit, *, kind: str, **fields:
     )
 
 
-def _creation_rights(principal: Principal, unit: Unit, data: IncidentIn) -> str | None:
+def _creation_rights(principal: Principal, unit: UnitRef, data: IncidentIn) -> str | None:
     """Who logs the initial report for the unit (None: the unit itself); 403s."""
     if data.source == "field":
         return _acting_for(principal, unit, data.channel)
@@ -172,7 +189,7 @@ def _creation_rights(principal: Principal, unit: Unit, data: IncidentIn) -> str 
     return None
 
 
-def _new_incident(data: IncidentIn, unit: Unit, actor: str, now: datetime) -> Incident:
+def _new_incident(data: IncidentIn, unit: UnitRef, actor: str, now: datetime) -> Incident:
     lon, lat = geometry.anchor(data.geometry)
     stated = _stated(data)
     return Incident(
@@ -210,7 +227,7 @@ async def create_incident(
 ) -> Incident:
     """A new incident; from the field, with its initial report (初报)."""
     now = utcnow()
-    unit = await _unit(session, data.unit, "unit")
+    unit = await _acting_unit(session, data.unit, principal)
     logged_by = _creation_rights(principal, unit, data)
     _check_times(data.occurred_at, data.learned_at or now, now, clock_skew)
     incident = _new_incident(data, unit, principal.subject, now)
@@ -243,7 +260,7 @@ async def _locked(session: AsyncSession, incident_id: int) -> Incident:
     return incident
 
 
-def _sequence(incident: Incident, unit: Unit, kind: str, channel: str) -> int:
+def _sequence(incident: Incident, unit: UnitRef, kind: str, channel: str) -> int:
     """续报 are numbered 1, 2, … per reporting unit; one initial and one final per channel."""
     own = [r for r in incident.reports if r.unit_id == unit.id]
     if kind == "followup":
@@ -256,7 +273,7 @@ def _sequence(incident: Incident, unit: Unit, kind: str, channel: str) -> int:
     return 0
 
 
-def _check_on_chain(incident: Incident, unit: Unit) -> None:
+def _check_on_chain(incident: Incident, unit: UnitRef) -> None:
     """Reports come from the incident's unit or a superior that reports it further up."""
     if not incident.unit_path.startswith(unit.path):
         raise invalid("unit", f"unit {unit.code} is neither the incident's unit nor above it")
@@ -268,7 +285,7 @@ async def add_report(
     """A follow-up (续报), final (终报) or a superior's own initial report (初报)."""
     incident = await _locked(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
-    unit = await _unit(session, data.unit or principal.unit_code, "unit")
+    unit = await _acting_unit(session, data.unit, principal)
     logged_by = _acting_for(principal, unit, data.channel)
     _check_on_chain(incident, unit)
     if incident.status == "closed" and data.kind != "final":
