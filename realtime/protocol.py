@@ -55,8 +55,8 @@ def clip_reason(reason: str) -> str:
 class Limits:
     """Per-connection bounds; the overflow policy is to close with TOO_SLOW."""
 
-    queue_frames: int = 512
-    queue_chars: int = 2 * 1024 * 1024
+    queue_frames: int = 256
+    queue_chars: int = 1024 * 1024
     message_bytes: int = 4096
     messages_per_second: float = 5.0
     message_burst: int = 20

@@ -9,7 +9,9 @@ from realtime.channel import Channel
 
 
 async def realtime_channel(websocket: WebSocket) -> None:
-    await Channel(websocket).run()
+    # An embedding application (or a test) may set its own per-connection limits.
+    limits = getattr(websocket.app.state, "realtime_limits", None)
+    await Channel(websocket, limits=limits).run()
 
 
 routes = [WebSocketRoute("/ws", realtime_channel)]

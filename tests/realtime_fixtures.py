@@ -46,10 +46,15 @@ class Screen:
 
     @classmethod
     async def join(
-        cls, url: str, token: str | None, topics: list[str] | None = None, **hello: Any
+        cls,
+        url: str,
+        token: str | None,
+        topics: list[str] | None = None,
+        max_queue: int = 16,
+        **hello: Any,
     ) -> Screen:
         """Connect, say hello and read the welcome (and the snapshot, unless resuming)."""
-        screen = await cls.open(url)
+        screen = await cls.open(url, max_queue=max_queue)
         await screen.send(
             {"type": "hello", "token": token, "topics": topics or ALL_TOPICS, **hello}
         )

@@ -3,16 +3,21 @@ reason, never the process and never another connection."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from command.demo import DEMO_ACCOUNTS, demo_token
+from realtime.protocol import Limits
 from tests.conftest import SECRET, bearer
 from tests.realtime_fixtures import Screen, create_unit, entity
-from tests.servers import ServerProcess, server_env
+from tests.servers import ServerProcess, free_port, server_env
 
 TOKENS = {role: demo_token(SECRET, role, unit) for role, unit in DEMO_ACCOUNTS}
 
@@ -138,6 +143,33 @@ async def test_a_client_that_vanishes_mid_stream_disturbs_nobody(server, sentine
         screen = await Screen.join(server.ws_url, TOKENS["display"], ["units"])
         screen.abort()
     await _still_serving(server, sentinel)
+
+
+async def test_a_connection_that_never_says_hello_is_closed_in_time(app):
+    app.state.realtime_limits = Limits(hello_seconds=0.3)
+    async with serving(app) as url:
+        screen = await Screen.open(url)
+        closed = await screen.closed(within=3)
+    assert closed.code == 4002 and closed.reason == "no hello in time"
+
+
+@asynccontextmanager
+async def serving(app) -> AsyncIterator[str]:
+    """The test's app behind a real uvicorn server in this process; yields the /ws URL."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=free_port(), ws="websockets-sansio", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(1000):
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    try:
+        yield f"ws://127.0.0.1:{config.port}/ws"
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def _still_serving(server: ServerProcess, sentinel: Screen) -> None:
