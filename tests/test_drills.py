@@ -16,8 +16,21 @@ from tests.plans_fixtures import (
     token_for,
 )
 
-CONTRACT_FIELDS = {"id", "title", "plans", "form", "scope", "purpose", "organizer", "units",
-                   "starts_at", "ends_at", "location", "status", "rrule"}  # fmt: skip
+CONTRACT_FIELDS = {
+    "id",
+    "title",
+    "plans",
+    "form",
+    "scope",
+    "purpose",
+    "organizer",
+    "units",
+    "starts_at",
+    "ends_at",
+    "location",
+    "status",
+    "rrule",
+}
 
 
 @pytest.fixture
@@ -62,12 +75,27 @@ def _bad_bodies(plan_id: int) -> list[tuple[dict, int, str]]:
     start = later(48)
     past = later(-3)
     return [
-        (drill_body(plan_id, ends_at=(start - timedelta(hours=1)).isoformat(),
-                    starts_at=start.isoformat()), 422, "ends_at must be after starts_at"),
-        (drill_body(plan_id, ends_at=start.isoformat(), starts_at=start.isoformat()), 422,
-         "ends_at must be after starts_at"),
-        (drill_body(plan_id, starts_at=past.isoformat(),
-                    ends_at=(past + timedelta(hours=1)).isoformat()), 422, "in the past"),
+        (
+            drill_body(
+                plan_id,
+                ends_at=(start - timedelta(hours=1)).isoformat(),
+                starts_at=start.isoformat(),
+            ),
+            422,
+            "ends_at must be after starts_at",
+        ),
+        (
+            drill_body(plan_id, ends_at=start.isoformat(), starts_at=start.isoformat()),
+            422,
+            "ends_at must be after starts_at",
+        ),
+        (
+            drill_body(
+                plan_id, starts_at=past.isoformat(), ends_at=(past + timedelta(hours=1)).isoformat()
+            ),
+            422,
+            "in the past",
+        ),
         (drill_body(plan_id, status="completed"), 422, "must have ended"),
         (drill_body(plan_id, status="in_progress"), 422, "status"),
         (drill_body(plan_id, form="parade"), 422, "form"),
@@ -75,14 +103,23 @@ def _bad_bodies(plan_id: int) -> list[tuple[dict, int, str]]:
         (drill_body(plan_id, plans=[]), 422, "plans"),
         (drill_body(plan_id, location={"type": "Point", "coordinates": [1]}), 422, "location"),
         (drill_body(plan_id, location={"type": "Feature", "geometry": None}), 422, "location"),
-        (drill_body(plan_id, location={"type": "Polygon", "coordinates": [
-            [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}), 422, "not valid"),
+        (
+            drill_body(
+                plan_id,
+                location={
+                    "type": "Polygon",
+                    "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+                },
+            ),
+            422,
+            "not valid",
+        ),
         (drill_body(plan_id, rrule="FREQ=HOURLY;COUNT=3"), 422, "FREQ"),
         (drill_body(plan_id, rrule="FREQ=WEEKLY;FOO=1"), 422, "rrule"),
         (drill_body(plan_id, rrule="FREQ=DAILY;UNTIL=20301231"), 422, "UTC"),
         (drill_body(plan_id, plans=[999999]), 404, "plan 999999"),
         (drill_body(plan_id, units=["999999"]), 404, "unit 999999"),
-    ]  # fmt: skip
+    ]
 
 
 async def test_bad_drills_are_refused_and_nothing_is_written(client, demo, app, plan):
@@ -96,8 +133,12 @@ async def test_bad_drills_are_refused_and_nothing_is_written(client, demo, app, 
 
 async def test_a_drill_in_the_past_may_be_recorded_as_completed(client, demo, app, plan):
     start = later(-50)
-    body = drill_body(plan["id"], status="completed", starts_at=start.isoformat(),
-                      ends_at=(start + timedelta(hours=3)).isoformat())  # fmt: skip
+    body = drill_body(
+        plan["id"],
+        status="completed",
+        starts_at=start.isoformat(),
+        ends_at=(start + timedelta(hours=3)).isoformat(),
+    )
     response = await _schedule(client, demo["coordinator"], body)
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "completed"
@@ -123,14 +164,16 @@ async def test_a_coordinator_cannot_schedule_outside_their_subtree(client, demo,
         response = await _schedule(client, county, body)
         assert response.status_code == 403, response.text
     assert await counts(app) == before
-    ok = await _schedule(client, county, drill_body(county_plan["id"], organizer="231123",
-                                                    units=["231123001"]))  # fmt: skip
+    ok = await _schedule(
+        client, county, drill_body(county_plan["id"], organizer="231123", units=["231123001"])
+    )
     assert ok.status_code == 201
 
 
 async def test_a_retired_plan_cannot_be_drilled(client, demo, app, plan):
-    await client.patch(f"/api/plans/{plan['id']}", json={"status": "retired"},
-                       headers=bearer(demo["coordinator"]))  # fmt: skip
+    await client.patch(
+        f"/api/plans/{plan['id']}", json={"status": "retired"}, headers=bearer(demo["coordinator"])
+    )
     before = await counts(app)
     response = await _schedule(client, demo["coordinator"], drill_body(plan["id"]))
     assert response.status_code == 422 and "retired" in response.text
@@ -140,9 +183,15 @@ async def test_a_retired_plan_cannot_be_drilled(client, demo, app, plan):
 async def test_a_unit_booked_twice_is_a_conflict_naming_the_drill(client, demo, app, plan):
     first = (await _schedule(client, demo["coordinator"], drill_body(plan["id"]))).json()
     start = later(49)  # overlaps the first (48 h to 50 h from now)
-    body = drill_body(plan["id"], title="另一场演练", organizer="231102.YJB", units=[],
-                      starts_at=start.isoformat(), ends_at=(start + timedelta(hours=1)).isoformat(),
-                      location=None)  # fmt: skip
+    body = drill_body(
+        plan["id"],
+        title="另一场演练",
+        organizer="231102.YJB",
+        units=[],
+        starts_at=start.isoformat(),
+        ends_at=(start + timedelta(hours=1)).isoformat(),
+        location=None,
+    )
     before = await counts(app)
     response = await _schedule(client, demo["coordinator"], body)
     assert response.status_code == 409, response.text
@@ -160,8 +209,13 @@ async def test_a_unit_booked_twice_is_a_conflict_naming_the_drill(client, demo, 
 async def test_a_place_booked_twice_is_a_conflict(client, demo, app, plan):
     first = (await _schedule(client, demo["coordinator"], drill_body(plan["id"]))).json()
     square = [[127.49, 50.24], [127.51, 50.24], [127.51, 50.25], [127.49, 50.25], [127.49, 50.24]]
-    body = drill_body(plan["id"], title="逊克县演练", organizer="231123", units=[],
-                      location={"type": "Polygon", "coordinates": [square]})  # fmt: skip
+    body = drill_body(
+        plan["id"],
+        title="逊克县演练",
+        organizer="231123",
+        units=[],
+        location={"type": "Polygon", "coordinates": [square]},
+    )
     response = await _schedule(client, demo["coordinator"], body)
     assert response.status_code == 409
     [conflict] = response.json()["error"]["conflicts"]
@@ -189,22 +243,30 @@ async def test_the_coordinator_may_override_a_conflict_with_a_reason(client, dem
 
 async def test_cancelled_and_postponed_drills_free_their_booking(client, demo, plan):
     first = (await _schedule(client, demo["coordinator"], drill_body(plan["id"]))).json()
-    postponed = await client.patch(f"/api/drills/{first['id']}",
-                                   json={"status": "postponed", "reason": "暴雪"},
-                                   headers=bearer(demo["commander"]))  # fmt: skip
+    postponed = await client.patch(
+        f"/api/drills/{first['id']}",
+        json={"status": "postponed", "reason": "暴雪"},
+        headers=bearer(demo["commander"]),
+    )
     assert postponed.status_code == 200 and postponed.json()["status_reason"] == "暴雪"
     second = await _schedule(client, demo["coordinator"], drill_body(plan["id"], title="替补"))
     assert second.status_code == 201
-    resumed = await client.patch(f"/api/drills/{first['id']}", json={"status": "scheduled"},
-                                 headers=bearer(demo["coordinator"]))  # fmt: skip
+    resumed = await client.patch(
+        f"/api/drills/{first['id']}",
+        json={"status": "scheduled"},
+        headers=bearer(demo["coordinator"]),
+    )
     assert resumed.status_code == 409 and f"drill {second.json()['id']}" in resumed.text
     moved = later(72)
     rescheduled = await client.patch(
         f"/api/drills/{first['id']}",
-        json={"status": "scheduled", "starts_at": moved.isoformat(),
-              "ends_at": (moved + timedelta(hours=2)).isoformat()},
+        json={
+            "status": "scheduled",
+            "starts_at": moved.isoformat(),
+            "ends_at": (moved + timedelta(hours=2)).isoformat(),
+        },
         headers=bearer(demo["coordinator"]),
-    )  # fmt: skip
+    )
     assert rescheduled.status_code == 200, rescheduled.text
     assert rescheduled.json()["sequence"] == 2
 
@@ -224,8 +286,9 @@ async def test_status_changes_follow_the_lifecycle(client, demo, app, plan):
     moved = await client.patch(url, json={"starts_at": later(60).isoformat()}, headers=token)
     assert moved.status_code == 409
     assert await counts(app) == before
-    cancelled = await client.patch(url, json={"status": "cancelled", "reason": "险情"},
-                                   headers=token)  # fmt: skip
+    cancelled = await client.patch(
+        url, json={"status": "cancelled", "reason": "险情"}, headers=token
+    )
     assert cancelled.status_code == 200
     final = await client.patch(url, json={"title": "x"}, headers=token)
     assert final.status_code == 409 and "can no longer change" in final.text

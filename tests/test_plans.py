@@ -16,8 +16,16 @@ from tests.plans_fixtures import (
     version_body,
 )
 
-CONTRACT_FIELDS = {"id", "title", "type", "unit", "status", "categories", "review_due",
-                   "next_drill_due"}  # fmt: skip
+CONTRACT_FIELDS = {
+    "id",
+    "title",
+    "type",
+    "unit",
+    "status",
+    "categories",
+    "review_due",
+    "next_drill_due",
+}
 
 
 async def test_a_plan_is_a_draft_until_its_first_version(client, demo, app):
@@ -61,16 +69,18 @@ async def test_filing_is_due_twenty_working_days_after_issue_across_the_spring_f
 
 async def test_a_village_files_with_its_township_and_a_department_with_its_government(client, demo):
     village = await issued_plan(
-        client, demo["coordinator"],
+        client,
+        demo["coordinator"],
         plan_body(title="东村应急预案", type="grassroots", unit="231102003001"),
         version_body(effective_on="2025-09-26"),
-    )  # fmt: skip
+    )
     filing = village["versions"][0]["filing"]
     assert filing["filed_with"] == "231102003" and filing["due_on"] == "2025-10-30"
     department = await issued_plan(
-        client, demo["coordinator"], plan_body(title="市水务局预案", type="department",
-                                               unit="231100.BM05"),
-    )  # fmt: skip
+        client,
+        demo["coordinator"],
+        plan_body(title="市水务局预案", type="department", unit="231100.BM05"),
+    )
     assert department["versions"][0]["filing"]["filed_with"] == "231100"
 
 
@@ -149,8 +159,10 @@ async def test_revision_triggers_are_recorded_and_the_next_version_answers_them(
     token = demo["coordinator"]
     plan = await issued_plan(client, token)
     url = f"/api/plans/{plan['id']}"
-    for trigger, reason in (("law_changed", "《突发事件应对法》2024修订"),
-                            ("command_changed", "指挥部成员单位调整")):  # fmt: skip
+    for trigger, reason in (
+        ("law_changed", "《突发事件应对法》2024修订"),
+        ("command_changed", "指挥部成员单位调整"),
+    ):
         response = await client.post(
             url + "/revisions", json={"trigger": trigger, "reason": reason}, headers=bearer(token)
         )
@@ -197,9 +209,14 @@ async def test_unknown_plan_type_is_refused_and_nothing_is_written(client, demo,
 
 @pytest.mark.parametrize(
     "body",
-    [plan_body(title=""), plan_body(categories=["weather"]), plan_body(levels=["V"]),
-     plan_body(extra=1), {"title": "x"}],
-)  # fmt: skip
+    [
+        plan_body(title=""),
+        plan_body(categories=["weather"]),
+        plan_body(levels=["V"]),
+        plan_body(extra=1),
+        {"title": "x"},
+    ],
+)
 async def test_invalid_plan_fields_are_422(client, demo, app, body):
     before = await counts(app)
     response = await client.post("/api/plans", json=body, headers=bearer(demo["coordinator"]))
@@ -237,9 +254,10 @@ async def test_a_coordinator_manages_plans_only_in_their_subtree(client, demo, a
         assert response.status_code == 403, (method, path, response.text)
     assert await counts(app) == before
     inside = await client.post(
-        "/api/plans", json=plan_body(unit="231123001", type="grassroots", title="奇克镇应急预案"),
+        "/api/plans",
+        json=plan_body(unit="231123001", type="grassroots", title="奇克镇应急预案"),
         headers=bearer(county),
-    )  # fmt: skip
+    )
     assert inside.status_code == 201
 
 
@@ -256,8 +274,9 @@ async def test_only_coordinators_and_admins_manage_plans(client, demo, app, role
 async def test_listing_and_filtering_plans(client, demo, app):
     token = demo["coordinator"]
     await issued_plan(client, token)
-    await client.post("/api/plans", json=plan_body(type="overall", title="爱辉区总体预案"),
-                      headers=bearer(token))  # fmt: skip
+    await client.post(
+        "/api/plans", json=plan_body(type="overall", title="爱辉区总体预案"), headers=bearer(token)
+    )
     everything = (await client.get("/api/plans", headers=bearer(token))).json()
     assert everything["total"] == 2
     drafts = await client.get("/api/plans?status=draft", headers=bearer(token))
@@ -283,8 +302,9 @@ async def test_retiring_a_plan_ends_its_duties(client, demo, app):
     assert body["status"] == "retired" and body["review_due"] is None
     assert body["next_drill_due"] is None
     before = await counts(app)
-    again = await client.patch(f"/api/plans/{plan['id']}", json={"title": "x"},
-                               headers=bearer(token))  # fmt: skip
+    again = await client.patch(
+        f"/api/plans/{plan['id']}", json={"title": "x"}, headers=bearer(token)
+    )
     assert again.status_code == 409 and await counts(app) == before
 
 

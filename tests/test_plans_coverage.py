@@ -46,17 +46,30 @@ async def test_the_demo_city_has_272_plans_at_city_and_county_level(app):
     await load_demo_plans(app)
     async with app.state.db.read() as session:
         by_tier = dict(
-            (await session.execute(
-                select(Unit.tier, func.count()).join(Plan, Plan.unit_id == Unit.id)
-                .where(Unit.kind != "school", Unit.kind != "enterprise").group_by(Unit.tier)
-            )).all()
-        )  # fmt: skip
+            (
+                await session.execute(
+                    select(Unit.tier, func.count())
+                    .join(Plan, Plan.unit_id == Unit.id)
+                    .where(Unit.kind != "school", Unit.kind != "enterprise")
+                    .group_by(Unit.tier)
+                )
+            ).all()
+        )
         types = set((await session.scalars(select(Plan.type).distinct())).all())
-        statuses = dict((await session.execute(select(Drill.status, func.count()).group_by(
-            Drill.status))).all())  # fmt: skip
+        statuses = dict(
+            (await session.execute(select(Drill.status, func.count()).group_by(Drill.status))).all()
+        )
     assert by_tier["city"] + by_tier["county"] == 272
-    assert types == {"overall", "special", "department", "grassroots", "enterprise", "event",
-                     "joint", "catastrophe"}  # fmt: skip
+    assert types == {
+        "overall",
+        "special",
+        "department",
+        "grassroots",
+        "enterprise",
+        "event",
+        "joint",
+        "catastrophe",
+    }
     assert statuses["in_progress"] == 1 and statuses["postponed"] == 1
     assert statuses["completed"] == 1 and statuses["scheduled"] == 4
     before = await counts(app)
@@ -70,8 +83,11 @@ async def test_coverage_counts_on_the_demo_city(app, client, demo):
     overall = table["overall"]
     assert (overall["required"], overall["covered"], overall["missing"]) == (71, 17, 54)
     assert {(r["name"], r["required"], r["covered"]) for r in overall["requirements"]} == {
-        ("townships", 21, 9), ("villages", 42, 5), ("schools", 4, 2), ("enterprises", 4, 1)
-    }  # fmt: skip
+        ("townships", 21, 9),
+        ("villages", 42, 5),
+        ("schools", 4, 2),
+        ("enterprises", 4, 1),
+    }
     counties = {row["code"]: (row["required"], row["covered"]) for row in table["counties"]}
     assert counties == EXPECTED
     aihui = next(row for row in table["counties"] if row["code"] == "231102")

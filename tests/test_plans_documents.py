@@ -112,18 +112,23 @@ async def test_a_document_and_text_together_or_bad_fields_are_refused(client, de
     missing = await _upload(client, token, plan_id, "p.pdf", pdf_bytes(), data=no_date)
     assert missing.status_code == 422 and "effective_on" in missing.text
     wrong_field = await client.post(
-        f"/api/plans/{plan_id}/versions", data=FIELDS,
-        files={"file": ("p.pdf", pdf_bytes(), "application/pdf")}, headers=bearer(token),
-    )  # fmt: skip
+        f"/api/plans/{plan_id}/versions",
+        data=FIELDS,
+        files={"file": ("p.pdf", pdf_bytes(), "application/pdf")},
+        headers=bearer(token),
+    )
     assert wrong_field.status_code == 422 and "'document'" in wrong_field.text
     fields = {k: v for k, v in FIELDS.items() if k != "approved_by"}
     nothing = await client.post(
-        f"/api/plans/{plan_id}/versions", data=fields,
-        files={"approved_by": (None, "爱辉区人民政府")}, headers=bearer(token),
-    )  # fmt: skip
+        f"/api/plans/{plan_id}/versions",
+        data=fields,
+        files={"approved_by": (None, "爱辉区人民政府")},
+        headers=bearer(token),
+    )
     assert nothing.status_code == 422 and "either as a document file or as text" in nothing.text
-    urlencoded = await client.post(f"/api/plans/{plan_id}/versions", data=version_body(),
-                                   headers=bearer(token))  # fmt: skip
+    urlencoded = await client.post(
+        f"/api/plans/{plan_id}/versions", data=version_body(), headers=bearer(token)
+    )
     assert urlencoded.status_code == 415
     assert await counts(app) == before
 
