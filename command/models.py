@@ -6,6 +6,7 @@ from command.deadlines import models as deadline_models  # noqa: F401
 from command.events import Event  # noqa: F401
 from command.idempotency import IdempotencyRecord  # noqa: F401
 from command.incidents import models as incident_models  # noqa: F401
+from command.interop import models as interop_models  # noqa: F401
 from command.units import models as unit_models  # noqa: F401
 from plans import models as plan_models  # noqa: F401
 

@@ -1,0 +1,95 @@
+"""The CAP messages an incident has sent, derived from its events.
+
+Every incident event carries the incident as it stood after the change. The first event
+is the Alert; each later event that changes what a CAP message shows (cap_rules.
+MESSAGE_FACTS) is an Update, and closing the incident is the Cancel, after which the
+alert is final. A message is named after the event that caused it, so its identifier,
+sent time and content never change once the event is written, and every later message
+references all earlier ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.events import Event
+from command.incidents.models import Incident
+from command.incidents.service import entity_key
+from command.incidents.shapes import incident_fields
+from command.interop import cap_rules
+
+TOPIC = "incidents"
+
+
+@dataclass(frozen=True)
+class Message:
+    identifier: str
+    sent: datetime
+    msg_type: str
+    incident: dict[str, Any]
+    event_id: int
+
+
+def _facts(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {name: snapshot.get(name) for name in cap_rules.MESSAGE_FACTS}
+
+
+def _message(incident_id: int, event_id: int, at: datetime, kind: str, snapshot: dict) -> Message:
+    identifier = cap_rules.IDENTIFIER.format(incident=incident_id, event=event_id)
+    return Message(identifier, at, kind, snapshot, event_id)
+
+
+def messages_from(incident_id: int, events: Iterable[Event]) -> list[Message]:
+    """The messages of one incident from its events, oldest first."""
+    messages: list[Message] = []
+    for event in events:
+        snapshot = event.payload.get("incident")
+        if not isinstance(snapshot, dict):
+            continue
+        if messages and (
+            messages[-1].msg_type == "Cancel" or _facts(snapshot) == _facts(messages[-1].incident)
+        ):
+            continue
+        if not messages:
+            kind = "Alert"
+        elif snapshot.get("status") == cap_rules.CLOSED:
+            kind = "Cancel"
+        else:
+            kind = "Update"
+        messages.append(_message(incident_id, event.id, event.at, kind, snapshot))
+    return messages
+
+
+def fallback(incident: Incident) -> Message:
+    """The one message of an incident whose events are missing (e.g. imported rows)."""
+    kind = "Cancel" if incident.status == cap_rules.CLOSED else "Alert"
+    return _message(incident.id, 0, incident.received_at, kind, incident_fields(incident))
+
+
+async def _events(session: AsyncSession, incident_ids: Sequence[int]) -> dict[int, list[Event]]:
+    keys = {entity_key(incident_id): incident_id for incident_id in incident_ids}
+    query = (
+        select(Event).where(Event.topic == TOPIC, Event.entity.in_(list(keys))).order_by(Event.id)
+    )
+    found: dict[int, list[Event]] = defaultdict(list)
+    for event in (await session.scalars(query)).all():
+        found[keys[event.entity]].append(event)
+    return found
+
+
+async def histories(
+    session: AsyncSession, incidents: Sequence[Incident]
+) -> dict[int, list[Message]]:
+    """The messages of each incident (at least one each), in one query."""
+    events = await _events(session, [incident.id for incident in incidents])
+    return {
+        incident.id: messages_from(incident.id, events.get(incident.id, [])) or [fallback(incident)]
+        for incident in incidents
+    }

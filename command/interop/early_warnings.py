@@ -1,0 +1,372 @@
+"""Recording received CAP alerts as early warnings (预警), and reading them back.
+
+A warning is linked to every unit whose location lies in its area (polygons with shapely,
+circles by great-circle distance) or whose code one of its geocodes names, wherever the
+unit sits in the tree: a weather warning concerns everyone under it, whoever imported it.
+A caller sees a warning that covers a unit in its subtree, or that its subtree received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from command.auth.service import Principal
+from command.db import Database, utcnow
+from command.errors import ApiError, not_found
+from command.events import record_event
+from command.incidents.models import CATEGORIES, LEVELS
+from command.interop import cap_area, cap_rules
+from command.interop.cap_import import Area, Info, ReceivedAlert, preferred
+from command.interop.models import EarlyWarning, WarningUnit
+from command.interop.schemas import WarningFilters
+from command.units.models import Unit
+
+TOPIC = "incidents"
+KINDS = {"Alert": "warning.received", "Update": "warning.updated", "Cancel": "warning.cancelled"}
+REPLACED = {"Update": "superseded", "Cancel": "cancelled"}
+WITH_UNITS = selectinload(EarlyWarning.units).selectinload(WarningUnit.unit)
+
+
+def entity_key(warning_id: int) -> str:
+    return f"warning:{warning_id}"
+
+
+# --- what a received alert says ----------------------------------------------------------
+
+
+def area_dict(area: Area) -> dict[str, Any]:
+    return {
+        "description": area.description,
+        "polygons": area.polygons,
+        "circles": [circle.as_dict() for circle in area.circles],
+        "geocodes": area.geocodes,
+    }
+
+
+def _areas(infos: Iterable[Info]) -> list[dict[str, Any]]:
+    """Every info block's areas, each figure once (translations repeat them)."""
+    found: list[dict[str, Any]] = []
+    seen: list[tuple] = []
+    for info in infos:
+        for area in info.areas:
+            shape = area_dict(area)
+            key = (shape["polygons"], shape["circles"], shape["geocodes"])
+            if key not in seen:
+                seen.append(key)
+                found.append(shape)
+    return found
+
+
+def _named(pairs: list[dict[str, str]], name: str) -> str | None:
+    return next((pair["value"] for pair in pairs if pair["name"] == name), None)
+
+
+def category_of(info: Info) -> str | None:
+    ours = _named(info.event_codes, cap_rules.CATEGORY_CODE)
+    if ours in CATEGORIES:
+        return ours
+    mapped = (cap_rules.REVERSE_CATEGORIES.get(c) for c in info.categories)
+    return next((category for category in mapped if category), None)
+
+
+def level_of(info: Info) -> str | None:
+    ours = _named(info.parameters, cap_rules.LEVEL_PARAMETER)
+    if ours is not None:
+        return ours if ours in LEVELS else None
+    return cap_rules.LEVEL_OF_SEVERITY.get(info.severity)
+
+
+def _ordered(alert: ReceivedAlert) -> list[Info]:
+    first = preferred(alert.infos)
+    return [first, *(info for info in alert.infos if info is not first)] if first else []
+
+
+def _new_warning(alert: ReceivedAlert, principal: Principal, now: datetime) -> EarlyWarning:
+    infos = _ordered(alert)
+    info = infos[0] if infos else None
+    return EarlyWarning(
+        sender=alert.sender,
+        identifier=alert.identifier,
+        sent=alert.sent,
+        status=alert.status,
+        msg_type=alert.msg_type,
+        scope=alert.scope,
+        note=alert.note,
+        refs=[
+            {"sender": r.sender, "identifier": r.identifier, "sent": r.sent.isoformat()}
+            for r in alert.references
+        ],
+        incidents=alert.incidents,
+        language=info.language if info else "",
+        languages=[i.language for i in alert.infos],
+        event=info.event if info else "",
+        cap_categories=info.categories if info else [],
+        urgency=info.urgency if info else "",
+        severity=info.severity if info else "",
+        certainty=info.certainty if info else "",
+        event_codes=info.event_codes if info else [],
+        parameters=info.parameters if info else [],
+        category=category_of(info) if info else None,
+        level=level_of(info) if info else None,
+        sender_name=info.sender_name if info else "",
+        headline=info.headline if info else "",
+        description=info.description if info else "",
+        instruction=info.instruction if info else "",
+        effective=(info.effective if info else None) or alert.sent,
+        onset=info.onset if info else None,
+        expires=info.expires if info else None,
+        areas=_areas(infos),
+        state="cancelled" if alert.msg_type == "Cancel" else "active",
+        received_at=now,
+        received_by=principal.subject,
+        receiver_path=principal.unit_path,
+        digest=alert.digest,
+        document=alert.document,
+        units=[],
+    )
+
+
+# --- linking -----------------------------------------------------------------------------
+
+
+async def _covered(session: AsyncSession, areas: list[dict[str, Any]]) -> dict[int, tuple]:
+    """{unit id: (unit, "area" | "geocode")} of the units the areas cover."""
+    found: dict[int, tuple[Unit, str]] = {}
+    shapes = cap_area.shapes_from(areas)
+    if shapes.polygons or shapes.circles:
+        coverage = cap_area.Coverage(shapes)
+        west, south, east, north = coverage.bounds
+        query = select(Unit).where(Unit.lon.between(west, east), Unit.lat.between(south, north))
+        for unit in (await session.scalars(query)).all():
+            if coverage.covers(unit.lon, unit.lat):  # type: ignore[arg-type]
+                found[unit.id] = (unit, "area")
+    codes = {
+        code["value"]
+        for area in areas
+        for code in area["geocodes"]
+        if code["name"] in cap_rules.LINK_GEOCODES
+    }
+    if codes:
+        for unit in (await session.scalars(select(Unit).where(Unit.code.in_(codes)))).all():
+            found.setdefault(unit.id, (unit, "geocode"))
+    return found
+
+
+def _common_path(paths: list[str]) -> str:
+    parts = [path.strip("/").split("/") for path in paths]
+    shared = []
+    for codes in zip(*parts, strict=False):
+        if len(set(codes)) > 1:
+            break
+        shared.append(codes[0])
+    return "/" + "".join(code + "/" for code in shared)
+
+
+async def _replace(session: AsyncSession, warning: EarlyWarning) -> list[int]:
+    """Marks the same sender's referenced warnings superseded or cancelled."""
+    state = REPLACED.get(warning.msg_type)
+    identifiers = [ref["identifier"] for ref in warning.refs if ref["sender"] == warning.sender]
+    if state is None or not identifiers:
+        return []
+    query = select(EarlyWarning).where(
+        EarlyWarning.sender == warning.sender,
+        EarlyWarning.identifier.in_(identifiers),
+        EarlyWarning.state != "cancelled",
+    )
+    replaced = (await session.scalars(query.with_for_update())).all()
+    for row in replaced:
+        row.state, row.replaced_by_id = state, warning.id
+    return [row.id for row in replaced]
+
+
+# --- recording ---------------------------------------------------------------------------
+
+
+def summary(warning: EarlyWarning) -> dict[str, Any]:
+    """What an event carries: enough for a screen to show it (areas come from the API)."""
+    return {
+        "id": warning.id,
+        "sender": warning.sender,
+        "identifier": warning.identifier,
+        "sent": warning.sent.isoformat(),
+        "status": warning.status,
+        "msg_type": warning.msg_type,
+        "event": warning.event,
+        "headline": warning.headline,
+        "urgency": warning.urgency,
+        "severity": warning.severity,
+        "certainty": warning.certainty,
+        "category": warning.category,
+        "level": warning.level,
+        "state": warning.state,
+        "linked": warning.linked,
+        "units": [link.unit.code for link in warning.units],
+        "onset": warning.onset.isoformat() if warning.onset else None,
+        "expires": warning.expires.isoformat() if warning.expires else None,
+    }
+
+
+async def _existing(session: AsyncSession, alert: ReceivedAlert) -> EarlyWarning | None:
+    query = (
+        select(EarlyWarning)
+        .options(WITH_UNITS)
+        .where(EarlyWarning.sender == alert.sender, EarlyWarning.identifier == alert.identifier)
+    )
+    warning = await session.scalar(query)
+    if warning is not None and warning.digest != alert.digest:
+        raise ApiError(
+            409,
+            f"sender {alert.sender} already sent a different message with identifier "
+            f"{alert.identifier}; CAP identifiers name one message",
+        )
+    return warning
+
+
+async def record(
+    *, session: AsyncSession, alert: ReceivedAlert, principal: Principal
+) -> tuple[EarlyWarning, bool]:
+    """The warning for the alert and whether it is new (a repeat changes nothing)."""
+    existing = await _existing(session, alert)
+    if existing is not None:
+        return existing, False
+    warning = _new_warning(alert, principal, utcnow())
+    covered = await _covered(session, warning.areas)
+    warning.units = [
+        WarningUnit(unit_id=unit.id, unit_path=unit.path, match=match, unit=unit)
+        for unit, match in covered.values()
+    ]
+    warning.linked = bool(covered)
+    session.add(warning)
+    await session.flush()
+    replaced = await _replace(session, warning)
+    paths = [link.unit_path for link in warning.units]
+    await record_event(
+        session,
+        topic=TOPIC,
+        kind=KINDS[warning.msg_type],
+        entity=entity_key(warning.id),
+        unit_path=_common_path(paths) if paths else warning.receiver_path,
+        payload={"warning": summary(warning), "replaces": replaced},
+        actor=principal.subject,
+    )
+    return warning, True
+
+
+async def receive(
+    *, db: Database, alert: ReceivedAlert, principal: Principal
+) -> tuple[dict[str, Any], bool]:
+    """Records the alert in its own transaction; two copies racing in are recorded once."""
+    for attempt in (1, 2):
+        try:
+            async with db.write() as session:
+                warning, created = await record(session=session, alert=alert, principal=principal)
+                return warning_dict(warning, principal), created
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _visible(root_path: str) -> ColumnElement[bool]:
+    covers = exists().where(
+        WarningUnit.warning_id == EarlyWarning.id,
+        WarningUnit.unit_path.startswith(root_path, autoescape=True),
+    )
+    return or_(EarlyWarning.receiver_path.startswith(root_path, autoescape=True), covers)
+
+
+def _current(now: datetime) -> ColumnElement[bool]:
+    unexpired = or_(EarlyWarning.expires.is_(None), EarlyWarning.expires > now)
+    return and_(EarlyWarning.state == "active", unexpired)
+
+
+def _conditions(filters: WarningFilters, root_path: str) -> list[ColumnElement[bool]]:
+    where = [_visible(root_path)]
+    if filters.state:
+        where.append(EarlyWarning.state.in_(filters.state))
+    if filters.linked is not None:
+        where.append(EarlyWarning.linked.is_(filters.linked))
+    if filters.status:
+        where.append(EarlyWarning.status.in_(filters.status))
+    if filters.severity:
+        where.append(EarlyWarning.severity.in_(filters.severity))
+    if filters.current is not None:
+        current = _current(utcnow())
+        where.append(current if filters.current else not_(current))
+    if filters.since:
+        where.append(EarlyWarning.sent >= filters.since)
+    if filters.until:
+        where.append(EarlyWarning.sent < filters.until)
+    return where
+
+
+async def list_warnings(
+    *, session: AsyncSession, filters: WarningFilters, root_path: str
+) -> tuple[list[EarlyWarning], int]:
+    """One page of the warnings visible under `root_path`, newest first, and the total."""
+    where = _conditions(filters, root_path)
+    total = await session.scalar(select(func.count()).select_from(EarlyWarning).where(*where))
+    query = (
+        select(EarlyWarning)
+        .options(WITH_UNITS)
+        .where(*where)
+        .order_by(EarlyWarning.sent.desc(), EarlyWarning.id.desc())
+        .limit(filters.limit)
+        .offset(filters.offset)
+    )
+    return list((await session.scalars(query)).all()), total or 0
+
+
+def ensure_visible(principal: Principal, warning: EarlyWarning) -> None:
+    if principal.sees(warning.receiver_path):
+        return
+    if any(principal.sees(link.unit_path) for link in warning.units):
+        return
+    raise ApiError(
+        403, f"warning {warning.id} concerns no unit in the subtree of unit {principal.unit_code}"
+    )
+
+
+async def get_warning(
+    *, session: AsyncSession, warning_id: int, principal: Principal, lock: bool = False
+) -> EarlyWarning:
+    query = select(EarlyWarning).options(WITH_UNITS).where(EarlyWarning.id == warning_id)
+    warning = await session.scalar(query.with_for_update(of=EarlyWarning) if lock else query)
+    if warning is None:
+        raise not_found("warning", warning_id)
+    ensure_visible(principal, warning)
+    return warning
+
+
+# Columns shown as they are; the rest of WarningOut is built in warning_dict.
+PLAIN_FIELDS = (
+    *("id", "sender", "identifier", "sent", "status", "msg_type", "scope", "note"),
+    *("incidents", "language", "languages", "event", "cap_categories", "urgency"),
+    *("severity", "certainty", "event_codes", "parameters", "category", "level"),
+    *("sender_name", "headline", "description", "instruction", "effective", "onset"),
+    *("expires", "areas", "state", "linked", "received_at", "received_by", "incident_id"),
+)
+
+
+def warning_dict(warning: EarlyWarning, principal: Principal) -> dict[str, Any]:
+    """The warning as WarningOut shows it; linked units only inside the caller's subtree."""
+    return {
+        **{name: getattr(warning, name) for name in PLAIN_FIELDS},
+        "references": warning.refs,
+        "replaced_by": warning.replaced_by_id,
+        "units": [
+            {"code": link.unit.code, "name": link.unit.name, "match": link.match}
+            for link in warning.units
+            if principal.sees(link.unit_path)
+        ],
+    }
