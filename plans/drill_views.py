@@ -18,6 +18,7 @@ from command.units.models import Unit
 from command.units.service import get_unit
 from plans import drill_queries as queries
 from plans import feeds
+from plans.access import subtree_root
 from plans.clock import Clock
 from plans.drill_schemas import (
     DrillIn,
@@ -39,12 +40,6 @@ from plans.rules import load_rules
 
 TAGS = ["drills"]
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
-
-
-async def _root(session, principal: Principal, within: str | None) -> Unit:
-    root = await get_unit(session, within or principal.unit_code)
-    ensure_sees(principal, root.path, f"unit {root.code}")
-    return root
 
 
 async def _managed(session, principal: Principal, request: Request):
@@ -93,7 +88,7 @@ async def list_drills(request: Request):
     query = parse_query(request, DrillQuery)
     zone = request.app.state.settings.zone
     async with request.app.state.db.read() as session:
-        root = await _root(session, principal, query.within)
+        root = await subtree_root(session, principal, query.within)
         items, total = await queries.list_drills(session, root=root, query=query, zone=zone)
     return respond(DrillList(items=items, total=total))
 
@@ -105,7 +100,7 @@ async def get_drill(request: Request):
         drill = await queries.get_drill(session, request.path_params["drill_id"])
         paths = [drill.organizer_path, *await queries.participant_paths(session, drill.id)]
         if not any(principal.sees(path) for path in paths):
-            ensure_sees(principal, drill.organizer_path, f"drill {drill.id}")
+            raise ApiError(403, f"drill {drill.id} involves no unit of {principal.unit_code}")
         out = await queries.drill_out(session, drill)
     return respond(out)
 
@@ -161,7 +156,7 @@ async def _feed_root(request: Request, session) -> Unit:
             raise ApiError(403, f"unit {root.code} lies outside this feed's unit {unit.code}")
         return root
     principal = await require(request, "drills.read")
-    return await _root(session, principal, within)
+    return await subtree_root(session, principal, within)
 
 
 @api(
@@ -200,7 +195,7 @@ async def create_feed(request: Request):
     principal = await require(request, "drills.read")
     data = await read_model(request, FeedIn)
     async with request.app.state.db.write() as session:
-        unit = await _root(session, principal, data.unit)
+        unit = await subtree_root(session, principal, data.unit)
         plain, feed = await feeds.create_feed(
             session, unit=unit, label=data.label, actor=principal.subject
         )
@@ -212,7 +207,7 @@ async def create_feed(request: Request):
 async def list_feeds(request: Request):
     principal = await require(request, "drills.read")
     async with request.app.state.db.read() as session:
-        root = await _root(session, principal, None)
+        root = await subtree_root(session, principal, None)
         items = await feeds.list_feeds(session, root=root)
     return respond(FeedList(items=items))
 

@@ -233,6 +233,8 @@ def _apply_timing(drill: Drill, changes: dict[str, Any], status: str, clock: Clo
         raise ApiError(422, "ends_at must be after starts_at")
     if status in ("scheduled", "postponed") and ("starts_at" in changes or resumed):
         check_not_past(starts_at, clock)
+    if status == "completed" and "ends_at" in changes and ends_at > clock.now + clock.skew:
+        raise ApiError(422, "a drill recorded as completed must have ended already")
     rule = changes["rrule"] if "rrule" in changes else drill.rrule
     rule = check_rule(rule, starts_at, ends_at, clock.zone) if rule else None
     drill.starts_at, drill.ends_at, drill.rrule = starts_at, ends_at, rule

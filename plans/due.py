@@ -41,16 +41,6 @@ def refresh_due_dates(plan: Plan, rules: PlanRules | None = None) -> None:
     plan.next_drill_due = None if months is None else drill_from + relativedelta(months=months)
 
 
-async def recompute_all(session: AsyncSession, rules: PlanRules | None = None) -> int:
-    """Re-derive every stored due date (after the rules data changed); returns how many moved."""
-    moved = 0
-    for plan in (await session.scalars(select(Plan))).all():
-        before = (plan.review_due, plan.next_drill_due)
-        refresh_due_dates(plan, rules)
-        moved += before != (plan.review_due, plan.next_drill_due)
-    return moved
-
-
 def due_window(today: date, days: int | None) -> date:
     return today + timedelta(days=load_rules().due.window_days if days is None else days)
 

@@ -170,3 +170,19 @@ async def list_plans(
         base.order_by(Plan.unit_path, Plan.id).limit(query.limit).offset(query.offset)
     )
     return [to_out(plan, unit) for plan, unit in rows.all()], total or 0
+
+
+async def recompute_due_dates(session: AsyncSession, *, actor: str) -> int:
+    """Re-derive every stored due date after the rules data changed; returns how many moved.
+
+    Each plan whose dates moved records a "plan.due_changed" event for the wall displays.
+    """
+    moved = 0
+    for plan in (await session.scalars(select(Plan).order_by(Plan.id))).all():
+        before = (plan.review_due, plan.next_drill_due)
+        refresh_due_dates(plan)
+        if before != (plan.review_due, plan.next_drill_due):
+            moved += 1
+            plan.updated_at = utcnow()
+            await record_plan_event(session, plan, kind="plan.due_changed", actor=actor)
+    return moved

@@ -342,3 +342,14 @@ async def test_an_idempotent_retry_schedules_once(client, demo, app, plan):
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert (await counts(app))["drills"] == 1
+
+
+async def test_two_racing_bookings_of_one_unit_yield_one_drill(client, demo, app, plan):
+    import asyncio
+
+    bodies = [drill_body(plan["id"], title=f"并发演练{n}") for n in range(2)]
+    responses = await asyncio.gather(
+        *(_schedule(client, demo["coordinator"], body) for body in bodies)
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    assert (await counts(app))["drills"] == 1

@@ -328,3 +328,21 @@ async def test_plans_due_lists_overdue_reviews_drills_and_filings(client, demo):
 async def test_unknown_plan_is_404(client, demo):
     response = await client.get("/api/plans/999999", headers=bearer(demo["display"]))
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+async def test_stored_due_dates_are_recomputed_after_the_rules_change(client, demo, app):
+    from plans.models import Plan
+    from plans.service import recompute_due_dates
+
+    plan = await issued_plan(client, demo["coordinator"])
+    async with app.state.db.write() as session:
+        stored = await session.get(Plan, plan["id"])
+        stored.next_drill_due = date(2027, 2, 10)  # as an older cadence of 12 months had it
+    async with app.state.db.write() as session:
+        assert await recompute_due_dates(session, actor="test") == 1
+    async with app.state.db.write() as session:
+        assert await recompute_due_dates(session, actor="test") == 0
+    detail = (await client.get(f"/api/plans/{plan['id']}", headers=bearer(demo["display"]))).json()
+    assert detail["next_drill_due"] == "2029-02-10"
+    last = (await events(app, "plans"))[-1]
+    assert last.kind == "plan.due_changed" and last.payload["next_drill_due"] == "2029-02-10"
