@@ -3,49 +3,57 @@ each mark once, record its event, and apply what a missed obligation entails.
 
 Rows are claimed with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so that several
 processes share the work without ever taking the same row; on SQLite the pass runs in a
-`BEGIN IMMEDIATE` transaction (Database.write), which no other writer can enter. The
-marks are written with one executemany UPDATE and the events with one batched INSERT.
+`BEGIN IMMEDIATE` transaction (Database.write), which no other writer can enter. Every
+mark of a pass carries the pass's instant, so the rows that take the same marks are
+written by one `UPDATE … WHERE id IN (…)`, and the events by one batched INSERT.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+import structlog
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.deadlines import service, verdicts
 from command.deadlines.models import Obligation
 from command.deadlines.present import obligation_view
-from command.deadlines.schedule import MISSED, Marks, advance
+from command.deadlines.schedule import MISSED, OVERDUE, WARNING, Marks, advance
 from command.events import Event
 from command.incidents.models import Incident
 from command.units.models import Unit
 
+log = structlog.get_logger("watchfloor.deadlines")
 ACTOR = "system:deadlines"
 _obligations = Obligation.__table__
 _reporter = Unit.__table__.alias("reporter")
 _recipient = Unit.__table__.alias("recipient")
-
-_MARK = (
-    update(_obligations)
-    .where(_obligations.c.id == bindparam("oid"))
-    .values(
-        state=bindparam("new_state"),
-        warned_at=bindparam("new_warned_at"),
-        overdue_at=bindparam("new_overdue_at"),
-        missed_at=bindparam("new_missed_at"),
-        next_at=bindparam("new_next_at"),
-    )
+_events_table = Event.__table__
+# Rows come back in no guaranteed order: each carries its entity and kind to be matched
+# (an obligation gets each mark once per pass), so the INSERT stays one batched statement.
+_INSERT_EVENTS = insert(_events_table).returning(
+    _events_table.c.id, _events_table.c.entity, _events_table.c.kind
 )
+_CLAIMED = [
+    _obligations.c[name]
+    for name in (
+        *("id", "incident_id", "unit_path", "kind", "channel", "seq", "rule", "level", "link"),
+        *("starts_at", "due_at", "warn_at", "miss_at", "state", "warned_at", "overdue_at"),
+        *("missed_at", "met_at", "report_id", "missing_facts", "known_elsewhere", "exercise"),
+    )
+]
+# After the last mark of a pass, the mark that comes next (the column holding its time).
+_NEXT = {WARNING: _obligations.c.due_at, OVERDUE: _obligations.c.miss_at, MISSED: None}
 
 
 def claim_query(now: datetime, limit: int) -> Any:
     return (
         select(
-            _obligations,
+            *_CLAIMED,
             _reporter.c.code.label("unit_code"),
             _recipient.c.code.label("to_unit_code"),
         )
@@ -65,52 +73,83 @@ async def next_mark(session: AsyncSession) -> datetime | None:
 
 def _marks(row: Any) -> Marks:
     return Marks(
-        warn_at=row.warn_at,
-        due_at=row.due_at,
-        miss_at=row.miss_at,
-        state=row.state,
-        warned_at=row.warned_at,
-        overdue_at=row.overdue_at,
-        missed_at=row.missed_at,
+        row.warn_at,
+        row.due_at,
+        row.miss_at,
+        row.state,
+        row.warned_at,
+        row.overdue_at,
+        row.missed_at,
     )
 
 
-def _changes(row: Any, marks: Marks) -> dict[str, Any]:
-    return {
-        "oid": row.id,
-        "new_state": marks.state,
-        "new_warned_at": marks.warned_at,
-        "new_overdue_at": marks.overdue_at,
-        "new_missed_at": marks.missed_at,
-        "new_next_at": marks.next_at,
-    }
+def _values(kinds: tuple[str, ...], now: datetime) -> dict[str, Any]:
+    """The columns a group of rows taking the same marks at `now` is updated with."""
+    values: dict[str, Any] = {"next_at": _NEXT[kinds[-1]] if kinds else None}
+    if WARNING in kinds:
+        values["warned_at"] = now
+    if OVERDUE in kinds:
+        values["overdue_at"] = now
+    if MISSED in kinds:
+        values.update(missed_at=now, state="missed")
+    return values
 
 
-def _events(row: Any, kinds: list[str], marks: Marks, now: datetime) -> list[Event]:
-    after = SimpleNamespace(**{**row._mapping, **_changes(row, marks)})
-    for name in ("state", "warned_at", "overdue_at", "missed_at", "next_at"):
-        setattr(after, name, getattr(after, f"new_{name}"))
-    payload = obligation_view(after, row.unit_code, row.to_unit_code, now)
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event row inserted in bulk: what the publisher needs (`id`, `message()`) without
+    building an ORM object per row; `message` is Event's own, so the shape is one."""
+
+    id: int
+    topic: str
+    kind: str
+    entity: str
+    unit_path: str
+    payload: dict[str, Any]
+    actor: str
+    at: datetime
+
+    message = Event.message
+
+
+def _events(row: Any, kinds: tuple[str, ...], marks: Marks, now: datetime) -> list[dict]:
+    payload = obligation_view(
+        row, row.unit_code, row.to_unit_code, now, state=marks.state, missed_at=marks.missed_at
+    )
+    entity = f"obligation:{row.id}"
     return [
-        Event(
-            topic="deadlines",
-            kind=kind,
-            entity=f"obligation:{row.id}",
-            unit_path=row.unit_path,
-            payload=payload,
-            actor=ACTOR,
-            at=now,
-        )
+        {
+            "topic": "deadlines",
+            "kind": kind,
+            "entity": entity,
+            "unit_path": row.unit_path,
+            "payload": payload,
+            "actor": ACTOR,
+            "at": now,
+        }
         for kind in kinds
     ]
 
 
-async def _record(session: AsyncSession, events: list[Event]) -> None:
+async def _record(session: AsyncSession, events: list[dict[str, Any]]) -> None:
+    """Insert the events in one batched statement; they are published after the commit."""
     if not events:
         return
-    session.add_all(events)
-    await session.flush()
-    session.info.setdefault("events", []).extend(events)
+    rows = await session.execute(_INSERT_EVENTS, events)
+    by_key = {(event["entity"], event["kind"]): event for event in events}
+    recorded = [RecordedEvent(id=id_, **by_key[entity, kind]) for id_, entity, kind in rows]
+    session.info.setdefault("events", []).extend(sorted(recorded, key=lambda e: e.id))
+
+
+async def _write_marks(
+    session: AsyncSession, groups: dict[tuple[str, ...], list[int]], now: datetime
+) -> None:
+    for kinds, ids in groups.items():
+        if not kinds:
+            log.warning("claimed obligations had no mark due; clearing", ids=ids[:20])
+        await session.execute(
+            update(_obligations).where(_obligations.c.id.in_(ids)).values(_values(kinds, now))
+        )
 
 
 async def _after_missed(session: AsyncSession, row: Any, now: datetime) -> None:
@@ -129,15 +168,15 @@ async def run_pass(session: AsyncSession, *, now: datetime, limit: int) -> int:
     """Make the marks due at `now` on up to `limit` obligations; returns how many rows
     were claimed."""
     rows = (await session.execute(claim_query(now, limit))).all()
-    changes, events, missed = [], [], []
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    events, missed = [], []
     for row in rows:
         kinds, marks = advance(_marks(row), now)
-        changes.append(_changes(row, marks))
+        groups[kinds].append(row.id)
         events += _events(row, kinds, marks, now)
         if MISSED in kinds:
             missed.append(row)
-    if changes:
-        await session.execute(_MARK, changes)
+    await _write_marks(session, groups, now)
     await _record(session, events)
     for row in missed:
         await _after_missed(session, row, now)

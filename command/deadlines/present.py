@@ -10,10 +10,23 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def obligation_view(row: Any, unit: str, to_unit: str, now: datetime) -> dict[str, Any]:
+_UNCHANGED: Any = object()
+
+
+def obligation_view(
+    row: Any,
+    unit: str,
+    to_unit: str,
+    now: datetime,
+    *,
+    state: str | None = None,
+    missed_at: Any = _UNCHANGED,
+) -> dict[str, Any]:
     """`row` is an Obligation or a row with the same column names; `unit` and `to_unit`
-    are unit codes."""
+    are unit codes; `state` and `missed_at` replace the row's (a mark being made)."""
     missing = list(row.missing_facts or [])
+    state = state or row.state
+    missed_at = row.missed_at if missed_at is _UNCHANGED else missed_at
     return {
         "id": row.id,
         "incident": row.incident_id,
@@ -24,8 +37,8 @@ def obligation_view(row: Any, unit: str, to_unit: str, now: datetime) -> dict[st
         "seq": row.seq,
         "starts_at": _iso(row.starts_at),
         "due_at": _iso(row.due_at),
-        "state": row.state,
-        "overdue": row.state == "pending" and now >= row.due_at,
+        "state": state,
+        "overdue": state == "pending" and now >= row.due_at,
         "met_at": _iso(row.met_at),
         "report": row.report_id,
         "level": row.level,
@@ -33,7 +46,7 @@ def obligation_view(row: Any, unit: str, to_unit: str, now: datetime) -> dict[st
         "rule": row.rule,
         "warn_at": _iso(row.warn_at),
         "miss_at": _iso(row.miss_at),
-        "missed_at": _iso(row.missed_at),
+        "missed_at": _iso(missed_at),
         "incomplete": bool(missing),
         "missing_facts": missing,
         "exercise": row.exercise,

@@ -7,8 +7,9 @@ mark still to make, or None when there is none; the engine claims rows by it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from command.deadlines.rules import Version
 
@@ -35,8 +36,7 @@ def clock(start: datetime, limit: timedelta, version: Version) -> Clock:
     )
 
 
-@dataclass(frozen=True)
-class Marks:
+class Marks(NamedTuple):
     """The engine-owned state of one pending obligation."""
 
     warn_at: datetime
@@ -58,24 +58,20 @@ class Marks:
         return self.warn_at
 
 
-def advance(marks: Marks, now: datetime) -> tuple[list[str], Marks]:
+def advance(marks: Marks, now: datetime) -> tuple[tuple[str, ...], Marks]:
     """The marks due at `now` (event kinds, in order) and the state after making them.
 
     A warning that falls due together with the overdue mark (the server was down, or the
     window was tiny) is skipped: warning about a deadline already passed says nothing.
     """
     if marks.state != "pending":
-        return [], marks
-    kinds: list[str] = []
-    overdue_due = marks.overdue_at is None and now >= marks.due_at
-    if marks.warned_at is None and not overdue_due and marks.overdue_at is None:
-        if now >= marks.warn_at:
-            kinds.append(WARNING)
-            marks = replace(marks, warned_at=now)
-    if overdue_due:
-        kinds.append(OVERDUE)
-        marks = replace(marks, overdue_at=now)
+        return (), marks
+    if marks.overdue_at is None and now >= marks.due_at:
+        if now >= marks.miss_at:
+            return (OVERDUE, MISSED), marks._replace(overdue_at=now, missed_at=now, state="missed")
+        return (OVERDUE,), marks._replace(overdue_at=now)
     if marks.overdue_at is not None and now >= marks.miss_at:
-        kinds.append(MISSED)
-        marks = replace(marks, missed_at=now, state="missed")
-    return kinds, marks
+        return (MISSED,), marks._replace(missed_at=now, state="missed")
+    if marks.warned_at is None and marks.overdue_at is None and now >= marks.warn_at:
+        return (WARNING,), marks._replace(warned_at=now)
+    return (), marks
