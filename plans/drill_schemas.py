@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from command.units.schemas import CODE_PATTERN
 from plans.models import DRILL_FORMS, DRILL_PURPOSES, DRILL_SCOPES, DRILL_STATUSES
@@ -25,6 +32,8 @@ EVALUATION_ITEMS = (
 Item = Literal[EVALUATION_ITEMS]  # type: ignore[valid-type]
 Rating = Literal["good", "adequate", "poor"]
 Geometry = dict[str, Any]
+# Any offset is accepted; times are kept and shown in UTC.
+Moment = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
 
 
 class _In(BaseModel):
@@ -44,8 +53,8 @@ class DrillIn(_In):
     purpose: Purpose
     organizer: str = Field(pattern=CODE_PATTERN, description="code of the organizing unit")
     units: list[str] = Field(default_factory=list, max_length=500, description="participants")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     location: Geometry | None = Field(default=None, description="GeoJSON geometry")
     status: Literal["scheduled", "completed"] = Field(
         default="scheduled", description="'completed' records a drill that already took place"
@@ -66,8 +75,8 @@ class DrillPatch(_In):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     plans: list[int] | None = Field(default=None, min_length=1, max_length=50)
     units: list[str] | None = Field(default=None, max_length=500)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     location: Geometry | None = None
     status: DrillStatus | None = None
     reason: str | None = Field(default=None, max_length=2000, description="why the status changed")
@@ -131,8 +140,8 @@ class DrillQuery(_In):
     within: str | None = Field(default=None, description="code of a unit; only its subtree")
     status: DrillStatus | None = None
     plan: int | None = None
-    window_from: AwareDatetime | None = Field(default=None, alias="from")
-    window_to: AwareDatetime | None = Field(default=None, alias="to")
+    window_from: Moment | None = Field(default=None, alias="from")
+    window_to: Moment | None = Field(default=None, alias="to")
     limit: int = Field(default=200, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
 
@@ -161,7 +170,7 @@ class FindingIn(_In):
 
 
 class EvaluationIn(_In):
-    occurrence: AwareDatetime | None = Field(
+    occurrence: Moment | None = Field(
         default=None, description="start of the occurrence evaluated (recurring drills)"
     )
     execution: ItemIn

@@ -268,23 +268,32 @@ async def _changed_parties(
     return plans, participants
 
 
-async def update_drill(
-    session: AsyncSession, *, drill: Drill, data: DrillPatch, principal: Principal, clock: Clock
-) -> Drill:
+def _changes(data: DrillPatch) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True, exclude={"reason", "override_reason"})
     for name in ("title", "plans", "units", "starts_at", "ends_at", "status", "description"):
         if name in changes and changes[name] is None:
             raise ApiError(422, f"{name} cannot be null")
-    status = changes.get("status", drill.status)
-    _check_transition(drill, status)
-    moved = _apply_timing(drill, changes, status, clock)
-    _check_completion(drill, status, clock)
-    plans, participants = await _changed_parties(session, drill, changes, principal)
+    return changes
+
+
+def _apply_details(drill: Drill, changes: dict[str, Any]) -> None:
     if "location" in changes:
         parse_location(changes["location"])
         drill.location = changes["location"]
     drill.title = changes.get("title", drill.title)
     drill.description = changes.get("description", drill.description)
+
+
+async def update_drill(
+    session: AsyncSession, *, drill: Drill, data: DrillPatch, principal: Principal, clock: Clock
+) -> Drill:
+    changes = _changes(data)
+    status = changes.get("status", drill.status)
+    _check_transition(drill, status)
+    moved = _apply_timing(drill, changes, status, clock)
+    _check_completion(drill, status, clock)
+    plans, participants = await _changed_parties(session, drill, changes, principal)
+    _apply_details(drill, changes)
     rebook = moved or "units" in changes or "location" in changes or drill.status == "postponed"
     if status in BOOKED_STATUSES and rebook:
         units = await _unit_codes(session, drill, participants)
@@ -298,12 +307,9 @@ async def update_drill(
     await session.flush()
     await _link(session, drill, plans, participants)
     if status == "completed":
+        held_until = _last_held(drill, clock)
         await credit_plans(
-            session,
-            drill,
-            held_until=_last_held(drill, clock),
-            clock=clock,
-            actor=principal.subject,
+            session, drill, held_until=held_until, clock=clock, actor=principal.subject
         )
     kind = f"drill.{status}" if status != previous else "drill.updated"
     await record_drill_event(session, drill, kind=kind, actor=principal.subject)

@@ -104,6 +104,20 @@ async def _open_tasks(
     return tasks
 
 
+def _row(
+    drill: Drill, data: EvaluationIn, start: datetime, actor: str, clock: Clock
+) -> DrillEvaluation:
+    return DrillEvaluation(
+        drill_id=drill.id,
+        occurrence_start=start,
+        items={name: getattr(data, name).model_dump() for name in EVALUATION_ITEMS},
+        suggestions=data.suggestions,
+        findings=[finding.model_dump() for finding in data.findings],
+        evaluated_by=actor,
+        created_at=clock.now,
+    )
+
+
 async def evaluate_drill(
     session: AsyncSession,
     *,
@@ -115,15 +129,7 @@ async def evaluate_drill(
     start = _occurrence(drill, data, clock)
     await _check_unique(session, drill, start)
     await _check_findings(session, drill, data)
-    evaluation = DrillEvaluation(
-        drill_id=drill.id,
-        occurrence_start=start,
-        items={name: getattr(data, name).model_dump() for name in EVALUATION_ITEMS},
-        suggestions=data.suggestions,
-        findings=[finding.model_dump() for finding in data.findings],
-        evaluated_by=principal.subject,
-        created_at=clock.now,
-    )
+    evaluation = _row(drill, data, start, principal.subject, clock)
     session.add(evaluation)
     await session.flush()
     tasks = await _open_tasks(session, drill, evaluation, data, principal.subject)
