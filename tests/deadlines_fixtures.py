@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from command.app import create_app
 from command.config import Settings
 from command.deadlines import hooks, runtime
-from command.deadlines.marking import run_pass
+from command.deadlines.marking import mark_due
 from command.deadlines.models import Obligation
 from command.deadlines.rulefile import load_ruleset
 from command.events import Event
@@ -179,8 +179,7 @@ async def run_engine(app, now: datetime) -> int:
     """Engine passes at `now` until nothing is left to mark; returns the rows claimed."""
     total = 0
     while True:
-        async with app.state.db.write() as session:
-            claimed = await run_pass(session, now=now, limit=500)
+        claimed = await mark_due(app.state.db, now=now, limit=500)
         total += claimed
         if claimed == 0:
             return total

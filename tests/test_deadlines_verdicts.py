@@ -249,3 +249,22 @@ async def test_a_sensitive_flag_raised_later_extends_the_chain(settings):
     # The city already reported (to the province, by its own initiative): met at once.
     assert city["written"]["to_unit"] == PROVINCE
     assert city["written"]["state"] == "met"
+
+
+async def test_a_follow_up_left_unscheduled_by_a_crash_is_recovered_at_start(settings):
+    from command.deadlines.marking import recover_followups, run_pass
+
+    async with deadline_app(settings) as app:
+        incident = await create_incident(app, level="IV", reported_at=T0)
+        async with app.state.db.write() as session:  # the pass commits, then the process dies
+            done = await run_pass(session, now=T0 + 25 * H, limit=500)
+        assert done.followups == {incident}
+        stalled = [o for o in await obligations(app, incident) if o["kind"] == "followup"]
+        assert [(o["seq"], o["state"]) for o in stalled] == [(1, "missed")]
+        assert await recover_followups(app.state.db, T0 + 26 * H) == 1
+        assert await recover_followups(app.state.db, T0 + 26 * H) == 0
+        followups = [o for o in await obligations(app, incident) if o["kind"] == "followup"]
+    assert [(o["seq"], o["starts_at"], o["state"]) for o in followups] == [
+        (1, T0, "missed"),
+        (2, T0 + 24 * H, "pending"),
+    ]

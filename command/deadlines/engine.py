@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 
 from command.db import Database, utcnow
 from command.deadlines import runtime
-from command.deadlines.marking import next_mark, run_pass
+from command.deadlines.marking import mark_due, next_mark, recover_followups
 from command.deadlines.rulefile import load_ruleset
 from command.deadlines.rules import RulesetError
 
@@ -55,12 +55,15 @@ class Worker:
             self._wake.set()
 
     async def pass_once(self, now: datetime | None = None) -> int:
-        async with self.db.write() as session:
-            claimed = await run_pass(session, now=now or utcnow(), limit=self.batch)
+        claimed = await mark_due(self.db, now=now or utcnow(), limit=self.batch)
         self.marked += claimed
         return claimed
 
     async def _run(self) -> None:
+        try:
+            await recover_followups(self.db, utcnow())
+        except Exception as exc:
+            log.exception("follow-up recovery failed", error=repr(exc))
         while True:
             try:
                 await self._cycle()

@@ -19,6 +19,7 @@ import structlog
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.db import Database
 from command.deadlines import service, verdicts
 from command.deadlines.models import Obligation
 from command.deadlines.present import obligation_view
@@ -153,20 +154,21 @@ async def _write_marks(
 
 
 async def _after_missed(session: AsyncSession, row: Any, now: datetime) -> None:
-    """A missed follow-up schedules the next one; the incident's own unit missing its
-    initial report, while the centre knows of the incident from elsewhere, is a 瞒报
-    candidate for a person to judge."""
-    if row.kind == "followup":
-        incident = await session.get_one(Incident, row.incident_id)
-        ctx = await service.load_context(session, incident, actor=ACTOR, now=now)
-        await service.ensure_followup(session, ctx)
+    """The incident's own unit missing its initial report, while the centre knows of the
+    incident from elsewhere, is a 瞒报 candidate for a person to judge."""
     if row.known_elsewhere and not row.exercise:
         await verdicts.flag_concealment(session, obligation_id=row.id, actor=ACTOR, now=now)
 
 
-async def run_pass(session: AsyncSession, *, now: datetime, limit: int) -> int:
-    """Make the marks due at `now` on up to `limit` obligations; returns how many rows
-    were claimed."""
+@dataclass
+class Pass:
+    claimed: int
+    # Incidents whose follow-up was missed: the next one is scheduled after the commit.
+    followups: set[int]
+
+
+async def run_pass(session: AsyncSession, *, now: datetime, limit: int) -> Pass:
+    """Make the marks due at `now` on up to `limit` obligations."""
     rows = (await session.execute(claim_query(now, limit))).all()
     groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
     events, missed = [], []
@@ -180,4 +182,55 @@ async def run_pass(session: AsyncSession, *, now: datetime, limit: int) -> int:
     await _record(session, events)
     for row in missed:
         await _after_missed(session, row, now)
-    return len(rows)
+    return Pass(len(rows), {row.incident_id for row in missed if row.kind == "followup"})
+
+
+async def schedule_followup(session: AsyncSession, incident_id: int, now: datetime) -> None:
+    """The next follow-up of an open incident whose last one was missed. Its own
+    transaction, locking the incident before its obligations as the hooks do: taking
+    the incident while holding claimed rows could deadlock with a report coming in."""
+    incident = await session.get_one(Incident, incident_id)
+    ctx = await service.load_context(session, incident, actor=ACTOR, now=now)
+    await service.ensure_followup(session, ctx)
+
+
+async def mark_due(db: Database, *, now: datetime, limit: int) -> int:
+    """One pass in its transaction, then the follow-ups it calls for; returns the rows
+    claimed."""
+    async with db.write() as session:
+        done = await run_pass(session, now=now, limit=limit)
+    for incident_id in sorted(done.followups):
+        async with db.write() as session:
+            await schedule_followup(session, incident_id, now)
+    return done.claimed
+
+
+async def stalled_followups(session: AsyncSession) -> list[int]:
+    """Open incidents whose latest follow-up is missed with none after it: what a crash
+    between a pass and its follow-up scheduling leaves behind."""
+    followups = (Obligation.kind == "followup", Obligation.withdrawn_at.is_(None))
+    latest = (
+        select(Obligation.incident_id, func.max(Obligation.seq).label("seq"))
+        .where(*followups)
+        .group_by(Obligation.incident_id)
+        .subquery()
+    )
+    query = (
+        select(Obligation.incident_id)
+        .join(
+            latest,
+            (latest.c.incident_id == Obligation.incident_id) & (latest.c.seq == Obligation.seq),
+        )
+        .join(Incident, Incident.id == Obligation.incident_id)
+        .where(*followups, Obligation.state == "missed", Incident.status != "closed")
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def recover_followups(db: Database, now: datetime) -> int:
+    async with db.read() as session:
+        stalled = await stalled_followups(session)
+    for incident_id in stalled:
+        async with db.write() as session:
+            await schedule_followup(session, incident_id, now)
+    return len(stalled)
