@@ -137,7 +137,9 @@ class Export:
     now: datetime
 
     def local(self, value: datetime | None) -> datetime | None:
-        return value.astimezone(self.zone).replace(tzinfo=None) if value else None
+        if value is None:
+            return None
+        return value.astimezone(self.zone).replace(microsecond=0, tzinfo=None)
 
 
 async def collect(
