@@ -1,8 +1,9 @@
 """The deadline engine's worker loop, one per server process.
 
-Each cycle makes the marks that have come due (marking.run_pass), then sleeps until the
-earliest mark still to make, never longer than Settings.engine_max_sleep, and wakes
-early when this process commits an obligation whose first mark comes sooner. Due times
+Each cycle reads when the earliest mark still to make falls due; if it has come, a pass
+makes the marks due (marking.mark_due) and the cycle starts again; if not, the worker
+sleeps until then, never longer than Settings.engine_max_sleep, and wakes early when
+this process commits an obligation whose first mark comes sooner. Due times
 live in the database, so a restart loses nothing: the first cycle after start makes
 every mark that fell due while the process was down. There is no tick to count.
 """
@@ -27,6 +28,7 @@ log = structlog.get_logger("watchfloor.deadlines")
 BATCH = 500
 # Sleeping a hair past the due time keeps a wake-up from landing just before it.
 OVERSLEEP = timedelta(milliseconds=1)
+BUSY_PAUSE = timedelta(milliseconds=50)
 
 
 class Worker:
@@ -74,15 +76,19 @@ class Worker:
                 await self._sleep(timedelta(seconds=self.max_sleep))
 
     async def _cycle(self) -> None:
+        """A pass when a mark is due (then look again at once), else sleep until one is."""
         self._wake.clear()
-        if await self.pass_once() >= self.batch:
-            await asyncio.sleep(0)
-            return
         async with self.db.read() as session:
             upcoming = await next_mark(session)
+        now = utcnow()
+        if upcoming is not None and upcoming <= now:
+            if await self.pass_once(now) == 0:
+                # Another process holds the due rows (SKIP LOCKED): let it commit.
+                await self._sleep(BUSY_PAUSE)
+            await asyncio.sleep(0)
+            return
         limit = timedelta(seconds=self.max_sleep)
-        delay = limit if upcoming is None else min(limit, upcoming - utcnow() + OVERSLEEP)
-        await self._sleep(delay)
+        await self._sleep(limit if upcoming is None else min(limit, upcoming - now + OVERSLEEP))
 
     async def _sleep(self, delay: timedelta) -> None:
         seconds = max(0.0, delay.total_seconds())

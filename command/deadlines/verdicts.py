@@ -105,6 +105,23 @@ async def decide(
     return verdict
 
 
+async def _check_report(
+    session: AsyncSession, incident: Incident, unit: Unit, report_id: int
+) -> None:
+    owner = await session.scalar(
+        select(Report.unit_id).where(Report.id == report_id, Report.incident_id == incident.id)
+    )
+    if owner is None:
+        raise _invalid("report", f"report {report_id} does not belong to incident {incident.id}")
+    if owner != unit.id:
+        raise _invalid("report", f"report {report_id} was not filed by unit {unit.code}")
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    detail = {"field": field, "message": message, "type": "rule"}
+    return ApiError(422, f"invalid request: {field}: {message}", details=[detail])
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -117,13 +134,7 @@ async def record(
 ) -> Verdict:
     """A commander's own determination (谎报, or a 瞒报 the engine did not flag)."""
     if report_id is not None:
-        owner = await session.scalar(
-            select(Report.unit_id).where(Report.id == report_id, Report.incident_id == incident.id)
-        )
-        if owner is None:
-            raise ApiError(422, f"report {report_id} does not belong to incident {incident.id}")
-        if owner != unit.id:
-            raise ApiError(422, f"report {report_id} was not filed by unit {unit.code}")
+        await _check_report(session, incident, unit, report_id)
     now = utcnow()
     verdict = Verdict(
         incident_id=incident.id,
