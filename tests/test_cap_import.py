@@ -242,3 +242,33 @@ async def test_a_copy_arriving_mid_transaction_is_recorded_once(app, demo):
     body, created = await asyncio.wait_for(second, timeout=10)
     assert created is False and body["identifier"] == "HLJ-QX-2026-0042"
     assert (await row_counts(app))["warnings"] == 1
+
+
+async def test_chinese_block_describes_it_and_a_bare_cancel_ends_it(client, demo):
+    english = foreign_alert(language="en-US", event="Rainstorm warning", severity="Moderate")
+    start, end = english.index(b"<info>"), english.index(b"</info>") + len(b"</info>")
+    bilingual = foreign_alert(extra_info=english[start:end].decode())  # zh-CN first, then en
+    reordered = bilingual.replace(b"<language>zh-CN</language>", b"<language>zh-HANS</language>")
+    warning = (await post_cap(client, demo["commander"], reordered)).json()
+    assert (warning["language"], warning["event"]) == ("zh-HANS", "暴雨预警")
+    assert warning["languages"] == ["zh-HANS", "en-US"] and len(warning["areas"]) == 1
+    body = foreign_alert(
+        identifier="END-1",
+        msg_type="Cancel",
+        references=f"{SENDER},HLJ-QX-2026-0042,2026-06-01T08:00:00+08:00",
+    )
+    bare = body[: body.index(b"<info>")] + b"</alert>"
+    cancel = await post_cap(client, demo["commander"], bare)
+    assert cancel.status_code == 201, cancel.text
+    ended = cancel.json()
+    assert (ended["state"], ended["event"], ended["areas"], ended["linked"]) == (
+        "cancelled",
+        "",
+        [],
+        False,
+    )
+    assert ended["effective"] == ended["sent"] and ended["level"] is None
+    first = (
+        await client.get(f"/api/warnings/{warning['id']}", headers=bearer(demo["display"]))
+    ).json()
+    assert (first["state"], first["replaced_by"]) == ("cancelled", ended["id"])

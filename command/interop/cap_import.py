@@ -73,6 +73,10 @@ class Info:
     areas: list[Area]
 
 
+# What a message without an info block (a bare Cancel) says about its event: nothing.
+BLANK_INFO = Info("", [], "", "", "", "", [], [], None, None, None, "", "", "", "", [])
+
+
 @dataclass
 class Reference:
     sender: str

@@ -23,7 +23,7 @@ from command.errors import ApiError, not_found
 from command.events import record_event
 from command.incidents.models import CATEGORIES, LEVELS
 from command.interop import cap_area, cap_rules
-from command.interop.cap_import import Area, Info, ReceivedAlert, preferred
+from command.interop.cap_import import BLANK_INFO, Area, Info, ReceivedAlert, preferred
 from command.interop.models import EarlyWarning, WarningUnit
 from command.interop.schemas import WarningFilters
 from command.units.models import Unit
@@ -88,10 +88,37 @@ def _ordered(alert: ReceivedAlert) -> list[Info]:
     return [first, *(info for info in alert.infos if info is not first)] if first else []
 
 
+def _info_fields(info: Info) -> dict[str, Any]:
+    """The columns the preferred info block fills (a Cancel may have none: BLANK_INFO)."""
+    return {
+        "language": info.language,
+        "event": info.event,
+        "cap_categories": info.categories,
+        "urgency": info.urgency,
+        "severity": info.severity,
+        "certainty": info.certainty,
+        "event_codes": info.event_codes,
+        "parameters": info.parameters,
+        "category": category_of(info),
+        "level": level_of(info),
+        "sender_name": info.sender_name,
+        "headline": info.headline,
+        "description": info.description,
+        "instruction": info.instruction,
+        "onset": info.onset,
+        "expires": info.expires,
+    }
+
+
 def _new_warning(alert: ReceivedAlert, principal: Principal, now: datetime) -> EarlyWarning:
     infos = _ordered(alert)
-    info = infos[0] if infos else None
+    info = infos[0] if infos else BLANK_INFO
+    references = [
+        {"sender": r.sender, "identifier": r.identifier, "sent": r.sent.isoformat()}
+        for r in alert.references
+    ]
     return EarlyWarning(
+        **_info_fields(info),
         sender=alert.sender,
         identifier=alert.identifier,
         sent=alert.sent,
@@ -99,29 +126,10 @@ def _new_warning(alert: ReceivedAlert, principal: Principal, now: datetime) -> E
         msg_type=alert.msg_type,
         scope=alert.scope,
         note=alert.note,
-        refs=[
-            {"sender": r.sender, "identifier": r.identifier, "sent": r.sent.isoformat()}
-            for r in alert.references
-        ],
+        refs=references,
         incidents=alert.incidents,
-        language=info.language if info else "",
         languages=[i.language for i in alert.infos],
-        event=info.event if info else "",
-        cap_categories=info.categories if info else [],
-        urgency=info.urgency if info else "",
-        severity=info.severity if info else "",
-        certainty=info.certainty if info else "",
-        event_codes=info.event_codes if info else [],
-        parameters=info.parameters if info else [],
-        category=category_of(info) if info else None,
-        level=level_of(info) if info else None,
-        sender_name=info.sender_name if info else "",
-        headline=info.headline if info else "",
-        description=info.description if info else "",
-        instruction=info.instruction if info else "",
-        effective=(info.effective if info else None) or alert.sent,
-        onset=info.onset if info else None,
-        expires=info.expires if info else None,
+        effective=info.effective or alert.sent,
         areas=_areas(infos),
         state="cancelled" if alert.msg_type == "Cancel" else "active",
         received_at=now,

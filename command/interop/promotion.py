@@ -130,6 +130,13 @@ async def promote(
         session=session, data=incident_in, principal=principal, clock_skew=clock_skew
     )
     warning.incident_id = incident.id
+    await _record_promotion(session, warning, incident, principal.subject)
+    return incident
+
+
+async def _record_promotion(
+    session: AsyncSession, warning: EarlyWarning, incident: Incident, actor: str
+) -> None:
     await record_event(
         session,
         topic=TOPIC,
@@ -137,6 +144,5 @@ async def promote(
         entity=entity_key(warning.id),
         unit_path=incident.unit_path,
         payload={"warning": summary(warning), "incident_id": incident.id},
-        actor=principal.subject,
+        actor=actor,
     )
-    return incident
