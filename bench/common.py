@@ -132,28 +132,43 @@ Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
 
 async def closed_loop(
-    target: str, base_url: str, send: Send, *, count: int, concurrency: int, expect: int
+    target: str,
+    base_url: str,
+    send: Send,
+    *,
+    count: int,
+    concurrency: int,
+    expect: int,
+    max_seconds: float | None = None,
 ) -> LoadResult:
-    """`count` requests by `concurrency` workers, each sending its next one on a reply."""
+    """`count` requests by `concurrency` workers, each sending its next one on a reply.
+
+    With `max_seconds`, no request starts after that time (so a run on a saturated machine
+    stays bounded); `requests` then says how many were sent.
+    """
     latencies: list[float] = []
     failures: dict[str, int] = {}
     numbers = iter(range(count))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    stop_at = math.inf
 
     async def worker(client: httpx.AsyncClient) -> None:
         for number in numbers:
-            started = time.perf_counter()
+            sent = time.perf_counter()
+            if sent > stop_at:
+                return
             response = await send(client, number)
-            latencies.append(time.perf_counter() - started)
+            latencies.append(time.perf_counter() - sent)
             if response.status_code != expect:
                 key = f"{response.status_code}: {response.text[:120]}"
                 failures[key] = failures.get(key, 0) + 1
 
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
         started = time.perf_counter()
+        stop_at = started + max_seconds if max_seconds else math.inf
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         seconds = time.perf_counter() - started
-    return LoadResult(target, count, concurrency, seconds, latencies, failures)
+    return LoadResult(target, len(latencies), concurrency, seconds, latencies, failures)
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -193,6 +193,7 @@ async def _measure(
                 count=count,
                 concurrency=args.concurrency,
                 expect=201,
+                max_seconds=args.budget,
             )
             if result.failures:
                 raise SystemExit(f"{target} failed: {result.failures}")
@@ -235,30 +236,26 @@ def run_backend(backend: str, urls: dict[str, str], workdir: Path, args) -> dict
 
 
 def _print(rows: list[dict[str, Any]]) -> None:
+    headers = ["target", "backend", "reports", "reports/s", "p50 ms", "p99 ms", "× floor"]
     table = []
     for row in rows:
         for target in (TARGET_FLOOR, TARGET_WATCHFLOOR):
             stats = row[target]
             ratio = 1.0 if target == TARGET_FLOOR else row["ratio"]
-            table.append(
-                [
-                    target,
-                    row["backend"],
-                    stats["per_second"],
-                    stats["p50_ms"],
-                    stats["p99_ms"],
-                    ratio,
-                ]
-            )
-    print_table(["target", "backend", "reports/s", "p50 ms", "p99 ms", "× floor"], table)
+            numbers = [stats[k] for k in ("requests", "per_second", "p50_ms", "p99_ms")]
+            table.append([target, row["backend"], *numbers, ratio])
+    print_table(headers, table)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.ingest", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=1200, help="measured requests per target")
+    parser.add_argument("--count", type=int, default=600, help="measured requests per target")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2, help="alternating measured rounds")
-    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument(
+        "--budget", type=float, default=15.0, help="seconds at most per run (keeps it bounded)"
+    )
     parser.add_argument("--postgres", metavar="URL", help="also measure on this (emptied) DB")
     return parser.parse_args(argv)
 
@@ -279,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(run_backend("postgres", both, workdir, args))
     _print(rows)
     config = {"count": args.count, "concurrency": args.concurrency, "rounds": args.rounds}
+    config["budget_seconds"] = args.budget
     path = write_results("ingest", {"config": config, "results": rows})
     print(f"\nresults: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0

@@ -1,0 +1,380 @@
+"""Fan-out: latency from an HTTP report to every connected screen, against bare floors.
+
+    .venv/bin/python -m bench.fanout [--levels 100,1000,5000] [--writes N]
+
+For each number of screens, each target runs as its own uvicorn process on loopback with a
+fresh database and the same websocket settings (sans-I/O websockets, no per-message
+deflate), and is driven the same way: screens connect from client processes, then the
+driver sends one report at a time over HTTP and waits until every screen has it (or a
+timeout, counting the rest as lost) before the next. Targets:
+
+- `broadcast`: a bare Starlette app that sends the posted body to every websocket (the
+  report padded to the size of watchfloor's event frame, so both send the same bytes);
+- `insert+broadcast`: the same after inserting the body as one row, on the same SQLite
+  settings as watchfloor (WAL, synchronous=FULL): the least a durable system must do;
+- `watchfloor`: POST /api/incidents, then the event through the bus and hub to each screen
+  subscribed to `incidents` at the city.
+
+Latency is the time from sending the request to a screen receiving the message, over every
+(report, screen) pair; memory per connection is the server's RSS growth over the screens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from bench.common import (
+    ServerProcess,
+    clean_env,
+    free_port,
+    percentile,
+    print_table,
+    uvicorn_argv,
+    write_results,
+)
+from bench.fanout_screens import screens_process
+
+SECRET = "bench-secret-0123456789abcdef"
+REPORTER_UNIT = "231102001"
+SCREENS_PER_PROCESS = 2500
+# An incidents event frame for report_body() (the incident with its initial report).
+EVENT_FRAME_BYTES = 2050
+WS_OPTIONS = ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"]
+WS_OPTIONS += ["--ws-ping-interval", "20", "--ws-ping-timeout", "20", "--backlog", "4096"]
+BROADCAST, DURABLE, WATCHFLOOR = "broadcast", "insert+broadcast", "watchfloor"
+
+
+# -- the floors --------------------------------------------------------------------------
+
+
+def floor_app() -> Starlette:
+    """`uvicorn --factory bench.fanout:floor_app`; FLOOR_DATABASE_URL makes it durable."""
+    screens: set[WebSocket] = set()
+    insert = _floor_insert(os.environ.get("FLOOR_DATABASE_URL"))
+
+    async def screen(websocket: WebSocket) -> None:
+        await websocket.accept()
+        screens.add(websocket)
+        try:
+            while (await websocket.receive())["type"] != "websocket.disconnect":
+                pass
+        finally:
+            screens.discard(websocket)
+
+    async def publish(request: Request) -> Response:
+        body = (await request.body()).decode()
+        await insert(body)
+        for websocket in list(screens):
+            try:
+                await websocket.send_text(body)
+            except (WebSocketDisconnect, RuntimeError):
+                screens.discard(websocket)
+        return Response(status_code=201)
+
+    async def health(_request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    routes = [
+        Route("/publish", publish, methods=["POST"]),
+        Route("/health", health),
+        WebSocketRoute("/ws", screen),
+    ]
+    return Starlette(routes=routes, lifespan=getattr(insert, "lifespan", None))
+
+
+def _floor_insert(url: str | None):
+    async def nothing(_body: str) -> None:
+        return None
+
+    if not url:
+        return nothing
+    from sqlalchemy import Column, Integer, MetaData, Table, Text, event
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    table = Table(
+        "reports", MetaData(), Column("id", Integer, primary_key=True), Column("body", Text)
+    )
+    engine = create_async_engine(url, pool_size=1, max_overflow=0)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(connection: Any, _record: Any) -> None:
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=15000"):
+            connection.execute(f"PRAGMA {pragma}")
+
+    async def insert(body: str) -> None:
+        async with engine.begin() as conn:
+            await conn.execute(table.insert(), {"body": body})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        async with engine.begin() as conn:
+            await conn.run_sync(table.create, checkfirst=True)
+        yield
+        await engine.dispose()
+
+    insert.lifespan = lifespan  # type: ignore[attr-defined]
+    return insert
+
+
+# -- targets -----------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    server: ServerProcess
+    ws_url: str
+    hello: str | None
+    token: str = ""
+
+    def send(self, client: httpx.AsyncClient, number: int) -> Any:
+        body = report_body(number)
+        if self.name == WATCHFLOOR:
+            headers = {"Authorization": f"Bearer {self.token}"}
+            return client.post("/api/incidents", json=body, headers=headers)
+        return client.post("/publish", content=floor_message(body))
+
+
+def floor_message(body: dict[str, Any]) -> bytes:
+    """The report padded to the size of the event frame watchfloor's screens receive."""
+    text = json.dumps(body, ensure_ascii=False).encode()
+    padding = max(EVENT_FRAME_BYTES - len(text) - len(',"padding":""'), 0)
+    return json.dumps({**body, "padding": "x" * padding}, ensure_ascii=False).encode()
+
+
+def report_body(number: int) -> dict[str, Any]:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    return {
+        "title": f"基准测试火情 fanout-{number}",
+        "category": "accident",
+        "type": "residential fire",
+        "level": "IV",
+        "occurred_at": (now - timedelta(minutes=12)).isoformat(),
+        "learned_at": (now - timedelta(minutes=5)).isoformat(),
+        "unit": REPORTER_UNIT,
+        "geometry": {"type": "Point", "coordinates": [127.49012345, 50.24567891]},
+        "summary": "居民楼三层起火，已疏散群众，消防力量已到场处置。" * 2,
+        "casualties": {"dead": 0, "missing": 0, "injured": 1},
+        "affected": 30,
+        "loss": 8.5,
+    }
+
+
+def start_target(name: str, template: Path, workdir: Path, tokens: dict[str, str]) -> Target:
+    port = free_port()
+    database = workdir / f"{name}-{port}.db"
+    if name == WATCHFLOOR:
+        database.write_bytes(template.read_bytes())
+        argv = [sys.executable, "-m", "command.cli", "serve", "--port", str(port)]
+        env = clean_env(
+            WATCHFLOOR_DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+            WATCHFLOOR_SECRET=SECRET,
+            WATCHFLOOR_VAR_DIR=str(workdir),
+        )
+        server = ServerProcess(
+            [*argv, "--log-level", "warning"],
+            env=env,
+            port=port,
+            health="/api/health",
+            log=workdir / f"{name}.log",
+        ).start()
+        hello = json.dumps({"type": "hello", "token": tokens["display"], "topics": ["incidents"]})
+        return Target(name, server, f"ws://127.0.0.1:{port}/ws", hello, tokens["reporter"])
+    env = (
+        clean_env(FLOOR_DATABASE_URL=f"sqlite+aiosqlite:///{database}")
+        if name == DURABLE
+        else clean_env()
+    )
+    argv = uvicorn_argv("bench.fanout:floor_app", port, factory=True) + WS_OPTIONS
+    server = ServerProcess(argv, env=env, port=port, health="/health", log=workdir / f"{name}.log")
+    return Target(name, server.start(), f"ws://127.0.0.1:{port}/ws", None)
+
+
+async def prepare_database(path: Path) -> dict[str, str]:
+    """A migrated SQLite file with the demo city; the demo tokens by role."""
+    from command.db import Database
+    from command.demo import load_demo
+    from command.migrate import upgrade
+
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await upgrade(db.writer)
+        return await load_demo(db, SECRET, city_only=True)
+    finally:
+        await db.dispose()
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")
+
+
+# -- one measurement -----------------------------------------------------------------------
+
+
+class Screens:
+    """Client processes holding the websocket screens, driven over pipes."""
+
+    def __init__(self, target: Target, count: int) -> None:
+        self.pipes = []
+        self.procs = []
+        context = multiprocessing.get_context("spawn")
+        for start in range(0, count, SCREENS_PER_PROCESS):
+            share = min(SCREENS_PER_PROCESS, count - start)
+            ours, theirs = context.Pipe()
+            proc = context.Process(
+                target=screens_process, args=(theirs, target.ws_url, target.hello, share)
+            )
+            proc.start()
+            self.pipes.append(ours)
+            self.procs.append(proc)
+
+    async def ask(self, *command: Any, patience: float = 120) -> list[Any]:
+        for pipe in self.pipes:
+            pipe.send(command)
+        return [await asyncio.to_thread(_receive, pipe, patience) for pipe in self.pipes]
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            pipe.send(("stop",))
+        for proc in self.procs:
+            proc.join(30)
+            if proc.is_alive():
+                proc.kill()
+
+
+def _receive(pipe: Any, timeout: float) -> Any:
+    if not pipe.poll(timeout):
+        raise TimeoutError("a screens process did not answer")
+    return pipe.recv()
+
+
+async def measure(target: Target, count: int, writes: int) -> dict[str, Any]:
+    idle = rss_bytes(target.server.proc.pid)
+    screens = Screens(target, count)
+    try:
+        ready = sum(await screens.ask("ready"))
+        if ready != count:
+            raise SystemExit(f"{target.name}: only {ready} of {count} screens connected")
+        await asyncio.sleep(0.5)
+        per_connection = (rss_bytes(target.server.proc.pid) - idle) / count
+        sent = await drive(target, screens, writes)
+        received = await screens.ask("results")
+    finally:
+        screens.close()
+    return summarize(target.name, count, sent, received, per_connection)
+
+
+async def drive(target: Target, screens: Screens, writes: int) -> dict[int, float]:
+    """Warm up, then one report at a time; each waits until every screen has it."""
+    sent: dict[int, float] = {}
+    async with httpx.AsyncClient(base_url=target.server.url, timeout=30) as client:
+        for number in range(-3, writes):
+            started = time.monotonic()
+            response = await target.send(client, number)
+            if response.status_code != 201:
+                raise SystemExit(f"{target.name}: {response.status_code} {response.text[:200]}")
+            if number >= 0:
+                sent[number] = started
+            await screens.ask("wait", number, 10.0, patience=30)
+            await asyncio.sleep(0.02)
+    return sent
+
+
+def summarize(
+    name: str, count: int, sent: dict[int, float], received: list[dict], per_connection: float
+) -> dict[str, Any]:
+    latencies = [
+        at - sent[number]
+        for part in received
+        for number, times in part["times"].items()
+        if number in sent
+        for at in times
+    ]
+    expected = count * len(sent)
+    return {
+        "target": name,
+        "screens": count,
+        "reports": len(sent),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "max_ms": round(max(latencies) * 1000, 2) if latencies else None,
+        "lost": expected - len(latencies),
+        "duplicates": sum(part["duplicates"] for part in received),
+        "kib_per_connection": round(per_connection / 1024, 1),
+    }
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def run_level(count: int, args: argparse.Namespace, template: Path, tokens, workdir) -> list:
+    rows = []
+    for name in (BROADCAST, DURABLE, WATCHFLOOR):
+        target = start_target(name, template, workdir, tokens)
+        try:
+            rows.append(asyncio.run(measure(target, count, args.writes)))
+        finally:
+            target.server.stop()
+        print(f"  {name:>16} at {count:>5} screens: p99 {rows[-1]['p99_ms']} ms", flush=True)
+    floors = {row["target"]: row["p99_ms"] for row in rows}
+    for row in rows:
+        row["p99_x_broadcast"] = round(row["p99_ms"] / floors[BROADCAST], 2)
+        row["p99_x_durable"] = round(row["p99_ms"] / floors[DURABLE], 2)
+    return rows
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench.fanout", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--levels", default="100,1000,5000", help="screen counts")
+    parser.add_argument("--writes", type=int, default=30, help="measured reports per level")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    levels = [int(level) for level in args.levels.split(",")]
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="watchfloor-fanout-") as tmp:
+        workdir = Path(tmp)
+        template = workdir / "template.db"
+        tokens = asyncio.run(prepare_database(template))
+        for count in levels:
+            rows += run_level(count, args, template, tokens, workdir)
+    headers = ["target", "screens", "p50 ms", "p99 ms", "max ms", "lost", "dup", "KiB/conn"]
+    headers += ["p99 × broadcast", "p99 × insert+broadcast"]
+    keys = ["target", "screens", "p50_ms", "p99_ms", "max_ms", "lost", "duplicates"]
+    keys += ["kib_per_connection", "p99_x_broadcast", "p99_x_durable"]
+    print()
+    print_table(headers, [[row[key] for key in keys] for row in rows])
+    config = {"levels": levels, "writes": args.writes}
+    path = write_results("fanout", {"config": config, "results": rows})
+    print(f"\nresults: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
