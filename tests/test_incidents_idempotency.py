@@ -1,5 +1,5 @@
 """Idempotency-Key on incident and report submissions: retries, racing retries (in one
-process and across two server processes), and a key reused for a different request."""
+process and across two server processes), a key reused for a different request, and concurrent follow-ups."""
 
 from __future__ import annotations
 
@@ -96,3 +96,20 @@ async def test_racing_retries_across_two_server_processes(database_url, demo, st
     assert [r.status_code for r in responses] == [201] * 6
     assert len({r.json()["id"] for r in responses}) == 1
     assert listed.json()["total"] == 1
+
+
+async def test_concurrent_followups_get_distinct_numbers(app, client, demo):
+    incident = await create(client, demo["reporter"])
+    path = f"/api/incidents/{incident['id']}/reports"
+    responses = await asyncio.gather(
+        *[
+            client.post(
+                path,
+                json={"kind": "followup", "casualties": {"injured": n}},
+                headers=bearer(demo["reporter"]),
+            )
+            for n in range(4)
+        ]
+    )
+    assert [r.status_code for r in responses] == [201] * 4, [r.text for r in responses]
+    assert sorted(r.json()["seq"] for r in responses) == [1, 2, 3, 4]
