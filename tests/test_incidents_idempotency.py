@@ -1,5 +1,6 @@
 """Idempotency-Key on incident and report submissions: retries, racing retries (in one
-process and across two server processes), a key reused for a different request, and concurrent follow-ups."""
+process and across two server processes), a key reused for a different request; and
+concurrent follow-ups."""
 
 from __future__ import annotations
 
