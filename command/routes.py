@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from command import pages
 from command.auth import views as auth_views
 from command.deadlines import views as deadline_views
 from command.incidents import views as incident_views
@@ -22,4 +23,5 @@ def api_routes() -> list[BaseRoute]:
         *deadline_views.routes,
         *plan_views.routes,
         *realtime_views.routes,
+        *pages.routes,
     ]

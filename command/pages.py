@@ -1,0 +1,177 @@
+"""The bundled pages: wall display, field report page, plans and drills, sign-in.
+
+Each page is a static HTML file from static/ with the deployment's settings and the
+signed-in caller put in a JSON block, so its scripts need no extra round trip. A page
+that needs a caller sends an anonymous visitor to /login first. Browser libraries come
+from node_modules (installed by `make install`), never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from command.auth.guard import KIOSK_KEY, resolve_principal
+from command.auth.roles import CAPABILITIES
+from command.auth.service import Principal, principal_for_token
+from command.config import Settings
+from command.errors import ApiError
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+LEAFLET_DIR = ROOT / "node_modules" / "leaflet" / "dist"
+KIOSK_ROLE = "display"
+# Where "/" sends each role.
+HOME = {
+    "display": "/wall",
+    "reporter": "/report",
+    "coordinator": "/plans",
+    "commander": "/wall",
+    "admin": "/wall",
+}
+
+
+@cache
+def _template(name: str) -> str:
+    return (STATIC_DIR / name).read_text(encoding="utf-8")
+
+
+def _config_block(config: dict[str, Any]) -> str:
+    # "<" escaped, so no value can close the script element it sits in.
+    text = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+    return f'<script type="application/json" id="wf-config">{text}</script>'
+
+
+def _tile_origin(tile_url: str) -> str | None:
+    """The origin a tile URL template loads from, as a CSP source ({s} → any subdomain)."""
+    parts = urlsplit(tile_url.replace("{s}", "*"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
+
+
+def security_headers(settings: Settings) -> dict[str, str]:
+    tiles = _tile_origin(settings.tile_url) if settings.tile_url else None
+    images = "'self' data:" + (f" {tiles}" if tiles else "")
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src {images}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+
+
+def _caller(principal: Principal | None) -> dict[str, Any] | None:
+    if principal is None:
+        return None
+    return {**principal.as_dict(), "capabilities": sorted(CAPABILITIES[principal.role])}
+
+
+def render(
+    request: Request, name: str, principal: Principal | None, *, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    config = {
+        "tile_url": settings.tile_url,
+        "timezone": settings.timezone,
+        "caller": _caller(principal),
+        **extra,
+    }
+    html = _template(name).replace("</head>", _config_block(config) + "\n</head>", 1)
+    return HTMLResponse(html, status_code=status, headers=security_headers(settings))
+
+
+async def _session_caller(request: Request) -> Principal | None:
+    try:
+        return await resolve_principal(request)
+    except ApiError:  # a malformed Authorization header: the pages use the cookie
+        return None
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+def page(name: str):
+    async def endpoint(request: Request) -> Response:
+        principal = await _session_caller(request)
+        if principal is None:
+            return _to_login(request)
+        return render(request, name, principal)
+
+    return endpoint
+
+
+async def wall(request: Request) -> Response:
+    token = request.query_params.get("token")
+    if token is not None:
+        return await kiosk_sign_in(request, token)
+    return await page("wall.html")(request)
+
+
+async def kiosk_sign_in(request: Request, token: str) -> Response:
+    """`/wall?token=…`: a display token signs this screen in; the address loses the token."""
+    async with request.app.state.db.read() as session:
+        principal = await principal_for_token(session, token.strip())
+    if principal is None:
+        return render(request, "login.html", None, status=401, notice="kiosk_invalid")
+    if principal.role != KIOSK_ROLE:
+        return render(request, "login.html", None, status=403, notice="kiosk_role")
+    request.session.clear()
+    request.session[KIOSK_KEY] = int(principal.subject.removeprefix("token:"))
+    response = RedirectResponse("/wall", status_code=303)
+    response.headers.update(security_headers(request.app.state.settings))
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host (an open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+async def login(request: Request) -> Response:
+    principal = await _session_caller(request)
+    return render(
+        request,
+        "login.html",
+        principal,
+        next=_safe_next(request.query_params.get("next")),
+    )
+
+
+async def home(request: Request) -> Response:
+    principal = await _session_caller(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(HOME.get(principal.role, "/wall"), status_code=303)
+
+
+routes: list[BaseRoute] = [
+    Route("/", home, methods=["GET"]),
+    Route("/login", login, methods=["GET"]),
+    Route("/wall", wall, methods=["GET"]),
+    Route("/report", page("report.html"), methods=["GET"]),
+    Route("/plans", page("plans.html"), methods=["GET"]),
+    # Before the app's /static mount, which would otherwise answer these paths.
+    Mount(
+        "/static/vendor/leaflet",
+        StaticFiles(directory=LEAFLET_DIR, check_dir=False),
+        name="leaflet",
+    ),
+]

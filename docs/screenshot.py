@@ -1,0 +1,138 @@
+"""Take docs/wall-display.png: the wall display of the demo city, 1920×1080, in Chromium.
+
+    .venv/bin/python docs/screenshot.py [--out docs/wall-display.png] [--keep]
+
+Starts a real `watchfloor serve` on a fresh SQLite file holding the demo city (units,
+accounts, and the demo incidents, plans and drills), signs in as demo-display, waits for
+the wall to go live and draw the board, and saves the screenshot. Needs Debian's
+chromium (`make browser`) and Leaflet in node_modules (`make install`). No internet: the
+map is drawn without tiles. `--keep` leaves the server running for a look by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from playwright.async_api import async_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from command.db import Database  # noqa: E402
+from command.demo import DEMO_PASSWORD, demo_loaders, load_demo  # noqa: E402
+from command.incidents import demo as incident_demo  # noqa: E402
+from command.migrate import upgrade  # noqa: E402
+from plans import demo as plan_demo  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+async def prepare(database_url: str, secret: str) -> None:
+    """Migrate and load the demo city with every domain's demo data (each loader is
+    idempotent, so one `watchfloor demo` already lists does no harm)."""
+    db = Database(database_url)
+    try:
+        await upgrade(db.writer)
+        await load_demo(db, secret)
+        for loader in (incident_demo.load, plan_demo.load):
+            if loader not in demo_loaders():
+                async with db.write() as session:
+                    await loader(session)
+    finally:
+        await db.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "command.cli", "serve", "--port", str(port)]
+    with log.open("ab") as out:
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited:\n{log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start in 30 s")
+
+
+async def shoot(base_url: str, out: Path) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+        await page.goto(f"{base_url}/login?next=/wall")
+        await page.fill("#username", "demo-display")
+        await page.fill("#password", DEMO_PASSWORD)
+        await page.click("button[type=submit]")
+        await page.wait_for_selector('#connection[data-state="live"]', timeout=15000)
+        await page.wait_for_selector(".board .card .clock[data-phase]", timeout=15000)
+        await page.wait_for_selector(".leaflet-tooltip.incident-label", timeout=15000)
+        await page.wait_for_timeout(1500)  # the owed-report look-ups and the map settle
+        await page.screenshot(path=str(out))
+        await browser.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "wall-display.png")
+    parser.add_argument("--keep", action="store_true", help="leave the server running")
+    args = parser.parse_args()
+    if not os.access(CHROMIUM, os.X_OK):
+        raise SystemExit(f"{CHROMIUM} is missing: run `make browser` first")
+    workdir = Path(tempfile.mkdtemp(prefix="watchfloor-screenshot-"))
+    secret = secrets.token_urlsafe(24)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHFLOOR_")}
+    env.update(
+        WATCHFLOOR_DATABASE_URL=f"sqlite:///{workdir / 'demo.db'}",
+        WATCHFLOOR_SECRET=secret,
+        WATCHFLOOR_VAR_DIR=str(workdir),
+    )
+    asyncio.run(prepare(f"sqlite+aiosqlite:///{workdir / 'demo.db'}", secret))
+    port = free_port()
+    server = serve(env, port, workdir / "server.log")
+    try:
+        asyncio.run(shoot(f"http://127.0.0.1:{port}", args.out))
+        print(f"wrote {args.out}")
+        if args.keep:
+            print(
+                f"server on http://127.0.0.1:{port} (demo-display / {DEMO_PASSWORD}); Ctrl-C stops"
+            )
+            server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(15)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

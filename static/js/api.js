@@ -1,0 +1,50 @@
+// The JSON API with the page's session cookie; errors in the API's one shape.
+import { t } from "./i18n.js";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = body?.error || {};
+    super(error.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error.code || "error";
+    this.details = error.details || [];
+    this.body = body;
+  }
+}
+
+// A failure to reach the server at all (no signal, server down): fetch's TypeError.
+export function isNetworkError(error) {
+  return error instanceof TypeError;
+}
+
+export async function api(path, { method = "GET", body, key, signal } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (key) headers["Idempotency-Key"] = key;
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+    signal,
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// A message for people: the server's message and the fields it names.
+export function errorText(error) {
+  if (isNetworkError(error)) return t("error.network");
+  if (!(error instanceof ApiError)) return String(error?.message || error);
+  const fields = error.details.map((d) => `${d.field}: ${d.message}`);
+  return [error.message, ...fields].join("; ");
+}
+
+export async function signOut() {
+  try {
+    await api("/api/auth/logout", { method: "POST" });
+  } finally {
+    location.assign("/login");
+  }
+}

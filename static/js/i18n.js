@@ -1,0 +1,77 @@
+// Chinese first, English available; the choice is remembered on the device.
+import { STRINGS } from "./strings.js";
+
+const STORAGE_KEY = "watchfloor.lang";
+export const LANGS = ["zh-CN", "en"];
+const DEFAULT_LANG = "zh-CN";
+const listeners = new Set();
+
+function storedLang() {
+  try {
+    const value = localStorage.getItem(STORAGE_KEY);
+    return LANGS.includes(value) ? value : DEFAULT_LANG;
+  } catch {
+    return DEFAULT_LANG;
+  }
+}
+
+let lang = storedLang();
+
+export function currentLang() {
+  return lang;
+}
+
+export function t(key, params = {}) {
+  const text = STRINGS[lang][key] ?? STRINGS[DEFAULT_LANG][key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+export function has(key) {
+  return key in STRINGS[lang] || key in STRINGS[DEFAULT_LANG];
+}
+
+// Static markup names its strings: data-i18n (text), data-i18n-placeholder,
+// data-i18n-aria-label and data-i18n-title (attributes).
+const ATTRIBUTES = { i18nPlaceholder: "placeholder", i18nAriaLabel: "aria-label", i18nTitle: "title" };
+
+export function applyI18n(root = document) {
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const [key, attribute] of Object.entries(ATTRIBUTES)) {
+    const selector = `[data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}]`;
+    for (const node of root.querySelectorAll(selector)) node.setAttribute(attribute, t(node.dataset[key]));
+  }
+  document.documentElement.lang = lang;
+  if (document.body?.dataset.titleKey) document.title = t(document.body.dataset.titleKey);
+}
+
+export function setLang(next) {
+  if (!LANGS.includes(next) || next === lang) return;
+  lang = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // private mode: the choice lasts for this page only
+  }
+  applyI18n();
+  for (const listener of listeners) listener(lang);
+}
+
+export function onLangChange(listener) {
+  listeners.add(listener);
+}
+
+// A button that switches to the other language, labelled in that language.
+export function mountLangToggle(button) {
+  const label = () => {
+    button.textContent = lang === "en" ? "中文" : "English";
+    button.lang = lang === "en" ? "zh-CN" : "en";
+  };
+  button.addEventListener("click", () => setLang(lang === "en" ? "zh-CN" : "en"));
+  onLangChange(label);
+  label();
+}
+
+export function unitName(unit, fallback = "") {
+  if (!unit) return fallback;
+  return lang === "en" && unit.name_en ? unit.name_en : unit.name;
+}

@@ -1,0 +1,94 @@
+// The plan registry as a table, with coverage per county and due dates.
+import { el, option } from "../dom.js";
+import { t } from "../i18n.js";
+
+export const PLAN_TYPES = ["overall", "special", "department", "grassroots", "enterprise", "event", "joint", "catastrophe"];
+const SOON_DAYS = 30;
+
+function dueCell(date, today) {
+  if (!date) return el("td", { text: "–" });
+  const days = (Date.parse(date) - Date.parse(today)) / 86400000;
+  const className = days < 0 ? "due-over" : days <= SOON_DAYS ? "due-soon" : "";
+  const text = days < 0 ? t("plans.overdueOn", { date }) : date;
+  return el("td", { className, text });
+}
+
+function planRow(plan, today) {
+  return el(
+    "tr",
+    { dataset: { plan: plan.id } },
+    el("td", { text: plan.title }),
+    el("td", { text: t(`plan.type.${plan.type}`) }),
+    el("td", { text: plan.unit_name }),
+    el("td", { text: t(`plan.status.${plan.status}`) + (plan.version ? ` v${plan.version}` : "") }),
+    dueCell(plan.review_due, today),
+    dueCell(plan.next_drill_due, today),
+  );
+}
+
+export function fillTypeFilter(select) {
+  const chosen = select.value;
+  select.replaceChildren(option("", t("plans.allTypes")), ...PLAN_TYPES.map((type) => option(type, t(`plan.type.${type}`))));
+  select.value = chosen;
+}
+
+export function renderPlans(tbody, countNode, plans, { type, search, today }) {
+  const needle = search.trim().toLowerCase();
+  const shown = plans.filter(
+    (plan) => (!type || plan.type === type) && (!needle || `${plan.title} ${plan.unit_name}`.toLowerCase().includes(needle)),
+  );
+  tbody.replaceChildren(...shown.map((plan) => planRow(plan, today)));
+  countNode.textContent = t("plans.count", { shown: shown.length, total: plans.length });
+}
+
+function percent(rate) {
+  return `${Math.round(rate * 1000) / 10}%`;
+}
+
+const GAPS_SHOWN = 8;
+
+function countyRow(row) {
+  const labels = Object.fromEntries(row.requirements.map((r) => [r.name, r.label]));
+  const items = row.gaps.slice(0, GAPS_SHOWN).map((gap) => el("li", { text: `${gap.name}（${labels[gap.requirement] || gap.requirement}）` }));
+  if (row.gaps.length > GAPS_SHOWN) items.push(el("li", { text: t("plans.moreGaps", { n: row.gaps.length - GAPS_SHOWN }) }));
+  const gaps = items.length
+    ? el("details", {}, el("summary", { text: t("plans.gapUnits", { n: row.gaps.length }) }), el("ul", { className: "gaps" }, items))
+    : null;
+  return el(
+    "tr",
+    {},
+    el("td", {}, el("span", { text: row.name }), gaps),
+    el("td", { text: `${row.covered}/${row.required}` }),
+    el("td", { className: row.missing ? "due-soon" : "", text: percent(row.rate) }),
+    el("td", { text: String(row.missing) }),
+  );
+}
+
+export function renderCoverage(root, coverage) {
+  const overall = coverage.overall;
+  root.replaceChildren(
+    el(
+      "p",
+      { className: "coverage-summary" },
+      `${percent(overall.rate)} `,
+      el("span", {
+        className: "muted",
+        text: t("plans.coverageLine", { covered: overall.covered, required: overall.required, target: coverage.target }),
+      }),
+    ),
+    el(
+      "table",
+      {},
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          ["plans.col.county", "plans.col.covered", "plans.col.rate", "plans.col.missing"].map((key) => el("th", { text: t(key) })),
+        ),
+      ),
+      el("tbody", {}, coverage.counties.map(countyRow)),
+    ),
+  );
+}

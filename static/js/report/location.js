@@ -1,0 +1,63 @@
+// Where the incident is: the device's position, or a tap on the map.
+import { t } from "../i18n.js";
+import { L, baseMap, located, unitMarker } from "../mapbase.js";
+
+export class LocationPicker extends EventTarget {
+  constructor(element, tileUrl) {
+    super();
+    this.map = baseMap(element, tileUrl, { tap: true });
+    this.units = L.layerGroup().addTo(this.map);
+    this.marker = null;
+    this.point = null;
+    this.map.on("click", (event) => this.set(event.latlng.lng, event.latlng.lat, "map"));
+  }
+
+  showUnits(units, home) {
+    this.units.clearLayers();
+    const shown = located(units);
+    for (const unit of shown) unitMarker(unit).addTo(this.units);
+    const center = shown.find((unit) => unit.code === home) || shown[0];
+    if (center) this.map.setView([center.lat, center.lon], 11);
+  }
+
+  set(lon, lat, source) {
+    this.point = { lon: Number(lon.toFixed(7)), lat: Number(lat.toFixed(7)), source };
+    if (this.marker) this.marker.setLatLng([lat, lon]);
+    else this.marker = L.circleMarker([lat, lon], { radius: 10, className: "picked" }).addTo(this.map);
+    this.map.panTo([lat, lon]);
+    this.dispatchEvent(new CustomEvent("change", { detail: this.point }));
+  }
+
+  clear() {
+    this.point = null;
+    this.marker?.remove();
+    this.marker = null;
+    this.dispatchEvent(new CustomEvent("change", { detail: null }));
+  }
+
+  geometry() {
+    return this.point ? { type: "Point", coordinates: [this.point.lon, this.point.lat] } : null;
+  }
+
+  // The device's position; rejects with a message for people.
+  locate() {
+    return new Promise((resolve, reject) => {
+      if (!navigator.geolocation || !window.isSecureContext) {
+        reject(new Error(t("report.locate.unavailable")));
+        return;
+      }
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          this.set(position.coords.longitude, position.coords.latitude, "device");
+          resolve(this.point);
+        },
+        (error) => reject(new Error(t(error.code === 1 ? "report.locate.denied" : "report.locate.failed"))),
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+      );
+    });
+  }
+
+  invalidate() {
+    this.map.invalidateSize();
+  }
+}

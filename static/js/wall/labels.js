@@ -1,0 +1,40 @@
+// Words for the things on the wall, in the current language.
+import { currentLang, t, unitName } from "../i18n.js";
+
+const DIGITS = "零一二三四五六七八九";
+
+// 续报一, 续报十二: follow-ups are numbered in Chinese numerals.
+export function chineseNumber(n) {
+  if (n < 10) return DIGITS[n];
+  if (n >= 100) return String(n);
+  const tens = Math.floor(n / 10);
+  return `${tens > 1 ? DIGITS[tens] : ""}十${n % 10 ? DIGITS[n % 10] : ""}`;
+}
+
+export function levelLabel(level) {
+  return level ? t(`level.short.${level}`) : t("level.short.none");
+}
+
+export function obligationLabel(ob, units) {
+  const n = currentLang() === "en" ? ob.seq || 1 : chineseNumber(ob.seq || 1);
+  const kind = ob.kind === "followup" ? t("kind.followup.n", { n }) : t(`kind.${ob.kind}`);
+  const from = unitName(units.get(ob.unit), ob.unit);
+  const to = unitName(units.get(ob.to_unit), ob.to_unit);
+  return `${kind} · ${t(`channel.${ob.channel}`)} · ${from} → ${to}`;
+}
+
+// A township or village is named with its county: 爱辉区 瑷珲镇.
+export function placeName(code, units) {
+  const names = [];
+  let unit = units.get(code);
+  while (unit && names.length < 3) {
+    names.unshift(unitName(unit));
+    if (!["township", "village"].includes(unit.tier)) break;
+    unit = units.get(unit.parent);
+  }
+  return names.length ? names.join(" ") : code;
+}
+
+export function incidentMeta(incident, units) {
+  return [placeName(incident.unit, units), t(`status.${incident.status}`), t(`category.${incident.category}`)].join(" · ");
+}
