@@ -207,8 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
 def extensions() -> list[Callable[[Any], None]]:
     """Domain commands (e.g. `rules check`) register their sub-parsers here."""
     from command.deadlines.cli import register as deadline_commands
+    from plans.cli import register as plan_commands
 
-    return [deadline_commands]
+    return [deadline_commands, plan_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

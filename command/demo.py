@@ -43,7 +43,10 @@ DemoLoader = Callable[[AsyncSession], Awaitable[None]]
 def demo_loaders() -> list[DemoLoader]:
     """Each domain's demo data (plans, incidents, drills), loaded after the units; each
     loader is idempotent."""
-    return []
+    from command.incidents import demo as incidents_demo
+    from plans import demo as plans_demo
+
+    return [plans_demo.load, incidents_demo.load]
 
 
 def _townships(county: dict[str, Any]) -> list[UnitIn]:
