@@ -24,6 +24,7 @@ from command.auth.roles import CAPABILITIES
 from command.auth.service import Principal, principal_for_token
 from command.config import Settings
 from command.errors import ApiError
+from command.units.service import find_unit, to_out
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -106,12 +107,19 @@ def _to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
 
+async def _home_unit(request: Request, principal: Principal) -> dict[str, Any] | None:
+    """The caller's unit, so that a page can centre its map before any request."""
+    async with request.app.state.db.read() as session:
+        unit = await find_unit(session, principal.unit_code)
+    return to_out(unit).model_dump() if unit is not None else None
+
+
 def page(name: str):
     async def endpoint(request: Request) -> Response:
         principal = await _session_caller(request)
         if principal is None:
             return _to_login(request)
-        return render(request, name, principal)
+        return render(request, name, principal, unit=await _home_unit(request, principal))
 
     return endpoint
 

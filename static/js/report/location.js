@@ -2,10 +2,16 @@
 import { t } from "../i18n.js";
 import { L, baseMap, located, unitMarker } from "../mapbase.js";
 
+// Where the map looks before it knows better: the caller's unit, or the whole country.
+const COUNTRY = { center: [35, 105], zoom: 4 };
+const UNIT_ZOOM = 11;
+
 export class LocationPicker extends EventTarget {
-  constructor(element, tileUrl) {
+  constructor(element, tileUrl, home = null) {
     super();
     this.map = baseMap(element, tileUrl, { tap: true });
+    if (home?.lat != null && home?.lon != null) this.map.setView([home.lat, home.lon], UNIT_ZOOM);
+    else this.map.setView(COUNTRY.center, COUNTRY.zoom);
     this.units = L.layerGroup().addTo(this.map);
     this.marker = null;
     this.point = null;
@@ -17,7 +23,7 @@ export class LocationPicker extends EventTarget {
     const shown = located(units);
     for (const unit of shown) unitMarker(unit).addTo(this.units);
     const center = shown.find((unit) => unit.code === home) || shown[0];
-    if (center) this.map.setView([center.lat, center.lon], 11);
+    if (center) this.map.setView([center.lat, center.lon], UNIT_ZOOM);
   }
 
   set(lon, lat, source) {

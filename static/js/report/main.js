@@ -12,7 +12,7 @@ import { renderOutbox } from "./outbox-view.js";
 const RETRY_SECONDS = 5;
 const OPEN_STATUSES = "reported,verified,responding,stabilized";
 const forms = { initial: $("#form-initial"), followup: $("#form-followup"), final: $("#form-final") };
-const picker = new LocationPicker($("#i-map"), config.tile_url);
+const picker = new LocationPicker($("#i-map"), config.tile_url, config.unit);
 let outbox = null;
 let facts = DEFAULT_FACTS;
 let incidents = [];
@@ -55,9 +55,11 @@ function showPoint() {
   showFacts();
 }
 
+// Until the unit list comes (or without signal), the caller's own unit.
 function fillUnits() {
   const select = forms.initial.elements.unit;
-  const mine = caller.role === "reporter" ? units.filter((u) => u.code === caller.unit) : units;
+  const known = units.length ? units : [config.unit].filter(Boolean);
+  const mine = caller.role === "reporter" ? known.filter((u) => u.code === caller.unit) : known;
   select.replaceChildren(...mine.map((u) => option(u.code, `${unitName(u)} (${u.code})`, u.code === caller.unit)));
   select.disabled = mine.length <= 1;
 }
@@ -168,6 +170,7 @@ async function start() {
   $("#locate").addEventListener("click", () => picker.locate().catch((error) => flash(error.message, "error")));
   picker.addEventListener("change", showPoint);
   resetForm(forms.initial);
+  fillUnits();
   showPoint();
   showNetwork();
   outbox = await Outbox.open(caller.subject);
@@ -180,6 +183,7 @@ async function start() {
     outbox.flush();
   });
   window.addEventListener("offline", showNetwork);
+  outbox.addEventListener("foreign-session", () => flash(t("report.foreignSession"), "error"));
   setInterval(() => outbox.flush(), RETRY_SECONDS * 1000);
   onLangChange(() => {
     showNetwork();

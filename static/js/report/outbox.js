@@ -4,6 +4,7 @@
 // recorded once. States: queued → sending → sent (the server accepted it) → confirmed
 // (read back from the server); rejected when the server refuses it (4xx).
 import { ApiError, api, errorText, isNetworkError } from "../api.js";
+import { t } from "../i18n.js";
 import { newKey } from "../ids.js";
 
 const DB_NAME = "watchfloor-field";
@@ -31,6 +32,7 @@ function retryable(error) {
 }
 
 class StopSending extends Error {}
+class Orphaned extends Error {}
 
 export class Outbox extends EventTarget {
   constructor(db, owner) {
@@ -88,6 +90,7 @@ export class Outbox extends EventTarget {
 
   async pass() {
     try {
+      if (await this.pending()) await this.checkOwner();
       for (const item of await this.items()) {
         if (item.state === "queued") await this.send(item);
         else if (item.state === "sent") await this.confirm(item);
@@ -98,18 +101,43 @@ export class Outbox extends EventTarget {
     await this.prune();
   }
 
+  // A page left open while someone else signed in on this device must not send its
+  // author's reports under the other person's session.
+  async checkOwner() {
+    let subject;
+    try {
+      subject = (await api("/api/auth/me")).subject;
+    } catch {
+      throw new StopSending();
+    }
+    if (subject !== this.owner) {
+      this.dispatchEvent(new CustomEvent("foreign-session", { detail: subject }));
+      throw new StopSending();
+    }
+  }
+
+  // Where a report goes; null while its incident is still in the outbox; throws
+  // Orphaned when that incident's report was refused or discarded.
   async target(item) {
     if (item.kind === "initial") return "/api/incidents";
     let incident = item.incident;
     if (item.after) {
       const first = (await this.items()).find((other) => other.key === item.after);
-      incident = first?.result?.incident ?? null;
+      if (!first || first.state === "rejected") throw new Orphaned();
+      incident = first.result?.incident ?? null;
     }
     return incident ? `/api/incidents/${incident}/reports` : null;
   }
 
   async send(item) {
-    const path = await this.target(item);
+    let path;
+    try {
+      path = await this.target(item);
+    } catch (error) {
+      if (!(error instanceof Orphaned)) throw error;
+      await this.save({ ...item, state: "rejected", error: t("report.orphaned") });
+      return;
+    }
     if (!path) return;
     await this.save({ ...item, state: "sending" });
     try {

@@ -135,6 +135,8 @@ export default {
   "report.need.summary": "Write the summary",
   "report.queuedOnline": "Report submitted; sending",
   "report.queuedOffline": "No signal: the report is kept on this device and sent when signal returns",
+  "report.foreignSession": "Someone else signed in on this device: reload the page; your queued reports stay here until you sign in again",
+  "report.orphaned": "The initial report of its incident was refused or discarded; this report cannot be sent",
   "report.noReferenceData": "Could not load units and incidents (no signal?); reload when back online",
   "report.submit.initial": "Send initial report",
   "report.submit.followup": "Send follow-up",

@@ -139,6 +139,8 @@ export default {
   "report.need.summary": "请填写总结",
   "report.queuedOnline": "报告已提交，正在发送",
   "report.queuedOffline": "当前无信号：报告已保存在本机，信号恢复后自动发送",
+  "report.foreignSession": "本机已由其他人登录：请刷新页面；您的待发送报告保留在本机，待您重新登录后发送",
+  "report.orphaned": "所属事件的初报未被接收或已放弃，此报告无法发送",
   "report.noReferenceData": "无法读取单位和事件列表（无信号？），恢复后请刷新",
   "report.submit.initial": "提交初报",
   "report.submit.followup": "提交续报",

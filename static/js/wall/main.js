@@ -44,7 +44,7 @@ const render = {
   units() {
     map?.showUnits([...state.units.values()], [...state.incidents.values()]);
     map?.showIncidents(state.incidents.values());
-    nodes.unit.textContent = unitName(state.units.get(caller.unit), caller.unit);
+    nodes.unit.textContent = unitName(state.units.get(caller.unit) || config.unit, caller.unit);
   },
   drills() {
     renderDrills(nodes.today, nodes.week, state, clock.now());
@@ -122,7 +122,8 @@ onLangChange(() => {
   render.all();
   showConnection();
 });
-map = new WallMap($("#map"), config.tile_url);
+map = new WallMap($("#map"), config.tile_url, config.unit);
+nodes.unit.textContent = unitName(config.unit, caller.unit);
 setInterval(tick, 250);
 tick();
 channel.start();

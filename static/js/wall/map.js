@@ -11,8 +11,10 @@ export function levelClass(incident) {
 }
 
 export class WallMap {
-  constructor(element, tileUrl) {
+  constructor(element, tileUrl, home = null) {
     this.map = baseMap(element, tileUrl, { zoomControl: false, keyboard: false });
+    const known = home?.lat != null && home?.lon != null;
+    this.map.setView(known ? [home.lat, home.lon] : [35, 105], known ? 9 : 4);
     this.unitLayer = L.layerGroup().addTo(this.map);
     this.incidentLayer = L.layerGroup().addTo(this.map);
     this.framed = false;

@@ -1,0 +1,163 @@
+"""The wall display in Chromium against real server processes."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from realtime.redis_bus import EPOCH_KEY, STREAM_KEY
+from tests.browser_helpers import (
+    SERVER_DOWN,
+    fast_ruleset,
+    incident_body,
+    low_contrast,
+    post_incident,
+    unique,
+    wait_live,
+)
+from tests.conftest import REDIS_URL, bearer, need_redis
+
+pytest_plugins = ("tests.browser_fixtures",)
+
+CLOCK = re.compile(r"^\+?\d{2}:\d{2}:\d{2}$")
+
+
+def seconds(text: str) -> int:
+    hours, minutes, secs = (int(part) for part in text.lstrip("+").split(":"))
+    return hours * 3600 + minutes * 60 + secs
+
+
+async def clock_texts(page, incident_id: int) -> list[str]:
+    return await page.locator(f'.card[data-incident="{incident_id}"] .clock-time').all_inner_texts()
+
+
+async def test_incident_appears_within_a_second_with_its_clock_on_server_time(
+    sqlite_url, start_server, pages, demo
+):
+    server = start_server(sqlite_url)
+    context = await pages.context()
+    # The screen's own clock is two hours fast: the countdowns must not care.
+    await context.clock.install(time=datetime.now(UTC) + timedelta(hours=2))
+    page, console = await pages.open(server, "demo-display", "/wall", context=context)
+    await wait_live(page)
+    title = unique("花园街道居民楼火灾")
+
+    incident = await post_incident(server.url, demo["reporter"], incident_body(title))
+    posted = time.monotonic()
+    card = page.locator(f'.card[data-incident="{incident["id"]}"]')
+    await card.wait_for(timeout=1000)
+    assert time.monotonic() - posted < 1.0
+    assert title in await card.inner_text()
+    assert await card.locator(".badge").inner_text() == "IV级"
+
+    first = await clock_texts(page, incident["id"])
+    await page.wait_for_timeout(1500)
+    second = await clock_texts(page, incident["id"])
+    assert first and all(CLOCK.match(text) for text in first + second)
+    # IV: the county phones the city within an hour of learning of it, server time.
+    assert 3540 <= seconds(second[0]) < 3600
+    assert seconds(second[0]) < seconds(first[0])
+    assert await card.locator('.clock[data-phase="ok"]').count() == len(second)
+
+    counter = page.locator('[data-counter="level-IV"] .counter-value')
+    assert await counter.inner_text() == "1"
+    assert await page.locator(".incident-marker.lv-IV").count() == 1
+    assert await low_contrast(page, ".badge, .card-title, .card-meta, .clock, .counter-label") == []
+    assert console.errors() == []
+
+
+async def test_clock_turns_amber_then_red_when_a_deadline_passes(
+    sqlite_url, start_server, pages, demo, tmp_path
+):
+    rules = fast_ruleset(tmp_path)
+    server = start_server(sqlite_url, WATCHFLOOR_RULESET=str(rules))
+    page, console = await pages.open(server, "demo-display", "/wall")
+    await wait_live(page)
+    incident = await post_incident(server.url, demo["reporter"], incident_body(unique("火灾")))
+    card = page.locator(f'.card[data-incident="{incident["id"]}"]')
+
+    await card.locator('.clock[data-phase="warn"]').first.wait_for(timeout=4000)
+    await card.locator('.clock[data-phase="over"]').first.wait_for(timeout=3000)
+    assert (await card.locator(".clock-time").first.inner_text()).startswith("+")
+    # Past the grace the engine marks it missed; it stays red, now named 漏报.
+    missed = card.locator('.clock[data-missed="true"]').first
+    await missed.wait_for(timeout=6000)
+    assert await missed.get_attribute("data-phase") == "over"
+    assert await missed.locator(".clock-label").inner_text() == "漏报"
+    overdue = page.locator('[data-counter="overdue"]')
+    assert int(await overdue.locator(".counter-value").inner_text()) >= 1
+    assert console.errors() == []
+
+
+async def _reset_stream() -> None:
+    client = aioredis.from_url(REDIS_URL)
+    try:
+        await client.delete(STREAM_KEY, EPOCH_KEY)
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("bus", ["memory", "redis"])
+async def test_after_a_restart_the_wall_reconnects_and_shows_what_happened(
+    sqlite_url, start_server, pages, demo, bus
+):
+    env = {"WATCHFLOOR_HEARTBEAT_SECONDS": "1"}
+    if bus == "redis":
+        need_redis()
+        await _reset_stream()
+        env["WATCHFLOOR_REDIS_URL"] = REDIS_URL
+    server = start_server(sqlite_url, **env)
+    page, console = await pages.open(server, "demo-display", "/wall")
+    await wait_live(page)
+    before = await post_incident(server.url, demo["reporter"], incident_body(unique("火灾")))
+    await page.locator(f'.card[data-incident="{before["id"]}"]').wait_for(timeout=2000)
+    await page.evaluate("window.sameDocument = true")
+
+    server.stop()
+    await page.wait_for_selector('#connection[data-state="reconnecting"]', timeout=5000)
+    # Meanwhile another server process on the same database: one incident dismissed,
+    # one new.
+    other = start_server(sqlite_url, **env)
+    async with httpx.AsyncClient(base_url=other.url) as client:
+        closed = await client.patch(
+            f"/api/incidents/{before['id']}",
+            json={"status": "closed"},
+            headers=bearer(demo["commander"]),
+        )
+        assert closed.status_code == 200, closed.text
+    after = await post_incident(other.url, demo["reporter"], incident_body(unique("山火")))
+    other.stop()
+    server.start()
+
+    await wait_live(page, within_ms=20_000)
+    await page.locator(f'.card[data-incident="{after["id"]}"]').wait_for(timeout=5000)
+    await page.locator(f'.card[data-incident="{before["id"]}"]').wait_for(
+        state="detached", timeout=5000
+    )
+    assert await page.evaluate("window.sameDocument") is True
+    # On Redis the stream outlived the server: the wall resumed from its cursor.
+    resumed = await page.get_attribute("#connection", "data-resumed")
+    assert resumed == ("true" if bus == "redis" else "false")
+    assert console.errors(allowed=SERVER_DOWN) == []
+
+
+async def test_english_is_one_click_away_and_remembered(sqlite_url, start_server, pages):
+    server = start_server(sqlite_url)
+    page, console = await pages.open(server, "demo-display", "/wall")
+    await wait_live(page)
+    assert await page.get_attribute("html", "lang") == "zh-CN"
+    assert "值班大屏" in await page.inner_text("header h1")
+    await page.click("#lang")
+    assert await page.get_attribute("html", "lang") == "en"
+    assert "Wall" in await page.inner_text("header h1")
+    assert await page.inner_text("#connection .label") == "Live"
+    await page.reload()
+    await wait_live(page)
+    assert "Wall" in await page.inner_text("header h1")
+    assert await page.inner_text("#lang") == "中文"
+    assert console.errors() == []
