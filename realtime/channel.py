@@ -16,10 +16,9 @@ from typing import Any
 import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from command.metrics import WS_MESSAGES
 from realtime.auth import Scope, authenticate, authorize
 from realtime.bus import CURSOR_UNKNOWN, Bus, BusUnavailable, StreamId
-from realtime.hub import Frame, Hub, Subscriber
+from realtime.hub import Frame, Hub, PeerGone, Subscriber
 from realtime.protocol import (
     ChannelClosed,
     CloseCode,
@@ -40,10 +39,6 @@ log = structlog.get_logger("watchfloor.realtime")
 REPLAY_PAGE = 500
 
 
-class PeerGone(Exception):
-    """The client went away while we were sending."""
-
-
 class Channel:
     def __init__(self, websocket: WebSocket, *, limits: Limits | None = None) -> None:
         state = websocket.app.state
@@ -53,8 +48,6 @@ class Channel:
         self.hub: Hub = state.hub
         self.heartbeat = state.settings.heartbeat_seconds
         self.limits = limits or Limits()
-        self.sent_through: StreamId = (0, 0)
-        self.reflected: set[int] = set()
 
     async def run(self) -> None:
         await self.websocket.accept()
@@ -109,26 +102,15 @@ class Channel:
     async def _send_loop(self, subscriber: Subscriber, hello: Hello, scope: Scope) -> None:
         try:
             await self._bootstrap(subscriber, hello, scope)
-            while frames := await subscriber.take():
-                await self._send_frames(frames)
+            subscriber.sink = self._send
+            while await subscriber.pump():
+                pass
         except PeerGone:
             subscriber.close(None)
         except BusUnavailable:
             subscriber.close(CloseCode.TRY_AGAIN_LATER, "event bus unavailable; reconnect soon")
         except ChannelClosed as closed:
             subscriber.close(closed.code, closed.reason)
-
-    async def _send_frames(self, frames: list[Frame]) -> None:
-        sent = 0
-        for frame in frames:
-            position = frame.position
-            if position is not None:
-                if position <= self.sent_through or frame.event_id in self.reflected:
-                    continue
-                self.sent_through = position
-            await self._send(frame.text)
-            sent += 1
-        WS_MESSAGES.inc(sent)
 
     async def _send(self, text: str) -> None:
         try:
@@ -149,13 +131,13 @@ class Channel:
     async def _replay(self, subscriber: Subscriber, scope: Scope, after: StreamId) -> None:
         """Resume: the entries the client missed, in stream order, then the live queue."""
         await self._send(self._welcome(scope, after, resumed=True))
-        self.sent_through = after
+        subscriber.sent_through = after
         while True:
-            entries = await self.bus.read(self.sent_through, count=REPLAY_PAGE)
+            entries = await self.bus.read(subscriber.sent_through, count=REPLAY_PAGE)
             for entry in entries:
                 if subscriber.wants(entry):
                     await self._send(event_frame(self.hub.epoch, entry))
-                self.sent_through = entry.id
+                subscriber.sent_through = entry.id
             if len(entries) < REPLAY_PAGE:
                 return
 
@@ -165,7 +147,7 @@ class Channel:
         if epoch != self.hub.epoch:
             raise ChannelClosed(CloseCode.STREAM_RESET, "the event stream restarted; reconnect")
         await self._send(self._welcome(scope, head, resumed=False))
-        state, self.reflected = await read_snapshot(
+        state, subscriber.reflected = await read_snapshot(
             self.db,
             topics=scope.topics,
             unit_path=scope.unit_path,
@@ -173,7 +155,7 @@ class Channel:
         )
         cursor = format_cursor(epoch, head)
         await self._send(snapshot_frame(cursor=cursor, reset=reset, topics=state))
-        self.sent_through = head
+        subscriber.sent_through = head
 
     def _welcome(self, scope: Scope, position: StreamId, *, resumed: bool) -> str:
         return welcome_frame(

@@ -1,19 +1,24 @@
-"""Fan-out inside one process: each event is framed once and queued for every subscriber.
+"""Fan-out inside one process: each event is framed once and offered to every subscriber.
 
-The hub never awaits a client. Each subscriber has a bounded queue that its own sender
-task drains (realtime/channel.py); a subscriber whose queue overflows is closed with
-TOO_SLOW, so one stalled screen can neither delay the others nor hold unbounded memory.
-Queues share the frame objects, so a frame costs one string however many screens get it.
+The hub never waits for a client. A connection that can take the frame now gets it now;
+otherwise the frame joins that connection's bounded queue, drained by its own sender task
+(realtime/channel.py). A subscriber whose queue overflows is closed with TOO_SLOW, so one
+stalled screen can neither delay the others nor hold unbounded memory. Queues share the
+frame objects: a frame costs one string however many screens get it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
 
-from command.metrics import WS_CLOSED_SLOW
+import structlog
+
+from command.metrics import WS_CLOSED_SLOW, WS_MESSAGES
 from realtime.bus import ORIGIN, Entry, StreamId
+from realtime.eager import Rest, run_until_wait
 from realtime.protocol import (
     CloseCode,
     Limits,
@@ -22,6 +27,8 @@ from realtime.protocol import (
     format_cursor,
     heartbeat_frame,
 )
+
+log = structlog.get_logger("watchfloor.realtime")
 
 
 class Frame:
@@ -35,18 +42,35 @@ class Frame:
         self.event_id = event_id
 
 
+class PeerGone(Exception):
+    """The client went away while we were sending."""
+
+
+Sink = Callable[[str], Coroutine[Any, Any, None]]
+
+
 class Subscriber:
-    """One connection as the hub sees it: what it may see, and what it has yet to send."""
+    """One connection as the hub sees it: what it may see, what it has sent, what waits.
+
+    While the connection's sender task is parked with nothing queued, `offer` writes the
+    frame at once, in the caller, as a bare broadcast loop would (realtime/eager.py). Only
+    a write that has to wait for the socket, or a frame arriving behind queued ones, goes
+    through the sender task (`pump`). Frames go out in stream order, one write at a time.
+    """
 
     __slots__ = (
         "_chars",
         "_frames",
+        "_rest",
         "_waiter",
         "close_code",
         "close_reason",
         "closed",
         "limits",
         "on_close",
+        "reflected",
+        "sent_through",
+        "sink",
         "topics",
         "unit_path",
     )
@@ -58,10 +82,15 @@ class Subscriber:
         self._frames: deque[Frame] = deque()
         self._chars = 0
         self._waiter: asyncio.Future[None] | None = None
+        self._rest: Rest | None = None
         self.closed = False
         self.close_code: CloseCode | None = None
         self.close_reason = ""
         self.on_close: Callable[[], None] | None = None
+        # Set by the connection once it has sent its snapshot or replay:
+        self.sink: Sink | None = None
+        self.sent_through: StreamId = ORIGIN
+        self.reflected: set[int] = set()
 
     def wants(self, entry: Entry) -> bool:
         return entry.topic in self.topics and entry.unit_path.startswith(self.unit_path)
@@ -69,6 +98,33 @@ class Subscriber:
     def offer(self, frame: Frame) -> None:
         if self.closed:
             return
+        if self._idle():
+            self._send_now(frame)
+        else:
+            self._enqueue(frame)
+
+    def _idle(self) -> bool:
+        waiter = self._waiter
+        return (
+            self.sink is not None
+            and self._rest is None
+            and not self._frames
+            and waiter is not None
+            and not waiter.done()
+        )
+
+    def _send_now(self, frame: Frame) -> None:
+        if not self._fresh(frame):
+            return
+        try:
+            self._rest = run_until_wait(self.sink(frame.text))  # type: ignore[misc]
+        except PeerGone:
+            self.close(None)
+            return
+        if self._rest is not None:
+            self._wake()
+
+    def _enqueue(self, frame: Frame) -> None:
         limits = self.limits
         if len(self._frames) >= limits.queue_frames or (
             self._chars + len(frame.text) > limits.queue_chars
@@ -80,18 +136,39 @@ class Subscriber:
         self._chars += len(frame.text)
         self._wake()
 
-    async def take(self) -> list[Frame]:
-        """Every queued frame, waiting for one if none is queued; [] once closed."""
-        while not self._frames and not self.closed:
+    def _fresh(self, frame: Frame) -> bool:
+        """False for a stream frame already sent or reflected in the snapshot."""
+        position = frame.position
+        if position is None:
+            return True
+        if position <= self.sent_through or frame.event_id in self.reflected:
+            return False
+        self.sent_through = position
+        return True
+
+    async def pump(self) -> bool:
+        """Send what is pending, waiting for something if nothing is; False once closed.
+
+        Raises PeerGone when the client is gone.
+        """
+        while self._rest is None and not self._frames and not self.closed:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
+        if self.closed:
+            return False
+        rest, self._rest = self._rest, None
+        if rest is not None:
+            await rest
         frames = list(self._frames)
         self._frames.clear()
         self._chars = 0
-        return frames
+        for frame in frames:
+            if self._fresh(frame):
+                await self.sink(frame.text)  # type: ignore[misc]
+        return True
 
     def queued_event_ids(self) -> set[int]:
         return {frame.event_id for frame in self._frames if frame.position is not None}
@@ -146,15 +223,13 @@ class Hub:
             frame = Frame(event_frame(self.epoch, entry), entry.id, entry.event_id)
             for (unit_path, topics), members in list(self._groups.items()):
                 if entry.topic in topics and entry.unit_path.startswith(unit_path):
-                    for subscriber in list(members):
-                        subscriber.offer(frame)
+                    _offer_all(members, frame)
             self.position = entry.id
 
     def beat(self) -> None:
-        """One heartbeat frame (server time, current cursor) queued for every subscriber."""
+        """One heartbeat frame (server time, current cursor) for every subscriber."""
         frame = Frame(heartbeat_frame(format_cursor(self.epoch, self.position)))
-        for subscriber in self.subscribers():
-            subscriber.offer(frame)
+        _offer_all(self.subscribers(), frame)
 
     def reset(self, epoch: str, position: StreamId) -> None:
         """The stream restarted: cursors of the old epoch mean nothing any more."""
@@ -169,3 +244,15 @@ class Hub:
 
     def subscribers(self) -> list[Subscriber]:
         return [member for members in self._groups.values() for member in members]
+
+
+def _offer_all(subscribers: Iterable[Subscriber], frame: Frame) -> None:
+    count = 0
+    for subscriber in list(subscribers):
+        count += 1
+        try:
+            subscriber.offer(frame)
+        except Exception:  # a bug must cost one connection, never the fan-out
+            log.exception("websocket send failed")
+            subscriber.close(CloseCode.INTERNAL_ERROR, "internal error")
+    WS_MESSAGES.inc(count)

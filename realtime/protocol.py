@@ -55,13 +55,15 @@ def clip_reason(reason: str) -> str:
 class Limits:
     """Per-connection bounds; the overflow policy is to close with TOO_SLOW."""
 
-    queue_frames: int = 256
-    queue_chars: int = 1024 * 1024
-    message_bytes: int = 4096
-    messages_per_second: float = 5.0
-    message_burst: int = 20
-    hello_seconds: float = 10.0
-    close_seconds: float = 5.0
+    queue_frames: int = 256  # frames waiting for a connection that cannot keep up
+    queue_chars: int = 1024 * 1024  # and their total size
+    message_bytes: int = 4096  # largest client message
+    messages_per_second: float = 5.0  # client messages, on average
+    message_burst: int = 20  # and at once
+    hello_seconds: float = 10.0  # from connecting to the hello
+    # How long a closing connection may take to accept its close frame (a slow reader
+    # learns why it was cut); past it the socket is dropped without one.
+    close_seconds: float = 30.0
 
 
 class Hello(BaseModel):
