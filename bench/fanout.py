@@ -276,7 +276,7 @@ async def measure(target: Target, count: int, writes: int) -> dict[str, Any]:
     idle = rss_bytes(target.server.proc.pid)
     screens = Screens(target, count)
     try:
-        ready = sum(await screens.ask("ready"))
+        ready = sum(await screens.ask("ready", patience=600))
         if ready != count:
             raise SystemExit(f"{target.name}: only {ready} of {count} screens connected")
         await asyncio.sleep(0.5)
