@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from shapely.geometry import LineString, Polygon
 
-from command.interop import cap, cap_area
+from command.config import ConfigError
+from command.interop import cap, cap_area, cap_rules
 from tests.conftest import bearer
 from tests.incidents_fixtures import SIBLING_COUNTY, create, patch, report, token_for
 from tests.interop_fixtures import info, row_counts, text, texts, valid_cap
@@ -169,3 +171,13 @@ def test_coordinates_are_plain_decimals():
     assert cap_area.number(127.49012345) == "127.49012345"
     assert cap_area.number(50.0) == "50"
     assert cap_area.number(-0.1) == "-0.1"
+
+
+def test_the_sender_is_one_word():
+    assert cap_rules.sender_from({}) == "watchfloor.local"
+    assert (
+        cap_rules.sender_from({"WATCHFLOOR_CAP_SENDER": "yjj.heihe.gov.cn"}) == "yjj.heihe.gov.cn"
+    )
+    for bad in ("yjj heihe", "a,b", "a<b", "x" * 256):
+        with pytest.raises(ConfigError, match="WATCHFLOOR_CAP_SENDER"):
+            cap_rules.sender_from({"WATCHFLOOR_CAP_SENDER": bad})
