@@ -39,9 +39,37 @@ async def read_json(request: Request) -> Any:
     if not body:
         raise ApiError(400, "request body is empty; send a JSON object")
     try:
-        return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, f"malformed JSON: {exc}") from None
+    if b"\\u0000" in body and (field := _nul_field(data)) is not None:
+        # PostgreSQL text cannot hold NUL; refuse it here for every backend alike.
+        raise ApiError(
+            422,
+            f"{field}: text must not contain NUL characters",
+            details=[{"field": field, "message": "NUL character", "type": "nul"}],
+        )
+    return data
+
+
+def _nul_field(value: Any, path: str = "body") -> str | None:
+    """The path of the first string (key or value) holding a NUL character."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        child = f"{path}.{key}" if path != "body" else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return child
+        if (found := _nul_field(item, child)) is not None:
+            return found
+    return None
 
 
 async def read_model(request: Request, model: type[M]) -> M:
@@ -56,6 +84,8 @@ async def read_model(request: Request, model: type[M]) -> M:
 
 def parse_query(request: Request, model: type[M]) -> M:
     params: dict[str, Any] = {}
+    if "\x00" in str(request.query_params):
+        raise ApiError(422, "query: parameters must not contain NUL characters")
     for key in request.query_params:
         values = request.query_params.getlist(key)
         params[key] = values if len(values) > 1 else values[0]

@@ -115,3 +115,21 @@ def test_cli_migrate_demo_token_and_serve_refusal(tmp_path):
     assert len(token.stdout.strip().splitlines()) == 1
     unknown = _cli("token", "create", "--unit", "999999", "--role", "reporter", env=env)
     assert unknown.returncode == 2 and "unit 999999 not found" in unknown.stderr
+
+
+async def test_nul_characters_are_refused_before_they_reach_the_database(client, demo):
+    body = {
+        "code": "231102001009",
+        "name": "坏\u0000名",
+        "kind": "community",
+        "tier": "village",
+        "parent": "231102001",
+    }
+    response = await client.post("/api/units", json=body, headers=bearer(demo["admin"]))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "name"
+    assert (
+        await client.get("/api/units/231102001009", headers=bearer(demo["admin"]))
+    ).status_code == 404
+    query = await client.get("/api/units?kind=area%00", headers=bearer(demo["admin"]))
+    assert query.status_code == 422
