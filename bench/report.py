@@ -176,11 +176,27 @@ def machine() -> dict[str, Any]:
     }
 
 
+def keep_earlier_parts(parts: dict[str, Any]) -> dict[str, Any]:
+    """A run of some parts keeps the others' latest results (each names its file and time)."""
+    latest = RESULTS / "latest.json"
+    earlier = json.loads(latest.read_text()).get("parts", {}) if latest.exists() else {}
+    merged = {name: data for name, data in earlier.items() if not data.get("failed")}
+    merged.update(parts)
+    order = ["fanout", "ingest", "engine", "resume", "scaleout"]
+    return {name: merged[name] for name in order if name in merged}
+
+
 def write_latest(
-    command: str, started: dict[str, Any], parts: dict[str, Any], rows: list[Row]
+    command: str,
+    started: dict[str, Any],
+    parts: dict[str, Any],
+    rows: list[Row],
+    *,
+    quick: bool = False,
 ) -> Path:
+    """bench/results/latest.json (quick.json for a --quick run, which never replaces it)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "latest.json"
+    path = RESULTS / ("quick.json" if quick else "latest.json")
     data = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command,
