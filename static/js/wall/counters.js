@@ -27,10 +27,10 @@ export function renderCounters(root, state, now) {
   const { due, overdue, coverage } = state.plans;
   const rate = coverage === null ? "–" : `${Math.round(coverage * 100)}%`;
   root.replaceChildren(
-    el("div", { className: "counter-row levels" }, levels),
     el(
       "div",
       { className: "counter-row" },
+      levels,
       counter("overdue", state.overdueCount(now), t("wall.overdueReports")),
       counter("plans-due", due, t("wall.plansDue"), overdue ? t("wall.plansOverdue", { n: overdue }) : ""),
       counter("coverage", rate, t("wall.coverage")),
