@@ -9,21 +9,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
 from command.db import utcnow
 from command.deadlines import hooks
 from command.errors import ApiError, not_found
-from command.events import Event, record_event
+from command.events import record_event
 from command.incidents import geometry
 from command.incidents.models import Incident, Report
+from command.incidents.queries import (
+    TOPIC,
+    WITH_REPORTS,
+    entity_key,
+    get_incident,
+    incident_history,
+    list_incidents,
+    open_incidents,
+)
 from command.incidents.schemas import (
     Casualties,
-    IncidentFilters,
     IncidentIn,
     IncidentPatch,
     ReportIn,
@@ -58,9 +65,6 @@ PATCHABLE_FACTS = ("title", "type", "sensitive", "summary", "measures")
 # A report for another unit is one the caller received from it by phone and logs for it.
 ON_BEHALF_CHANNEL = "phone"
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
-SNAPSHOT_LIMIT = 1000
-TOPIC = "incidents"
-WITH_REPORTS = selectinload(Incident.reports)
 
 
 def invalid(field: str, message: str) -> ApiError:
@@ -70,10 +74,6 @@ def invalid(field: str, message: str) -> ApiError:
 
 def conflict(field: str, message: str) -> ApiError:
     return ApiError(409, message, details=[{"field": field, "message": message, "type": "state"}])
-
-
-def entity_key(incident_id: int) -> str:
-    return f"incident:{incident_id}"
 
 
 @dataclass(frozen=True)
@@ -162,10 +162,21 @@ async def _record(
     )
 
 
-def _new_report(data: IncidentIn | ReportIn, unit: UnitRef, *, kind: str, **fields: Any) -> Report:
+def _new_report(
+    data: IncidentIn | ReportIn,
+    unit: UnitRef,
+    *,
+    kind: str,
+    seq: int,
+    now: datetime,
+    by: Principal,
+    for_: str | None,
+) -> Report:
+    """A report as received now; `for_` names who logged it on the unit's behalf."""
     stated = _stated(data)
     return Report(
         kind=kind,
+        seq=seq,
         channel=data.channel,
         unit_id=unit.id,
         unit_path=unit.path,
@@ -174,8 +185,10 @@ def _new_report(data: IncidentIn | ReportIn, unit: UnitRef, *, kind: str, **fiel
         device_time=data.device_time,
         # The deadline rules decide which key facts an initial report left out (hooks).
         missing_facts=[],
+        received_at=now,
+        submitted_by=by.subject,
+        logged_by=for_,
         **{name: stated.get(name) for name in FIGURES},
-        **fields,
     )
 
 
@@ -233,15 +246,7 @@ async def create_incident(
     incident = _new_incident(data, unit, principal.subject, now)
     if data.source == "field":
         incident.reports.append(
-            _new_report(
-                data,
-                unit,
-                kind="initial",
-                seq=0,
-                received_at=now,
-                submitted_by=principal.subject,
-                logged_by=logged_by,
-            )
+            _new_report(data, unit, kind="initial", seq=0, now=now, by=principal, for_=logged_by)
         )
     session.add(incident)
     await session.flush()
@@ -273,10 +278,17 @@ def _sequence(incident: Incident, unit: UnitRef, kind: str, channel: str) -> int
     return 0
 
 
-def _check_on_chain(incident: Incident, unit: UnitRef) -> None:
-    """Reports come from the incident's unit or a superior that reports it further up."""
+def _report_rights(
+    principal: Principal, incident: Incident, unit: UnitRef, data: ReportIn
+) -> str | None:
+    """Who logs the report on the unit's behalf (None: the unit itself); 403, 422, 409."""
+    logged_by = _acting_for(principal, unit, data.channel)
+    # Reports come from the incident's unit or a superior that reports it further up.
     if not incident.unit_path.startswith(unit.path):
         raise invalid("unit", f"unit {unit.code} is neither the incident's unit nor above it")
+    if incident.status == "closed" and data.kind != "final":
+        raise conflict("kind", f"incident {incident.id} is closed: only a final report is accepted")
+    return logged_by
 
 
 async def add_report(
@@ -286,20 +298,10 @@ async def add_report(
     incident = await _locked(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
     unit = await _acting_unit(session, data.unit, principal)
-    logged_by = _acting_for(principal, unit, data.channel)
-    _check_on_chain(incident, unit)
-    if incident.status == "closed" and data.kind != "final":
-        raise conflict("kind", f"incident {incident_id} is closed: only a final report is accepted")
+    logged_by = _report_rights(principal, incident, unit, data)
     now = utcnow()
-    report = _new_report(
-        data,
-        unit,
-        kind=data.kind,
-        seq=_sequence(incident, unit, data.kind, data.channel),
-        received_at=now,
-        submitted_by=principal.subject,
-        logged_by=logged_by,
-    )
+    seq = _sequence(incident, unit, data.kind, data.channel)
+    report = _new_report(data, unit, kind=data.kind, seq=seq, now=now, by=principal, for_=logged_by)
     incident.reports.append(report)
     changes = _apply(incident, _stated(data))
     incident.updated_at = now
@@ -368,113 +370,16 @@ async def _after_patch(
     old_level: str | None,
     actor: str,
 ) -> None:
-    """One event per kind of change, and the deadline hooks the change calls for."""
-    facts = {k: v for k, v in changes.items() if k not in ("level", "status", "lon", "lat")}
-    if facts:
-        await _record(session, incident, "incident.updated", actor, changes=facts)
+    """The deadline hooks the change calls for, and one event per kind of change."""
     if "level" in changes or "sensitive" in changes:
         # The sensitive flag moves the top of the reporting chain, as the level does.
         await hooks.on_level_changed(session, incident=incident, old_level=old_level, actor=actor)
-    if "level" in changes:
-        await _record(
-            session, incident, "incident.level_changed", actor, changes={"level": changes["level"]}
-        )
-    if "status" in changes:
-        if incident.status == "closed":
-            await hooks.on_incident_closed(session, incident=incident, actor=actor)
-        await _record(
-            session,
-            incident,
-            "incident.status_changed",
-            actor,
-            changes={"status": changes["status"]},
-        )
-
-
-async def get_incident(*, session: AsyncSession, incident_id: int) -> Incident:
-    """The incident with its reports loaded, or 404."""
-    query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
-    incident = await session.scalar(query)
-    if incident is None:
-        raise not_found("incident", incident_id)
-    return incident
-
-
-async def _subtree_root(session: AsyncSession, code: str | None, principal: Principal) -> str:
-    if code is None:
-        return principal.unit_path
-    unit = await _unit(session, code, "query.unit")
-    ensure_sees(principal, unit.path, f"unit {unit.code}")
-    return unit.path
-
-
-def _conditions(filters: IncidentFilters, root_path: str) -> list[ColumnElement[bool]]:
-    where = [Incident.unit_path.startswith(root_path, autoescape=True)]
-    if filters.status:
-        where.append(Incident.status.in_(filters.status))
-    if filters.level:
-        levels = Incident.level.in_([lv for lv in filters.level if lv != "none"])
-        where.append(or_(levels, Incident.level.is_(None)) if "none" in filters.level else levels)
-    if filters.category:
-        where.append(Incident.category.in_(filters.category))
-    if filters.exercise is not None:
-        where.append(Incident.exercise.is_(filters.exercise))
-    if filters.sensitive is not None:
-        where.append(Incident.sensitive.is_(filters.sensitive))
-    if filters.since:
-        where.append(Incident.occurred_at >= filters.since)
-    if filters.until:
-        where.append(Incident.occurred_at < filters.until)
-    return where
-
-
-async def list_incidents(
-    *, session: AsyncSession, filters: IncidentFilters, principal: Principal
-) -> tuple[list[Incident], int]:
-    """One page of the incidents in the caller's subtree that match, newest first, with
-    their reports; and how many match in all."""
-    where = _conditions(filters, await _subtree_root(session, filters.unit, principal))
-    total = await session.scalar(select(func.count()).select_from(Incident).where(*where))
-    query = (
-        select(Incident)
-        .options(WITH_REPORTS)
-        .where(*where)
-        .order_by(Incident.received_at.desc(), Incident.id.desc())
-        .limit(filters.limit)
-        .offset(filters.offset)
-    )
-    return list((await session.scalars(query)).all()), total or 0
-
-
-async def open_incidents(*, session: AsyncSession, unit_path: str) -> list[Incident]:
-    """Incidents not closed in a subtree, newest first (bounded), with their reports."""
-    query = (
-        select(Incident)
-        .options(WITH_REPORTS)
-        .where(Incident.status != "closed")
-        .where(Incident.unit_path.startswith(unit_path, autoescape=True))
-        .order_by(Incident.received_at.desc(), Incident.id.desc())
-        .limit(SNAPSHOT_LIMIT)
-    )
-    return list((await session.scalars(query)).all())
-
-
-def _history_entry(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "at": event.at.isoformat(),
-        "actor": event.actor,
-        "kind": event.kind,
-        "changes": event.payload.get("changes", {}),
-        "report": event.payload.get("report"),
-    }
-
-
-async def incident_history(*, session: AsyncSession, incident_id: int) -> list[dict[str, Any]]:
-    """Who changed what when, oldest first, from the event log."""
-    query = (
-        select(Event)
-        .where(Event.topic == TOPIC, Event.entity == entity_key(incident_id))
-        .order_by(Event.id)
-    )
-    return [_history_entry(event) for event in (await session.scalars(query)).all()]
+    if changes.get("status", {}).get("to") == "closed":
+        await hooks.on_incident_closed(session, incident=incident, actor=actor)
+    facts = {k: v for k, v in changes.items() if k not in ("level", "status", "lon", "lat")}
+    if facts:
+        await _record(session, incident, "incident.updated", actor, changes=facts)
+    for name in ("level", "status"):
+        if name in changes:
+            kind = f"incident.{name}_changed"
+            await _record(session, incident, kind, actor, changes={name: changes[name]})

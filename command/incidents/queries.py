@@ -1,0 +1,120 @@
+"""Reading the incident log: one incident, filtered pages, the open ones of a subtree, and
+the history of changes from the event log. Loaded incidents always carry their reports,
+so `incident_dict` can serialize them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from command.auth.guard import ensure_sees
+from command.auth.service import Principal
+from command.errors import ApiError, not_found
+from command.events import Event
+from command.incidents.models import Incident
+from command.incidents.schemas import IncidentFilters
+from command.units.service import find_unit
+
+TOPIC = "incidents"
+SNAPSHOT_LIMIT = 1000
+WITH_REPORTS = selectinload(Incident.reports)
+
+
+def entity_key(incident_id: int) -> str:
+    return f"incident:{incident_id}"
+
+
+async def get_incident(*, session: AsyncSession, incident_id: int) -> Incident:
+    """The incident with its reports loaded, or 404."""
+    query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
+    incident = await session.scalar(query)
+    if incident is None:
+        raise not_found("incident", incident_id)
+    return incident
+
+
+async def _subtree_root(session: AsyncSession, code: str | None, principal: Principal) -> str:
+    if code is None:
+        return principal.unit_path
+    unit = await find_unit(session, code)
+    if unit is None:
+        message = f"unit {code} does not exist"
+        detail = {"field": "query.unit", "message": message, "type": "rule"}
+        raise ApiError(422, f"invalid request: query.unit: {message}", details=[detail])
+    ensure_sees(principal, unit.path, f"unit {unit.code}")
+    return unit.path
+
+
+def _conditions(filters: IncidentFilters, root_path: str) -> list[ColumnElement[bool]]:
+    where = [Incident.unit_path.startswith(root_path, autoescape=True)]
+    if filters.status:
+        where.append(Incident.status.in_(filters.status))
+    if filters.level:
+        levels = Incident.level.in_([lv for lv in filters.level if lv != "none"])
+        where.append(or_(levels, Incident.level.is_(None)) if "none" in filters.level else levels)
+    if filters.category:
+        where.append(Incident.category.in_(filters.category))
+    if filters.exercise is not None:
+        where.append(Incident.exercise.is_(filters.exercise))
+    if filters.sensitive is not None:
+        where.append(Incident.sensitive.is_(filters.sensitive))
+    if filters.since:
+        where.append(Incident.occurred_at >= filters.since)
+    if filters.until:
+        where.append(Incident.occurred_at < filters.until)
+    return where
+
+
+async def list_incidents(
+    *, session: AsyncSession, filters: IncidentFilters, principal: Principal
+) -> tuple[list[Incident], int]:
+    """One page of the incidents in the caller's subtree that match, newest first, with
+    their reports; and how many match in all."""
+    where = _conditions(filters, await _subtree_root(session, filters.unit, principal))
+    total = await session.scalar(select(func.count()).select_from(Incident).where(*where))
+    query = (
+        select(Incident)
+        .options(WITH_REPORTS)
+        .where(*where)
+        .order_by(Incident.received_at.desc(), Incident.id.desc())
+        .limit(filters.limit)
+        .offset(filters.offset)
+    )
+    return list((await session.scalars(query)).all()), total or 0
+
+
+async def open_incidents(*, session: AsyncSession, unit_path: str) -> list[Incident]:
+    """Incidents not closed in a subtree, newest first (bounded), with their reports."""
+    query = (
+        select(Incident)
+        .options(WITH_REPORTS)
+        .where(Incident.status != "closed")
+        .where(Incident.unit_path.startswith(unit_path, autoescape=True))
+        .order_by(Incident.received_at.desc(), Incident.id.desc())
+        .limit(SNAPSHOT_LIMIT)
+    )
+    return list((await session.scalars(query)).all())
+
+
+def _history_entry(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "kind": event.kind,
+        "changes": event.payload.get("changes", {}),
+        "report": event.payload.get("report"),
+    }
+
+
+async def incident_history(*, session: AsyncSession, incident_id: int) -> list[dict[str, Any]]:
+    """Who changed what when, oldest first, from the event log."""
+    query = (
+        select(Event)
+        .where(Event.topic == TOPIC, Event.entity == entity_key(incident_id))
+        .order_by(Event.id)
+    )
+    return [_history_entry(event) for event in (await session.scalars(query)).all()]
