@@ -36,6 +36,7 @@ DEFAULT_POSTGRES = "postgresql+asyncpg://root@127.0.0.1:5432/wf_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
 PROCESSES = 2
 WAIT_SECONDS = 10.0
+REQUEST_SECONDS = 20.0
 
 
 async def prepare_postgres(url: str) -> dict[str, str]:
@@ -115,16 +116,21 @@ async def measure(targets: list[Target], count: int, writes: int) -> dict[str, A
 async def drive(targets: list[Target], fleets: list[Screens], writes: int) -> dict[int, float]:
     """Reports alternate between the processes; each waits until every screen has it."""
     sent: dict[int, float] = {}
-    clients = [httpx.AsyncClient(base_url=t.server.url, timeout=30) for t in targets]
+    clients = [httpx.AsyncClient(base_url=t.server.url, timeout=REQUEST_SECONDS) for t in targets]
     try:
         for number in range(-3, writes):
             which = number % len(targets)
             started = time.monotonic()
-            response = await targets[which].send(clients[which], number)
-            if response.status_code != 201:
-                raise SystemExit(f"scale-out: {response.status_code} {response.text[:200]}")
             if number >= 0:
-                sent[number] = started
+                sent[number] = started  # a report that fails counts as lost on every screen
+            try:
+                response = await targets[which].send(clients[which], number)
+            except httpx.HTTPError as exc:
+                print(f"  scale-out: report {number} failed: {exc!r}", flush=True)
+                continue
+            if response.status_code != 201:
+                print(f"  scale-out: report {number}: {response.status_code} {response.text[:200]}")
+                continue
             await asyncio.gather(
                 *(fleet.ask("wait", number, WAIT_SECONDS, patience=30) for fleet in fleets)
             )
