@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from command.auth.cache import PrincipalCache
 from command.config import Settings, load_settings
 from command.db import Database
 from command.errors import EXCEPTION_HANDLERS
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.principals = PrincipalCache()
     app.state.bus = bus
     app.state.publisher = db.on_events = bus_publisher(bus)
     return app

@@ -2,7 +2,7 @@
 original result and creates nothing new, also when two retries race.
 
 The key row is inserted in the same transaction as the work it guards, so the unique
-constraint, not a check-then-act, decides which of two racing requests does the work.
+constraint, not a check-then-act, decides which of two racing requests takes effect.
 """
 
 from __future__ import annotations
@@ -90,15 +90,17 @@ async def run_once(
         return _replay(record, print_)
     try:
         async with db.write() as session:
-            # Claim the key first: a racing twin blocks or fails here, before doing work.
-            claim = IdempotencyRecord(
-                owner=owner, key=key, fingerprint=print_, status=0, response=None
-            )
-            session.add(claim)
-            await session.flush()
             status, body = await work(session)
-            claim.status, claim.response = status, body
-    except IntegrityError:
+            # The key is recorded last, with the result: of two racing twins the unique
+            # constraint (or the work's own conflict check) lets one commit; the other's
+            # work rolls back and it replays the winner's result.
+            session.add(
+                IdempotencyRecord(
+                    owner=owner, key=key, fingerprint=print_, status=status, response=body
+                )
+            )
+            await session.flush()
+    except (IntegrityError, ApiError):
         record = await _stored(db, owner, key)
         if record is None:
             raise

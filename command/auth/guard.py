@@ -9,8 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
+from command.auth.cache import PrincipalCache
 from command.auth.models import ApiToken
-from command.auth.service import Principal, principal_for_token, principal_for_user
+from command.auth.service import (
+    Principal,
+    hash_token,
+    principal_for_token,
+    principal_for_user,
+)
 from command.errors import ApiError
 from command.units.models import Unit
 
@@ -36,16 +42,29 @@ async def resolve_principal(conn: HTTPConnection) -> Principal | None:
     if cached is not None:
         return cached
     token = bearer_token(conn)
+    if token is not None:
+        principal = await _principal_for_bearer(conn, token)
+        conn.scope["watchfloor.principal"] = principal
+        return principal
     async with conn.app.state.db.read() as session:
-        if token is not None:
-            principal = await principal_for_token(session, token)
-            if principal is None:
-                raise ApiError(401, "token is invalid or revoked")
-        elif "session" in conn.scope:
+        if "session" in conn.scope:
             principal = await principal_for_session(session, conn.session)
         else:
             principal = None
     conn.scope["watchfloor.principal"] = principal
+    return principal
+
+
+async def _principal_for_bearer(conn: HTTPConnection, token: str) -> Principal:
+    cache: PrincipalCache = conn.app.state.principals
+    digest = hash_token(token)
+    if (principal := cache.get(digest)) is not None:
+        return principal
+    async with conn.app.state.db.read() as session:
+        principal = await principal_for_token(session, token)
+    if principal is None:
+        raise ApiError(401, "token is invalid or revoked")
+    cache.put(digest, principal)
     return principal
 
 

@@ -108,6 +108,7 @@ async def revoke_token(request: Request):
     async with request.app.state.db.write() as session:
         token = await service.revoke_token(session, token_id=token_id, within=principal.unit_path)
         unit = await session.get(Unit, token.unit_id)
+    request.app.state.principals.clear()
     return respond(_token_out(token, unit))
 
 
