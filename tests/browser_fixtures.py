@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from tests.browser_helpers import WALL, Console, sign_in
 from tests.conftest import REQUIRE_SERVICES
-from tests.servers import ServerProcess
+from tests.servers import ServerProcess, server_env
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,6 +60,22 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     path = tmp_path / "pages.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def shared_server(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """One server on one fresh database for all the tests of a module, for tests that
+    leave each other alone (their own titles, their own browser contexts): a server
+    takes seconds to start."""
+    need_chromium()
+    tmp = tmp_path_factory.mktemp("pages")
+    shutil.copy(sqlite_template, tmp / "pages.db")
+    env = server_env(f"sqlite+aiosqlite:///{tmp / 'pages.db'}", tmp)
+    server = ServerProcess(env, log=tmp / "server.log").start()
+    yield server
+    server.stop()
 
 
 class Pages:

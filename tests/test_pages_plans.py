@@ -46,10 +46,8 @@ async def fill_drill(page, plan_id: int, title: str, starts: datetime, organizer
     await page.fill("#d-ends", local_input(starts + timedelta(hours=1)))
 
 
-async def test_a_drill_scheduled_on_the_plans_page_appears_on_the_wall(
-    sqlite_url, start_server, pages, demo
-):
-    server = start_server(sqlite_url)
+async def test_a_drill_scheduled_on_the_plans_page_appears_on_the_wall(shared_server, pages, demo):
+    server = shared_server
     plan = await plan_in_force(server, demo["coordinator"])
     wall, wall_console = await pages.open(server, "demo-display", "/wall")
     await wait_live(wall)
@@ -72,10 +70,8 @@ async def test_a_drill_scheduled_on_the_plans_page_appears_on_the_wall(
     assert console.errors() == [] and wall_console.errors() == []
 
 
-async def test_a_conflict_is_shown_and_booked_anyway_with_a_reason(
-    sqlite_url, start_server, pages, demo
-):
-    server = start_server(sqlite_url)
+async def test_a_conflict_is_shown_and_booked_anyway_with_a_reason(shared_server, pages, demo):
+    server = shared_server
     plan = await plan_in_force(server, demo["coordinator"])
     starts = soon(24 * 60)
     first = {
@@ -112,10 +108,8 @@ async def test_a_conflict_is_shown_and_booked_anyway_with_a_reason(
     assert console.errors(allowed=[r"status of 409"]) == []
 
 
-async def test_a_held_drill_is_evaluated_and_findings_open_revisions(
-    sqlite_url, start_server, pages, demo
-):
-    server = start_server(sqlite_url)
+async def test_a_held_drill_is_evaluated_and_findings_open_revisions(shared_server, pages, demo):
+    server = shared_server
     plan = await plan_in_force(server, demo["coordinator"])
     starts = soon(-180)
     held = {

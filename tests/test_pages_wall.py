@@ -176,4 +176,6 @@ async def test_a_kiosk_screen_signs_in_with_its_token_and_goes_live(
     page = await context.new_page()
     await page.goto(f"{server.url}/wall?token={demo['display']}")
     assert page.url == f"{server.url}/wall"
-    await wait_live(page)
+    settled = '#connection[data-state="live"], #connection[data-state="refused"]'
+    await page.wait_for_selector(settled, timeout=10_000)
+    assert await page.get_attribute("#connection", "data-state") == "live"

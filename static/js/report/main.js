@@ -180,9 +180,13 @@ async function start() {
   });
   window.addEventListener("online", () => {
     showNetwork();
+    refreshOutbox();
     outbox.flush();
   });
-  window.addEventListener("offline", showNetwork);
+  window.addEventListener("offline", () => {
+    showNetwork();
+    refreshOutbox();
+  });
   outbox.addEventListener("foreign-session", () => flash(t("report.foreignSession"), "error"));
   setInterval(() => outbox.flush(), RETRY_SECONDS * 1000);
   onLangChange(() => {

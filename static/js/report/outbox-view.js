@@ -6,8 +6,9 @@ import { formatDateTime } from "../time.js";
 function detail(item) {
   if (item.state === "rejected") return el("span", { className: "detail error-text", text: item.error });
   if (item.state === "queued" || item.state === "sending") {
-    const why = item.error ? t("report.lastError", { error: item.error }) : t("report.waiting");
-    return el("span", { className: "detail", text: why });
+    const waiting = t(navigator.onLine ? "report.waiting" : "report.waitingSignal");
+    const why = item.error ? t("report.lastError", { error: item.error }) : "";
+    return el("span", { className: "detail", text: [waiting, why].filter(Boolean).join(" · ") });
   }
   const ids = t("report.ids", { incident: item.result.incident, report: item.result.report });
   const missing = item.result.missing?.length

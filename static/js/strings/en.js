@@ -146,6 +146,7 @@ export default {
   "report.outboxEmpty": "No reports yet",
   "report.lastError": "Last attempt: {error}",
   "report.waiting": "Waiting to send",
+  "report.waitingSignal": "No signal; it goes out when signal returns",
   "report.ids": "incident #{incident} · report #{report}",
   "report.missingAfter": "missing: {facts}",
   "report.edit": "Correct and resend",

@@ -150,6 +150,7 @@ export default {
   "report.outboxEmpty": "暂无报告",
   "report.lastError": "上次尝试：{error}",
   "report.waiting": "等待发送",
+  "report.waitingSignal": "无信号，恢复后自动发送",
   "report.ids": "事件 #{incident} · 报告 #{report}",
   "report.missingAfter": "缺少要素：{facts}",
   "report.edit": "修改后重发",
