@@ -8,6 +8,7 @@ from node_modules (installed by `make install`), never copied into the repositor
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -40,9 +41,52 @@ HOME = {
 }
 
 
+# What the field report page needs to open without signal (its service worker caches it).
+OFFLINE_PAGE = "/report"
+OFFLINE_ASSETS = (
+    "css/base.css",
+    "css/forms.css",
+    "css/report.css",
+    "icons/favicon.svg",
+    "js/*.js",
+    "js/strings/*.js",
+    "js/report/*.js",
+)
+OFFLINE_VENDOR = ("leaflet.css", "leaflet-src.esm.js")
+SERVICE_WORKER = "js/report/sw.js"
+
+
 @cache
 def _template(name: str) -> str:
     return (STATIC_DIR / name).read_text(encoding="utf-8")
+
+
+@cache
+def offline_manifest() -> dict[str, Any]:
+    """The URLs the report page's service worker caches, and a version that changes
+    whenever one of our files does (so the worker replaces its cache)."""
+    files = sorted(
+        path
+        for pattern in OFFLINE_ASSETS
+        for path in STATIC_DIR.glob(pattern)
+        if path != STATIC_DIR / SERVICE_WORKER
+    )
+    digest = hashlib.sha256()
+    for path in [*files, STATIC_DIR / "report.html", STATIC_DIR / SERVICE_WORKER]:
+        digest.update(path.read_bytes())
+    urls = [f"/static/{path.relative_to(STATIC_DIR).as_posix()}" for path in files]
+    urls += [f"/static/vendor/leaflet/{name}" for name in OFFLINE_VENDOR]
+    return {"version": digest.hexdigest()[:16], "assets": [OFFLINE_PAGE, *urls]}
+
+
+async def report_worker(_request: Request) -> Response:
+    """/report-sw.js: served from the root so that it may control /report."""
+    head = f"self.WATCHFLOOR_OFFLINE = {json.dumps(offline_manifest())};\n"
+    return Response(
+        head + _template(SERVICE_WORKER),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 def _config_block(config: dict[str, Any]) -> str:
@@ -176,6 +220,7 @@ routes: list[BaseRoute] = [
     Route("/wall", wall, methods=["GET"]),
     Route("/report", page("report.html"), methods=["GET"]),
     Route("/plans", page("plans.html"), methods=["GET"]),
+    Route("/report-sw.js", report_worker, methods=["GET"]),
     # Before the app's /static mount, which would otherwise answer these paths.
     Mount(
         "/static/vendor/leaflet",

@@ -31,7 +31,11 @@ SERVER_DOWN = (
     r"net::ERR_CONNECTION_REFUSED",
     r"net::ERR_CONNECTION_RESET",
 )
-OFFLINE = (r"net::ERR_INTERNET_DISCONNECTED",)
+OFFLINE = (
+    r"net::ERR_INTERNET_DISCONNECTED",
+    # A request the report page's service worker could neither fetch nor find in its cache.
+    r"net::ERR_FAILED",
+)
 
 
 class Console:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 
 import pytest
@@ -162,3 +163,35 @@ def test_every_string_the_pages_name_exists():
         used |= set(re.findall(r'\bt\("([a-zA-Z][\w.]*)"', script.read_text()))
     assert used - known == set()
     assert len(used) > 100
+
+
+def _module_graph(entry: str) -> set[str]:
+    """Every module URL an ES module imports, transitively (static imports)."""
+    seen, todo = set(), [entry]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        path = STATIC_DIR / url.removeprefix("/static/")
+        if not path.exists():  # a vendor file from node_modules
+            continue
+        for target in re.findall(r'^import .*? from "([^"]+)";', path.read_text(), re.M):
+            todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(url), target)))
+    return seen
+
+
+async def test_report_page_worker_caches_everything_the_page_loads(client):
+    response = await client.get("/report-sw.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    first_line = response.text.split("\n", 1)[0]
+    manifest = json.loads(first_line.removeprefix("self.WATCHFLOOR_OFFLINE = ").rstrip(";"))
+    assets = set(manifest["assets"])
+    assert "/report" in assets and len(manifest["version"]) == 16
+    assert _module_graph("/static/js/report/main.js") <= assets
+    report_html = (STATIC_DIR / "report.html").read_text()
+    linked = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', report_html))
+    assert linked <= assets
+    for url in sorted(assets - {"/report"}):
+        assert (await client.get(url)).status_code == 200, url

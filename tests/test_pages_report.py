@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from playwright.async_api import expect
@@ -67,7 +68,9 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_recorded_once(
     shared_server, pages, demo
 ):
     server = shared_server
-    page, console = await pages.open(server, "demo-reporter", "/report", viewport=PHONE)
+    # The page's own requests, not its service worker's, are what the route intercepts.
+    context = await pages.context(PHONE, service_workers="block")
+    page, console = await pages.open(server, "demo-reporter", "/report", context=context)
     keys, replayed = [], []
 
     async def deliver_then_drop(route):
@@ -166,3 +169,31 @@ async def test_reports_on_a_shared_phone_stay_with_their_author(shared_server, p
     [incident] = await incidents_titled(server.url, demo["commander"], title)
     assert incident["created_by"] == "user:demo-reporter"
     assert console.errors() == []
+
+
+async def until(page, expression: str, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not await page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {within} s: {expression}"
+        await page.wait_for_timeout(100)
+
+
+async def test_the_page_opens_without_signal_once_it_has_been_opened(shared_server, pages, demo):
+    server = shared_server
+    context = await pages.context(PHONE)
+    page, console = await pages.open(server, "demo-reporter", "/report", context=context)
+    await until(page, "navigator.serviceWorker.controller !== null")
+    await context.set_offline(True)
+    await page.reload()
+    await page.wait_for_selector("#form-initial")
+    assert await page.get_attribute("#network", "data-online") == "false"
+    assert await page.input_value("#i-unit") == "231102001"
+
+    title = unique("罕达汽镇林区火情")
+    await fill_initial(page, title)
+    await page.click("#form-initial button[type=submit]")
+    await outbox_item(page, "queued").wait_for()
+    await context.set_offline(False)
+    await outbox_item(page, "confirmed").wait_for(timeout=10_000)
+    assert len(await incidents_titled(server.url, demo["commander"], title)) == 1
+    assert console.errors(allowed=OFFLINE) == []

@@ -41,9 +41,14 @@ export function errorText(error) {
   return [error.message, ...fields].join("; ");
 }
 
+// Signing out also drops the offline copies of pages and lists kept for this person.
 export async function signOut() {
   try {
     await api("/api/auth/logout", { method: "POST" });
+    if ("caches" in window) {
+      const keys = await caches.keys();
+      await Promise.all(keys.filter((key) => key.startsWith("watchfloor-")).map((key) => caches.delete(key)));
+    }
   } finally {
     location.assign("/login");
   }

@@ -200,4 +200,14 @@ async function start() {
   await loadReferenceData().catch(() => flash(t("report.noReferenceData"), "warn"));
 }
 
+// Lets the page open without signal once it has been opened with signal. Browsers allow
+// service workers on https and on localhost only; elsewhere the outbox still works.
+function registerOfflineWorker() {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register("/report-sw.js", { scope: "/report" }).catch((error) => {
+    console.warn("report page: no offline copy", error);
+  });
+}
+
+registerOfflineWorker();
 start();
