@@ -178,7 +178,8 @@ async def lateness(
     async with db.read() as session:
         query = select(Obligation.due_at, Obligation.overdue_at).where(Obligation.due_at <= stopped)
         marks = (await session.execute(query)).all()
-    late = [((worker.commits[m] if m else stopped) - due).total_seconds() for due, m in marks]
+    # A pass cancelled by the stop after its commit has no commit time: count until stop.
+    late = [(worker.commits.get(m, stopped) - due).total_seconds() for due, m in marks]
     return {
         "pending": count,
         "due_per_s": rate,
