@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket
 
-from command.auth.guard import SESSION_KEY
-from command.auth.service import Principal, principal_for_token, principal_for_user
+from command.auth.guard import principal_for_session
+from command.auth.service import Principal, principal_for_token
 from command.db import Database
 from command.units.service import find_unit
 from realtime.protocol import ChannelClosed, CloseCode, Hello
@@ -36,8 +37,7 @@ async def authenticate(websocket: WebSocket, db: Database, hello: Hello) -> Prin
             if principal is None:
                 raise ChannelClosed(CloseCode.UNAUTHENTICATED, "token is invalid or revoked")
         else:
-            user_id = _session_user(websocket)
-            principal = await principal_for_user(session, user_id) if user_id else None
+            principal = await _session_principal(websocket, session)
             if principal is None:
                 raise ChannelClosed(
                     CloseCode.UNAUTHENTICATED, "send a token in the hello, or sign in first"
@@ -47,11 +47,11 @@ async def authenticate(websocket: WebSocket, db: Database, hello: Hello) -> Prin
     return principal
 
 
-def _session_user(websocket: WebSocket) -> int | None:
+async def _session_principal(websocket: WebSocket, session: AsyncSession) -> Principal | None:
+    """A signed-in user's or a kiosk screen's session, from a page of this very site."""
     if "session" not in websocket.scope or not _same_origin(websocket):
         return None
-    user_id = websocket.session.get(SESSION_KEY)
-    return user_id if isinstance(user_id, int) else None
+    return await principal_for_session(session, websocket.session)
 
 
 def _same_origin(websocket: WebSocket) -> bool:

@@ -163,11 +163,6 @@ async def test_english_is_one_click_away_and_remembered(sqlite_url, start_server
     assert console.errors() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="realtime/auth.py accepts only a user's session on /ws; a kiosk session (the "
-    "display token's id) needs command.auth.guard.principal_for_session there",
-)
 async def test_a_kiosk_screen_signs_in_with_its_token_and_goes_live(
     sqlite_url, start_server, pages, demo
 ):
