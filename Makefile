@@ -53,3 +53,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache
+
+screenshot: install browser
+	$(BIN)/python docs/screenshot.py
