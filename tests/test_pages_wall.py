@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from realtime.redis_bus import EPOCH_KEY, STREAM_KEY
 from tests.browser_helpers import (
     SERVER_DOWN,
+    Console,
     fast_ruleset,
     incident_body,
     low_contrast,
@@ -169,8 +170,19 @@ async def test_a_kiosk_screen_signs_in_with_its_token_and_goes_live(
     server = start_server(sqlite_url)
     context = await pages.context()
     page = await context.new_page()
+    console = Console(page)
     await page.goto(f"{server.url}/wall?token={demo['display']}")
     assert page.url == f"{server.url}/wall"
     settled = '#connection[data-state="live"], #connection[data-state="refused"]'
     await page.wait_for_selector(settled, timeout=10_000)
     assert await page.get_attribute("#connection", "data-state") == "live"
+    assert "黑河市" in await page.inner_text("header h1")
+
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        tokens = await client.get("/api/tokens", headers=bearer(demo["admin"]))
+        [kiosk] = [t for t in tokens.json()["items"] if t["role"] == "display"]
+        revoked = await client.delete(f"/api/tokens/{kiosk['id']}", headers=bearer(demo["admin"]))
+    assert revoked.status_code == 200
+    await page.reload()
+    assert page.url == f"{server.url}/login?next=/wall"
+    assert console.errors() == []
