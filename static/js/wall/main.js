@@ -114,7 +114,11 @@ channel.addEventListener("event", (event) => {
   else if (part === "plans") refetchSoon("plans", loadPlans);
   else if (part) render[part]();
 });
-channel.addEventListener("state", (event) => showConnection(event.detail));
+channel.addEventListener("state", (event) => {
+  showConnection(event.detail);
+  // Signed out (a revoked kiosk token, an expired session): the sign-in page says so.
+  if (event.detail.state === "refused" && event.detail.code === 4001) location.assign("/login?next=/wall");
+});
 
 applyI18n();
 mountLangToggle($("#lang"));
