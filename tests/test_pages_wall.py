@@ -67,7 +67,16 @@ async def test_incident_appears_within_a_second_with_its_clock_on_server_time(
 
     counter = page.locator('[data-counter="level-IV"] .counter-value')
     assert await counter.inner_text() == "1"
-    assert await page.locator(".incident-marker.lv-IV").count() == 1
+    # Drill traffic shows, marked 演练, and is not counted.
+    drill = await post_incident(
+        server.url, demo["reporter"], incident_body(unique("演练：居民楼火灾"), exercise=True)
+    )
+    drill_card = page.locator(f'.card.exercise[data-incident="{drill["id"]}"]')
+    await drill_card.wait_for(timeout=1000)
+    assert await drill_card.locator(".watermark").inner_text() == "演练"
+    assert await counter.inner_text() == "1"
+    assert await page.locator(".incident-marker.lv-IV:not(.exercise)").count() == 1
+    assert await page.locator(".incident-marker.lv-IV.exercise").count() == 1
     assert await low_contrast(page, ".badge, .card-title, .card-meta, .clock, .counter-label") == []
     assert console.errors() == []
 
