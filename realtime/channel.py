@@ -1,10 +1,11 @@
 """One websocket connection: hello, credentials, then a snapshot or a replay, then live events.
 
 After the hello, a sender task and a receiver task run side by side in a task group. The
-sender drains the connection's queue; the receiver watches for disconnects and for bad
-or excessive client messages. Either ends the connection by closing its subscriber, which
-cancels both tasks; the close frame is then sent with a bounded wait, so a stalled peer
-cannot hold the handler.
+sender sends the welcome and the snapshot or replay, then whatever the hub could not write
+at once (realtime/hub.py); the receiver watches for disconnects and for bad or excessive
+client messages. Either ends the connection by closing its subscriber, which cancels both
+tasks; the close frame is then sent with a bounded wait, so a stalled peer cannot hold the
+handler for long.
 """
 
 from __future__ import annotations

@@ -203,9 +203,6 @@ class Hub:
         self.position = position
         self._groups: dict[GroupKey, set[Subscriber]] = {}
 
-    def __len__(self) -> int:
-        return sum(len(members) for members in self._groups.values())
-
     def subscribe(self, subscriber: Subscriber) -> None:
         key = (subscriber.unit_path, subscriber.topics)
         self._groups.setdefault(key, set()).add(subscriber)
