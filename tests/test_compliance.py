@@ -182,3 +182,46 @@ async def test_compliance_query_errors(app, client, demo):
     assert default.status_code == 200 and body["unit"] == "231123" and body["rows"] == []
     span = datetime.fromisoformat(body["to"]) - datetime.fromisoformat(body["from"])
     assert span == timedelta(days=30)
+
+
+async def test_files_in_english_and_names_that_look_like_formulas_stay_text(settings, demo):
+    import httpx
+
+    from command.units.schemas import UnitIn
+    from command.units.service import create_unit
+
+    async with deadline_app(settings) as app:
+        async with app.state.db.write() as session:
+            unit = UnitIn(
+                code="231102003009",
+                name='=HYPERLINK("http://x.example","x")',
+                name_en="@SUM(A1)",
+                kind="area",
+                tier="village",
+                parent=T3,
+            )
+            await create_unit(session, data=unit, actor="test")
+        await create_incident(app, unit="231102003009", learned_at=day(3), with_report=False)
+        await run_engine(app, day(1, 4))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            headers = bearer(demo["display"])
+            zh_xlsx = await client.get(f"/api/compliance.xlsx?{MARCH}", headers=headers)
+            zh_csv = await client.get(f"/api/compliance.csv?{MARCH}", headers=headers)
+            en_xlsx = await client.get(f"/api/compliance.xlsx?{MARCH}&lang=en", headers=headers)
+            en_csv = await client.get(f"/api/compliance.csv?{MARCH}&lang=en", headers=headers)
+            bad = await client.get(f"/api/compliance.csv?{MARCH}&lang=fr", headers=headers)
+    assert bad.status_code == 422
+    sheet = load_workbook(io.BytesIO(zh_xlsx.content)).active
+    [name] = [row[2] for row in sheet.iter_rows(min_row=2)]
+    assert name.value.startswith("=HYPERLINK") and name.data_type == "s"
+    [line] = list(csv.reader(io.StringIO(zh_csv.content.decode("utf-8-sig"))))[1:]
+    assert line[2] == '\'=HYPERLINK("http://x.example","x")'
+    english = load_workbook(io.BytesIO(en_xlsx.content))
+    assert english.sheetnames == ["On-time reporting"]
+    assert english.properties.title.startswith("Heihe City on-time reporting 2026-03-01")
+    cells = list(english.active.iter_rows(values_only=True))
+    assert cells[0][:3] == ("Rank", "Unit code", "Unit") and "On-time rate" in cells[0]
+    assert cells[1][2] == "@SUM(A1)"
+    lines = list(csv.reader(io.StringIO(en_csv.content.decode("utf-8-sig"))))
+    assert lines[0][5:7] == ["Late", "Missed"] and lines[1][2] == "'@SUM(A1)"

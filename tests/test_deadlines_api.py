@@ -276,3 +276,23 @@ async def test_the_active_ruleset_and_the_openapi_document(client, demo):
         assert path in document["paths"], path
     schema = document["components"]["schemas"]["ObligationOut"]
     assert CONTRACT <= set(schema["properties"])
+
+
+async def test_a_report_from_a_unit_owing_nothing_is_accepted_and_changes_no_verdict(
+    app, client, demo
+):
+    body = await create(client, demo["reporter"])  # level IV: the chain ends at the city
+    before = await obligations_of(client, demo["display"], body["id"])
+    province = await token_for(app, "230000", "reporter")
+    sent = await report(
+        client,
+        province,
+        body["id"],
+        kind="initial",
+        summary="省厅获悉",
+        casualties={"dead": 0, "missing": 1, "injured": 2},
+    )
+    assert sent.status_code == 201, sent.text
+    after = await obligations_of(client, demo["display"], body["id"])
+    assert after == before
+    assert "230000" not in {o["unit"] for o in after}

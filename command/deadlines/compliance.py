@@ -10,15 +10,12 @@ then confirmed verdicts, missed and late reports (fewer first), then the worst d
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,24 +25,6 @@ from command.incidents.models import Incident
 from command.units.models import Unit
 
 DEFAULT_DAYS = 30
-# Column headers of the CSV and XLSX tables, in order: (field, Chinese header).
-COLUMNS = (
-    ("rank", "排名"),
-    ("unit", "单位代码"),
-    ("name", "单位名称"),
-    ("obligations", "应报次数"),
-    ("on_time", "按时报告"),
-    ("late", "迟报"),
-    ("missed", "漏报"),
-    ("pending", "超时待报"),
-    ("incomplete", "初报要素不全"),
-    ("concealed", "瞒报（已认定）"),
-    ("concealment_candidates", "瞒报（待核实）"),
-    ("false_reports", "谎报"),
-    ("on_time_rate", "按时报告率"),
-    ("median_delay_minutes", "迟报时长中位数（分钟）"),
-    ("worst_delay_minutes", "最长迟报时长（分钟）"),
-)
 
 
 @dataclass
@@ -150,6 +129,7 @@ def _row(rank: int, tally: Tally) -> dict[str, Any]:
         "rank": rank,
         "unit": tally.unit.code,
         "name": tally.unit.name,
+        "name_en": tally.unit.name_en,
         "obligations": tally.judged,
         "on_time": tally.on_time,
         "late": tally.late,
@@ -181,39 +161,3 @@ async def compliance_rows(
     session: AsyncSession, *, root: Unit, start: datetime, end: datetime, now: datetime
 ) -> list[dict[str, Any]]:
     return _ranked(list((await _tallies(session, root, start, end, now)).values()))
-
-
-def _cell(row: dict[str, Any], name: str) -> Any:
-    if name.endswith("_minutes"):
-        seconds = row[name.replace("_minutes", "_seconds")]
-        return None if seconds is None else round(seconds / 60, 1)
-    return row[name]
-
-
-def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs show the Chinese."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([header for _, header in COLUMNS])
-    for row in rows:
-        cells = [_cell(row, name) for name, _ in COLUMNS]
-        rate = row["on_time_rate"]
-        cells[-3] = "" if rate is None else f"{rate * 100:.1f}%"
-        writer.writerow(["" if cell is None else cell for cell in cells])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "按时报告率"
-    sheet.append([header for _, header in COLUMNS])
-    for row in rows:
-        sheet.append([_cell(row, name) for name, _ in COLUMNS])
-    for cell in sheet["M"][1:]:
-        cell.number_format = "0.0%"
-    sheet.freeze_panes = "A2"
-    book.properties.title = title
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -77,12 +77,14 @@ class ComplianceQuery(BaseModel):
     )
     to: Instant | None = Field(default=None, description="end (exclusive); default now")
     unit: UnitCode | None = Field(default=None, description="default the caller's unit")
+    lang: Literal["zh", "en"] = Field(default="zh", description="headers of the CSV and XLSX")
 
 
 class ComplianceRow(BaseModel):
     rank: int
     unit: str
     name: str
+    name_en: str
     obligations: int = Field(description="obligations due in the window with a verdict")
     on_time: int
     late: int

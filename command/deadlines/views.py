@@ -9,7 +9,7 @@ from starlette.routing import Route
 from command.auth.guard import ensure_sees, require
 from command.auth.service import Principal
 from command.db import utcnow
-from command.deadlines import compliance, queries, runtime, verdicts
+from command.deadlines import compliance, compliance_files, queries, runtime, verdicts
 from command.deadlines.schemas import (
     ComplianceQuery,
     ComplianceTable,
@@ -103,8 +103,9 @@ async def _compliance(request: Request) -> tuple[dict, list[dict]]:
         root = await _scope(session, principal, query.unit)
         rows = await compliance.compliance_rows(session, root=root, start=start, end=end, now=now)
         ruleset = runtime.ruleset_for(session).name
-    meta = {"from": start, "to": end, "unit": root.code, "ruleset": ruleset, "name": root.name}
-    return meta, rows
+    name = (root.name_en or root.name) if query.lang == "en" else root.name
+    meta = {"from": start, "to": end, "unit": root.code, "ruleset": ruleset}
+    return meta | {"name": name, "lang": query.lang}, rows
 
 
 @api(
@@ -115,7 +116,7 @@ async def _compliance(request: Request) -> tuple[dict, list[dict]]:
 )
 async def compliance_table(request: Request) -> Response:
     meta, rows = await _compliance(request)
-    meta.pop("name")
+    del meta["name"], meta["lang"]
     return respond({**meta, "rows": rows})
 
 
@@ -125,7 +126,7 @@ def _filename(meta: dict, extension: str) -> str:
 
 
 @api(
-    "The compliance table as CSV (UTF-8, Chinese headers)",
+    "The compliance table as CSV (UTF-8; Chinese headers, English with lang=en)",
     tags=TAGS,
     query=ComplianceQuery,
     media_type="text/csv",
@@ -133,7 +134,7 @@ def _filename(meta: dict, extension: str) -> str:
 async def compliance_csv(request: Request) -> Response:
     meta, rows = await _compliance(request)
     return Response(
-        compliance.to_csv(rows),
+        compliance_files.to_csv(rows, meta["lang"]),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": _filename(meta, "csv")},
     )
@@ -142,12 +143,18 @@ async def compliance_csv(request: Request) -> Response:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _title(meta: dict) -> str:
+    start, end = f"{meta['from']:%Y-%m-%d}", f"{meta['to']:%Y-%m-%d}"
+    if meta["lang"] == "en":
+        return f"{meta['name']} on-time reporting {start} to {end}"
+    return f"{meta['name']} 按时报告率 {start} 至 {end}"
+
+
 @api("The compliance table as an Excel workbook", tags=TAGS, query=ComplianceQuery, media_type=XLSX)
 async def compliance_xlsx(request: Request) -> Response:
     meta, rows = await _compliance(request)
-    title = f"{meta['name']} 按时报告率 {meta['from']:%Y-%m-%d} 至 {meta['to']:%Y-%m-%d}"
     return Response(
-        compliance.to_xlsx(rows, title),
+        compliance_files.to_xlsx(rows, _title(meta), meta["lang"]),
         media_type=XLSX,
         headers={"Content-Disposition": _filename(meta, "xlsx")},
     )
