@@ -34,16 +34,21 @@ SECONDS = {
 }
 
 
-@pytest.fixture
-def fast_rules(tmp_path: Path) -> Path:
-    """cn-national with seconds for minutes: IV phone 3 s, written 4 s, grace 1 s, warning
-    at 90 %; the follow-up cadence of IV stays a day (P1D)."""
+def seconds_ruleset(path: Path, phone: int, written: int) -> Path:
+    """cn-national measured in seconds: 30 min → 2 s, 1 h → `phone` s, 2 h → `written` s
+    (so IV's phone and written limits), grace 1 s, warning at 90 %; the follow-up cadence
+    of IV stays a day."""
     text = (ROOT / "command" / "rules" / "cn-national.toml").read_text(encoding="utf-8")
-    for old, new in SECONDS.items():
+    replace = SECONDS | {'"PT1H"': f'"PT{phone}S"', '"PT2H"': f'"PT{written}S"'}
+    for old, new in replace.items():
         text = text.replace(old, new)
-    path = tmp_path / "fast.toml"
     path.write_text(text.replace('name = "cn-national"', 'name = "fast"'), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def fast_rules(tmp_path: Path) -> Path:
+    return seconds_ruleset(tmp_path / "fast.toml", phone=3, written=4)
 
 
 async def _marks(database_url: str) -> tuple[Counter, dict[int, str]]:
@@ -97,9 +102,11 @@ async def test_the_engine_wakes_for_a_new_obligation(settings, fast_rules, demo)
 
 
 async def test_restart_marks_what_fell_due_while_down_exactly_once(
-    database_url, start_server, fast_rules, demo
+    database_url, start_server, tmp_path, demo
 ):
-    server = start_server(database_url, WATCHFLOOR_RULESET=str(fast_rules))
+    # Limits long enough for the server to be down before any warning (at 5.4 s).
+    rules = seconds_ruleset(tmp_path / "restart.toml", phone=6, written=8)
+    server = start_server(database_url, WATCHFLOOR_RULESET=str(rules))
     async with httpx.AsyncClient(base_url=server.url) as client:
         for _ in range(3):
             created = await client.post(
@@ -110,7 +117,7 @@ async def test_restart_marks_what_fell_due_while_down_exactly_once(
     stopped = datetime.now(UTC)
     marks, states = await _marks(database_url)
     assert not marks  # nothing fell due while it ran
-    await asyncio.sleep(6)  # every county obligation passes due + grace meanwhile
+    await asyncio.sleep(10)  # every county obligation passes due + grace meanwhile
     server.start()
     states = await _wait_until_missed(database_url, 6)
     await asyncio.sleep(1.5)  # a few more cycles: nothing is marked again
