@@ -65,7 +65,7 @@ async def sign_in(page: Page, base_url: str, username: str, path: str) -> None:
     await page.wait_for_url(f"{base_url}{path}")
 
 
-async def wait_live(page: Page, within_ms: float = 10_000) -> None:
+async def wait_live(page: Page, within_ms: float = 20_000) -> None:
     await page.wait_for_selector('#connection[data-state="live"]', timeout=within_ms)
 
 

@@ -106,11 +106,12 @@ async def test_followup_written_offline_waits_for_its_queued_incident(shared_ser
     await fill_initial(page, title)
     await page.click("#form-initial button[type=submit]")
     await page.click("#tab-followup")
+    await expect(page.locator("#f-incident option", has_text=title)).to_have_count(1)
     await page.select_option("#f-incident", label=f"【待发送】{title}")
     await page.fill("#f-summary", "续报：受伤人数增至3人")
     await page.fill("#f-injured", "3")
     await page.click("#form-followup button[type=submit]")
-    assert await outbox_item(page, "queued").count() == 2
+    await expect(outbox_item(page, "queued")).to_have_count(2)
 
     await context.set_offline(False)
     await expect(outbox_item(page, "confirmed")).to_have_count(2, timeout=15_000)
@@ -139,7 +140,7 @@ async def test_a_refused_report_says_why_writes_nothing_and_can_be_corrected(
 
     await refused.get_by_role("button", name="修改后重发").click()
     assert await page.input_value("#i-title") == title
-    assert await outbox_item(page, "rejected").count() == 0
+    await expect(outbox_item(page, "rejected")).to_have_count(0)
     await page.fill("#i-occurred", local_input(learned - timedelta(minutes=10)))
     await page.click("#form-initial button[type=submit]")
     await outbox_item(page, "confirmed").wait_for(timeout=5000)

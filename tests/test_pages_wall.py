@@ -144,7 +144,7 @@ async def test_after_a_restart_the_wall_reconnects_and_shows_what_happened(
     other.stop()
     server.start()
 
-    await wait_live(page, within_ms=20_000)
+    await wait_live(page, within_ms=30_000)
     await page.locator(f'.card[data-incident="{after["id"]}"]').wait_for(timeout=5000)
     await page.locator(f'.card[data-incident="{before["id"]}"]').wait_for(
         state="detached", timeout=5000
@@ -183,7 +183,7 @@ async def test_a_kiosk_screen_signs_in_with_its_token_and_goes_live(
     await page.goto(f"{server.url}/wall?token={demo['display']}")
     assert page.url == f"{server.url}/wall"
     settled = '#connection[data-state="live"], #connection[data-state="refused"]'
-    await page.wait_for_selector(settled, timeout=10_000)
+    await page.wait_for_selector(settled, timeout=20_000)
     assert await page.get_attribute("#connection", "data-state") == "live"
     assert "黑河市" in await page.inner_text("header h1")
 
