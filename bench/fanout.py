@@ -4,9 +4,10 @@
 
 For each number of screens, each target runs as its own uvicorn process on loopback with a
 fresh database and the same websocket settings (sans-I/O websockets, no per-message
-deflate), and is driven the same way: screens connect from client processes, then the
-driver sends one report at a time over HTTP and waits until every screen has it (or a
-timeout, counting the rest as lost) before the next. Targets:
+deflate), all at once, each with that many screens connected from client processes. The
+driver sends one report at a time over HTTP and waits until every screen has it (or 10 s,
+counting the rest as lost) before the next, in rounds that alternate between the targets.
+Targets:
 
 - `broadcast`: a bare Starlette app that sends the posted body to every websocket (the
   report padded to the size of watchfloor's event frame, so both send the same bytes);
@@ -27,22 +28,14 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bench.common import (
     ServerProcess,
@@ -58,83 +51,12 @@ from bench.fanout_screens import screens_process
 SECRET = "bench-secret-0123456789abcdef"
 REPORTER_UNIT = "231102001"
 SCREENS_PER_PROCESS = 2500
+WARMUP = 3
 # An incidents event frame for report_body() (the incident with its initial report).
 EVENT_FRAME_BYTES = 2050
 WS_OPTIONS = ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"]
 WS_OPTIONS += ["--ws-ping-interval", "20", "--ws-ping-timeout", "20", "--backlog", "4096"]
 BROADCAST, DURABLE, WATCHFLOOR = "broadcast", "insert+broadcast", "watchfloor"
-
-
-# -- the floors --------------------------------------------------------------------------
-
-
-def floor_app() -> Starlette:
-    """`uvicorn --factory bench.fanout:floor_app`; FLOOR_DATABASE_URL makes it durable."""
-    screens: set[WebSocket] = set()
-    insert = _floor_insert(os.environ.get("FLOOR_DATABASE_URL"))
-
-    async def screen(websocket: WebSocket) -> None:
-        await websocket.accept()
-        screens.add(websocket)
-        try:
-            while (await websocket.receive())["type"] != "websocket.disconnect":
-                pass
-        finally:
-            screens.discard(websocket)
-
-    async def publish(request: Request) -> Response:
-        body = (await request.body()).decode()
-        await insert(body)
-        for websocket in list(screens):
-            try:
-                await websocket.send_text(body)
-            except (WebSocketDisconnect, RuntimeError):
-                screens.discard(websocket)
-        return Response(status_code=201)
-
-    async def health(_request: Request) -> PlainTextResponse:
-        return PlainTextResponse("ok")
-
-    routes = [
-        Route("/publish", publish, methods=["POST"]),
-        Route("/health", health),
-        WebSocketRoute("/ws", screen),
-    ]
-    return Starlette(routes=routes, lifespan=getattr(insert, "lifespan", None))
-
-
-def _floor_insert(url: str | None):
-    async def nothing(_body: str) -> None:
-        return None
-
-    if not url:
-        return nothing
-    from sqlalchemy import Column, Integer, MetaData, Table, Text, event
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    table = Table(
-        "reports", MetaData(), Column("id", Integer, primary_key=True), Column("body", Text)
-    )
-    engine = create_async_engine(url, pool_size=1, max_overflow=0)
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _pragmas(connection: Any, _record: Any) -> None:
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=15000"):
-            connection.execute(f"PRAGMA {pragma}")
-
-    async def insert(body: str) -> None:
-        async with engine.begin() as conn:
-            await conn.execute(table.insert(), {"body": body})
-
-    @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        async with engine.begin() as conn:
-            await conn.run_sync(table.create, checkfirst=True)
-        yield
-        await engine.dispose()
-
-    insert.lifespan = lifespan  # type: ignore[attr-defined]
-    return insert
 
 
 # -- targets -----------------------------------------------------------------------------
@@ -208,7 +130,7 @@ def start_target(name: str, template: Path, workdir: Path, tokens: dict[str, str
         if name == DURABLE
         else clean_env()
     )
-    argv = uvicorn_argv("bench.fanout:floor_app", port, factory=True) + WS_OPTIONS
+    argv = uvicorn_argv("bench.fanout_floor:floor_app", port, factory=True) + WS_OPTIONS
     server = ServerProcess(argv, env=env, port=port, health="/health", log=workdir / f"{name}.log")
     return Target(name, server.start(), f"ws://127.0.0.1:{port}/ws", None)
 
@@ -274,36 +196,65 @@ def _receive(pipe: Any, timeout: float) -> Any:
     return pipe.recv()
 
 
-async def measure(target: Target, count: int, writes: int) -> dict[str, Any]:
+@dataclass
+class Fleet:
+    """One target with its screens connected, and what was sent to them."""
+
+    target: Target
+    screens: Screens
+    per_connection: float
+    sent: dict[int, float]
+
+
+async def connect(target: Target, count: int) -> Fleet:
     idle = rss_bytes(target.server.proc.pid)
     screens = Screens(target, count)
-    try:
-        ready = sum(await screens.ask("ready", patience=600))
-        if ready != count:
-            raise SystemExit(f"{target.name}: only {ready} of {count} screens connected")
-        await asyncio.sleep(0.5)
-        per_connection = (rss_bytes(target.server.proc.pid) - idle) / count
-        sent = await drive(target, screens, writes)
-        received = await screens.ask("results")
-    finally:
+    ready = sum(await screens.ask("ready", patience=600))
+    if ready != count:
         screens.close()
-    return summarize(target.name, count, sent, received, per_connection)
+        raise SystemExit(f"{target.name}: only {ready} of {count} screens connected")
+    await asyncio.sleep(0.5)
+    per_connection = (rss_bytes(target.server.proc.pid) - idle) / count
+    return Fleet(target, screens, per_connection, {})
 
 
-async def drive(target: Target, screens: Screens, writes: int) -> dict[int, float]:
-    """Warm up, then one report at a time; each waits until every screen has it."""
-    sent: dict[int, float] = {}
+async def measure(targets: list[Target], count: int, args: argparse.Namespace) -> list[dict]:
+    """All targets connected at once, measured in alternating rounds, so that the drift of
+    a shared machine hits them alike."""
+    fleets: list[Fleet] = []
+    try:
+        for target in targets:
+            fleets.append(await connect(target, count))
+        for fleet in fleets:
+            await drive(fleet, range(-WARMUP, 0))
+        per_round = max(args.writes // args.rounds, 1)
+        for round_ in range(args.rounds):
+            for fleet in fleets[round_ % len(fleets) :] + fleets[: round_ % len(fleets)]:
+                await drive(fleet, range(round_ * per_round, (round_ + 1) * per_round))
+        return [await _collect(fleet, count) for fleet in fleets]
+    finally:
+        for fleet in fleets:
+            fleet.screens.close()
+
+
+async def _collect(fleet: Fleet, count: int) -> dict[str, Any]:
+    received = await fleet.screens.ask("results")
+    return summarize(fleet.target.name, count, fleet.sent, received, fleet.per_connection)
+
+
+async def drive(fleet: Fleet, numbers: range) -> None:
+    """One report at a time; each waits until every screen has it (or 10 s pass)."""
+    target = fleet.target
     async with httpx.AsyncClient(base_url=target.server.url, timeout=30) as client:
-        for number in range(-3, writes):
+        for number in numbers:
             started = time.monotonic()
             response = await target.send(client, number)
             if response.status_code != 201:
                 raise SystemExit(f"{target.name}: {response.status_code} {response.text[:200]}")
             if number >= 0:
-                sent[number] = started
-            await screens.ask("wait", number, 10.0, patience=30)
+                fleet.sent[number] = started
+            await fleet.screens.ask("wait", number, 10.0, patience=30)
             await asyncio.sleep(0.02)
-    return sent
 
 
 def summarize(
@@ -347,25 +298,27 @@ def _first_arrivals(sent: dict[int, float], received: list[dict]) -> list[float]
 
 
 def run_level(count: int, args: argparse.Namespace, template: Path, tokens, workdir) -> list:
-    rows = []
-    for name in (BROADCAST, DURABLE, WATCHFLOOR):
-        target = start_target(name, template, workdir, tokens)
-        try:
-            rows.append(asyncio.run(measure(target, count, args.writes)))
-        finally:
+    targets: list[Target] = []
+    try:
+        for name in (BROADCAST, DURABLE, WATCHFLOOR):
+            targets.append(start_target(name, template, workdir, tokens))
+        rows = asyncio.run(measure(targets, count, args))
+    finally:
+        for target in targets:
             target.server.stop()
-        print(f"  {name:>16} at {count:>5} screens: p99 {rows[-1]['p99_ms']} ms", flush=True)
     floors = {row["target"]: row["p99_ms"] for row in rows}
     for row in rows:
         row["p99_x_broadcast"] = round(row["p99_ms"] / floors[BROADCAST], 2)
         row["p99_x_durable"] = round(row["p99_ms"] / floors[DURABLE], 2)
+        print(f"  {row['target']:>16} at {count:>5} screens: p99 {row['p99_ms']} ms", flush=True)
     return rows
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.fanout", description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="100,1000,5000", help="screen counts")
-    parser.add_argument("--writes", type=int, default=30, help="measured reports per level")
+    parser.add_argument("--writes", type=int, default=30, help="measured reports per target")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of them")
     return parser.parse_args(argv)
 
 
@@ -387,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     keys += ["kib_per_connection", "p99_x_broadcast", "p99_x_durable"]
     print()
     print_table(headers, [[row[key] for key in keys] for row in rows])
-    config = {"levels": levels, "writes": args.writes}
+    config = {"levels": levels, "writes": args.writes, "rounds": args.rounds}
     path = write_results("fanout", {"config": config, "results": rows})
     print(f"\nresults: {path}")
     return 0
