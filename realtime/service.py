@@ -36,10 +36,7 @@ RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
 async def start(app: Starlette) -> None:
-    # What is loaded by now (modules, the app, its models) lives as long as the process:
-    # keep it out of the collector's full passes, each of which would otherwise stall the
-    # fan-out to every screen for a fifth of a second.
-    gc.freeze()
+    _freeze_startup_heap()
     bus: Bus = app.state.bus
     hub = Hub()
     app.state.hub = hub
@@ -54,6 +51,20 @@ async def start(app: Starlette) -> None:
     app.state.realtime_tasks = [
         asyncio.create_task(job, name=f"realtime-{name}") for name, job in tasks.items()
     ]
+
+
+def _freeze_startup_heap() -> None:
+    """What is loaded by the first start (modules, the app, its models) lives as long as
+    the process: keep it out of the collector's full passes, each of which would otherwise
+    stall the fan-out to every screen for a fifth of a second. Once per process: frozen
+    objects are never collected, so later apps (tests build many) must stay collectable."""
+    global _heap_frozen
+    if not _heap_frozen:
+        gc.freeze()
+        _heap_frozen = True
+
+
+_heap_frozen = False
 
 
 async def stop(app: Starlette) -> None:
