@@ -84,8 +84,8 @@ async def read_forever(bus: Bus, hub: Hub) -> None:
     failures = 0
     while True:
         try:
-            if not hub.epoch:
-                hub.reset(*await bus.head())
+            if failures or not hub.epoch:
+                await _follow_epoch(bus, hub)  # after an outage: is it still our stream?
             entries = await bus.read(hub.position, count=READ_BATCH, block=READ_BLOCK_SECONDS)
             if entries:
                 hub.dispatch(entries)
@@ -97,15 +97,14 @@ async def read_forever(bus: Bus, hub: Hub) -> None:
                 log.warning("event bus unavailable; retrying", error=str(exc))
             await asyncio.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
             failures += 1
-            with contextlib.suppress(BusUnavailable):
-                await _follow_epoch(bus, hub)
 
 
 async def _follow_epoch(bus: Bus, hub: Hub) -> None:
-    """After an idle wait or an outage: has the stream restarted under us?"""
+    """Has the stream restarted under us (Redis restarted empty)? Then start over on it."""
     if await bus.current_epoch() != hub.epoch:
         epoch, head = await bus.head()
-        log.warning("event stream restarted", old_epoch=hub.epoch, epoch=epoch)
+        if hub.epoch:
+            log.warning("event stream restarted", old_epoch=hub.epoch, epoch=epoch)
         hub.reset(epoch, head)
 
 
