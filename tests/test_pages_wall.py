@@ -129,7 +129,7 @@ async def test_after_a_restart_the_wall_reconnects_and_shows_what_happened(
     await page.evaluate("window.sameDocument = true")
 
     server.stop()
-    await page.wait_for_selector('#connection[data-state="reconnecting"]', timeout=5000)
+    await page.wait_for_selector('#connection[data-state="reconnecting"]', timeout=15_000)
     # Meanwhile another server process on the same database: one incident dismissed,
     # one new.
     other = start_server(sqlite_url, **env)
