@@ -70,15 +70,20 @@ async def mark_published(db: Database, ids: list[int]) -> None:
 async def sweep_unpublished(db: Database, bus: Bus, *, older_than: float, limit: int) -> int:
     """Republish committed events still unpublished after `older_than` seconds.
 
-    The rows stay locked until they are marked (SKIP LOCKED on PostgreSQL), so two
-    processes sweeping at once do not both republish them.
+    A read looks first, so that the usual empty round never takes the write lock (on
+    SQLite, the one writer every request queues for). The rows then stay locked until they
+    are marked (SKIP LOCKED on PostgreSQL): two processes sweeping at once do not both
+    republish them.
     """
-    cutoff = utcnow() - timedelta(seconds=older_than)
+    missed = (Event.published_at.is_(None), Event.at < utcnow() - timedelta(seconds=older_than))
+    async with db.read() as session:
+        if await session.scalar(select(Event.id).where(*missed).limit(1)) is None:
+            return 0
     async with db.write() as session:
         rows = (
             await session.scalars(
                 select(Event)
-                .where(Event.published_at.is_(None), Event.at < cutoff)
+                .where(*missed)
                 .order_by(Event.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
