@@ -67,6 +67,17 @@ async def mark_published(db: Database, ids: list[int]) -> None:
             )
 
 
+async def settle_backlog(db: Database) -> int:
+    """Mark every committed, unpublished event published without publishing it."""
+    async with db.write() as session:
+        result = await session.execute(
+            update(Event.__table__)
+            .where(Event.published_at.is_(None))
+            .values(published_at=utcnow())
+        )
+    return result.rowcount
+
+
 async def sweep_unpublished(db: Database, bus: Bus, *, older_than: float, limit: int) -> int:
     """Republish committed events still unpublished after `older_than` seconds.
 

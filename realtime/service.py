@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from realtime.bus import Bus, BusUnavailable
 from realtime.hub import Hub
 from realtime.protocol import CloseCode
-from realtime.publisher import Publisher, mark_published, sweep_unpublished
+from realtime.publisher import Publisher, mark_published, settle_backlog, sweep_unpublished
 
 log = structlog.get_logger("watchfloor.realtime")
 
@@ -42,6 +42,8 @@ async def start(app: Starlette) -> None:
     app.state.hub = hub
     with contextlib.suppress(BusUnavailable):
         hub.reset(*await bus.head())
+    if bus.backend == "memory":
+        await _settle_backlog(app)
     tasks = {
         "reader": read_forever(bus, hub),
         "heartbeat": every(app.state.settings.heartbeat_seconds, _heartbeat(hub)),
@@ -51,6 +53,17 @@ async def start(app: Starlette) -> None:
     app.state.realtime_tasks = [
         asyncio.create_task(job, name=f"realtime-{name}") for name, job in tasks.items()
     ]
+
+
+async def _settle_backlog(app: Starlette) -> None:
+    """With the in-process bus, events committed before this start (by the CLI, or before
+    a crash) can reach no screen live: every screen connects after this and takes a
+    snapshot that already reflects them. Resending them all would only flood the first
+    screens with old news. On Redis they stay for the sweeper: another process's screens
+    may have missed them."""
+    count = await settle_backlog(app.state.db)
+    if count:
+        log.info("events from before this start marked published", count=count)
 
 
 def _freeze_startup_heap() -> None:

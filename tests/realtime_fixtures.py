@@ -6,15 +6,19 @@ import asyncio
 import json
 import subprocess
 import time
+from datetime import datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import httpx
 import redis.asyncio as aioredis
+from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from command.db import Database
+from command.events import Event, record_event
 from tests.conftest import REDIS_URL, bearer
 from tests.servers import free_port
 
@@ -184,3 +188,32 @@ class PrivateRedis:
         """Stop and start empty, as a Redis without persistence does after a crash."""
         self.stop()
         self.start()
+
+
+async def commit_unpublished(database_url: str, entity: str, *, age: timedelta) -> int:
+    """An event committed without publication (as by the CLI), recorded `age` ago."""
+    db = Database(database_url)
+    try:
+        async with db.write() as session:
+            event = await record_event(
+                session,
+                topic="units",
+                kind="unit.updated",
+                entity=entity,
+                unit_path="/000000/230000/231100/",
+                payload={},
+                actor="test",
+            )
+            event.at = event.at - age
+        return event.id
+    finally:
+        await db.dispose()
+
+
+async def published_at(database_url: str, event_id: int) -> datetime | None:
+    db = Database(database_url)
+    try:
+        async with db.read() as session:
+            return await session.scalar(select(Event.published_at).where(Event.id == event_id))
+    finally:
+        await db.dispose()

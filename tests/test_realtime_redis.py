@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -18,9 +19,11 @@ from tests.realtime_fixtures import (
     Closed,
     PrivateRedis,
     Screen,
+    commit_unpublished,
     create_unit,
     entity,
     forget_streams,
+    published_at,
 )
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -100,6 +103,19 @@ async def test_a_redis_restart_changes_the_epoch_and_screens_get_a_flagged_snaps
         after = await create_unit(http, demo["admin"])
     assert swept["cursor"].startswith(again.welcome["epoch"])
     await again.events_until(entity(after))
+
+
+async def test_on_redis_events_that_missed_publication_are_swept_up_at_start(
+    database_url, redis_url, demo, start_server
+):
+    # Committed by a process that died before publishing: screens of other processes
+    # may have missed it, so the next process to start republishes it.
+    missed = await commit_unpublished(database_url, "unit:MISSED", age=timedelta(minutes=5))
+    first = start_server(database_url, WATCHFLOOR_REDIS_URL=redis_url)
+    screen = await Screen.join(first.ws_url, demo["display"], ["units"])
+    swept = await screen.event(within=10, entity="unit:MISSED")
+    assert swept["event"]["id"] == missed
+    assert await published_at(database_url, missed) is not None
 
 
 async def _rejoin(url: str, token: str, cursor: str | None) -> Screen:
