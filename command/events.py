@@ -59,7 +59,10 @@ async def record_event(
     payload: dict[str, Any],
     actor: str,
 ) -> Event:
-    """Append an event in the caller's transaction; it is published after the commit."""
+    """Append an event in the caller's transaction; it is published after the commit.
+
+    The row is inserted at the transaction's next flush (at the latest its commit), with
+    the other new rows of its table in one statement; its id is known from then on."""
     if topic not in TOPICS:
         raise ValueError(f"unknown event topic {topic!r}")
     row = Event(
@@ -72,6 +75,5 @@ async def record_event(
         at=utcnow(),
     )
     session.add(row)
-    await session.flush()
     session.info.setdefault("events", []).append(row)
     return row

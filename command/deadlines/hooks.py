@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from command.deadlines import service
+from command.deadlines import actors, service
 from command.deadlines.facts import missing_facts
 from command.incidents.models import Incident, Report
 
@@ -23,11 +23,19 @@ def _check_facts(ctx: service.Context, reports: list[Report]) -> None:
         report.missing_facts = missing_facts(ctx.incident, report, required)
 
 
-async def on_incident_created(session: AsyncSession, *, incident: Incident, actor: str) -> None:
-    ctx = await service.load_context(session, incident, actor=actor, now=incident.received_at)
+async def on_incident_created(
+    session: AsyncSession, *, incident: Incident, actor: str, actor_unit: int | None = None
+) -> None:
+    """`actor_unit`: the creator's unit id when the caller knows it (saves a query)."""
+    if actor_unit is None:
+        actor_unit = await actors.unit_of(session, actor)
+    ctx = await service.new_incident_context(
+        session, incident, actor=actor, actor_unit=actor_unit
+    )
     _check_facts(ctx, ctx.reports)
-    await service.ensure_initial(session, ctx)
-    await service.ensure_followup(session, ctx)
+    service.ensure_initial(session, ctx)
+    service.ensure_followup(session, ctx)
+    await service.settle(session, ctx)
 
 
 async def on_report_received(
@@ -35,19 +43,22 @@ async def on_report_received(
 ) -> None:
     ctx = await service.load_context(session, incident, actor=actor, now=report.received_at)
     _check_facts(ctx, [report])
-    await service.ensure_initial(session, ctx)
-    await service.apply_report(session, ctx, report)
-    await service.ensure_followup(session, ctx)
+    service.ensure_initial(session, ctx)
+    service.apply_report(ctx, report)
+    service.ensure_followup(session, ctx)
+    await service.settle(session, ctx)
 
 
 async def on_level_changed(
     session: AsyncSession, *, incident: Incident, old_level: str | None, actor: str
 ) -> None:
     ctx = await service.load_context(session, incident, actor=actor, now=incident.updated_at)
-    await service.reclassify(session, ctx)
+    service.reclassify(session, ctx)
+    await service.settle(session, ctx)
 
 
 async def on_incident_closed(session: AsyncSession, *, incident: Incident, actor: str) -> None:
     closed_at = incident.closed_at or incident.updated_at
     ctx = await service.load_context(session, incident, actor=actor, now=closed_at)
-    await service.close(session, ctx)
+    service.close(session, ctx)
+    await service.settle(session, ctx)

@@ -191,7 +191,8 @@ async def schedule_followup(session: AsyncSession, incident_id: int, now: dateti
     the incident while holding claimed rows could deadlock with a report coming in."""
     incident = await session.get_one(Incident, incident_id)
     ctx = await service.load_context(session, incident, actor=ACTOR, now=now)
-    await service.ensure_followup(session, ctx)
+    service.ensure_followup(session, ctx)
+    await service.settle(session, ctx)
 
 
 async def mark_due(db: Database, *, now: datetime, limit: int) -> int:

@@ -9,10 +9,11 @@ received (or fell due). Final: from the incident's unit after closing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
@@ -26,7 +27,7 @@ from command.deadlines.schedule import Marks, clock
 from command.events import record_event
 from command.incidents.models import Incident, Report
 from command.units.models import Unit
-from command.units.service import chain_up
+from command.units.service import chain_of
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Context:
     logged_by: int | None
     actor: str
     now: datetime
+    # Events of obligations that may not have an id yet; recorded by `settle`.
+    unrecorded: list[tuple[str, Obligation, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def rules(self) -> LevelRules:
@@ -71,40 +74,96 @@ async def load_context(
     # One incident's obligations change in one transaction at a time (PostgreSQL row lock;
     # SQLite writes are serialized already).
     await session.execute(select(Incident.id).where(Incident.id == incident.id).with_for_update())
-    origin = await session.get_one(Unit, incident.unit_id)
-    reports = await session.scalars(
-        select(Report).where(Report.incident_id == incident.id).order_by(Report.id)
-    )
     obligations = await session.scalars(
         select(Obligation)
         .where(Obligation.incident_id == incident.id, Obligation.withdrawn_at.is_(None))
         .order_by(Obligation.id)
         .with_for_update()
     )
+    return await _context(
+        session,
+        incident,
+        reports=await _reports(session, incident, reload=True),
+        obligations=list(obligations),
+        logged_by=await actors.unit_of(session, incident.created_by),
+        actor=actor,
+        now=now,
+    )
+
+
+async def _reports(
+    session: AsyncSession, incident: Incident, *, reload: bool = False
+) -> list[Report]:
+    """The incident's reports in order; those it was created with when they are loaded."""
+    if not reload and "reports" not in inspect(incident).unloaded:
+        return sorted(incident.reports, key=lambda report: report.id)
+    query = select(Report).where(Report.incident_id == incident.id).order_by(Report.id)
+    return list(await session.scalars(query))
+
+
+async def new_incident_context(
+    session: AsyncSession, incident: Incident, *, actor: str, actor_unit: int | None
+) -> Context:
+    """The context of an incident created in this very transaction: no other transaction
+    can see it yet, and it owes nothing."""
+    return await _context(
+        session,
+        incident,
+        reports=await _reports(session, incident),
+        obligations=[],
+        logged_by=actor_unit,
+        actor=actor,
+        now=incident.received_at,
+    )
+
+
+async def _context(
+    session: AsyncSession,
+    incident: Incident,
+    *,
+    reports: list[Report],
+    obligations: list[Obligation],
+    logged_by: int | None,
+    actor: str,
+    now: datetime | None,
+) -> Context:
     ruleset = runtime.ruleset_for(session)
     return Context(
         incident=incident,
         ruleset=ruleset,
         version=ruleset.version_at(incident.learned_at),
-        chain=[origin, *await chain_up(session, origin)],
-        reports=list(reports),
-        obligations=list(obligations),
-        logged_by=await actors.unit_of(session, incident.created_by),
+        chain=await chain_of(session, incident.unit_path),
+        reports=reports,
+        obligations=obligations,
+        logged_by=logged_by,
         actor=actor,
         now=now or utcnow(),
     )
 
 
-async def _record(session: AsyncSession, ctx: Context, kind: str, ob: Obligation) -> None:
-    await record_event(
-        session,
-        topic="deadlines",
-        kind=kind,
-        entity=f"obligation:{ob.id}",
-        unit_path=ob.unit_path,
-        payload=obligation_view(ob, ctx.code(ob.unit_id), ctx.code(ob.to_unit_id), ctx.now),
-        actor=ctx.actor,
-    )
+def _record(ctx: Context, kind: str, ob: Obligation) -> None:
+    """Note an event with the obligation as it is now; `settle` records it once the
+    obligation has its id, so that a hook's new rows go to the database in one batch."""
+    payload = obligation_view(ob, ctx.code(ob.unit_id), ctx.code(ob.to_unit_id), ctx.now)
+    ctx.unrecorded.append((kind, ob, payload))
+
+
+async def settle(session: AsyncSession, ctx: Context) -> None:
+    """Insert the obligations a hook created (one flush) and record their events."""
+    if any(ob.id is None for _, ob, _ in ctx.unrecorded):
+        await session.flush()
+    for kind, ob, payload in ctx.unrecorded:
+        payload["id"] = ob.id
+        await record_event(
+            session,
+            topic="deadlines",
+            kind=kind,
+            entity=f"obligation:{ob.id}",
+            unit_path=ob.unit_path,
+            payload=payload,
+            actor=ctx.actor,
+        )
+    ctx.unrecorded.clear()
 
 
 def _marks(ob: Obligation) -> Marks:
@@ -131,7 +190,7 @@ def _rule_text(ctx: Context, link: Link, what: str) -> str:
     return f"{ctx.ruleset.name} ({since}) {ctx.rules.level} {link.name} {what}"[:128]
 
 
-async def _create(
+def _create(
     session: AsyncSession,
     ctx: Context,
     link: Link,
@@ -161,9 +220,8 @@ async def _create(
     )
     _set_clock(ob, start, limit, ctx.version)
     session.add(ob)
-    await session.flush()
     ctx.obligations.append(ob)
-    await _record(session, ctx, "obligation.created", ob)
+    _record(ctx, "obligation.created", ob)
     runtime.wake_after_commit(session, ob.next_at)
     return ob
 
@@ -178,21 +236,21 @@ def _first_report(ctx: Context, ob: Obligation) -> Report | None:
     return min(matching, key=lambda r: (r.received_at, r.id), default=None)
 
 
-async def _meet(session: AsyncSession, ctx: Context, ob: Obligation, report: Report) -> None:
+def _meet(ctx: Context, ob: Obligation, report: Report) -> None:
     ob.report_id = report.id
     ob.met_at = report.received_at
     ob.state = "met" if report.received_at <= ob.due_at else "late"
     ob.next_at = None
     if ob.kind == "initial":
         ob.missing_facts = list(report.missing_facts or [])
-    await _record(session, ctx, "obligation.met", ob)
+    _record(ctx, "obligation.met", ob)
 
 
 def _has_initial(ctx: Context, unit_id: int) -> bool:
     return any(ob.kind == "initial" and ob.unit_id == unit_id for ob in ctx.obligations)
 
 
-async def ensure_initial(
+def ensure_initial(
     session: AsyncSession, ctx: Context, *, floor: datetime | None = None
 ) -> None:
     """Create the initial-report obligations of every required link whose reporting unit
@@ -207,23 +265,23 @@ async def ensure_initial(
         if start is None or _has_initial(ctx, link.reporter.id):
             continue
         start = max(start, floor) if floor else start
-        await _create_initial(session, ctx, link, start, watched)
+        _create_initial(session, ctx, link, start, watched)
 
 
-async def _create_initial(
+def _create_initial(
     session: AsyncSession, ctx: Context, link: Link, start: datetime, watched: bool
 ) -> None:
     limit = ctx.rules.limit(link.name)
     for channel, duration in (("phone", limit.phone), ("written", limit.written)):
         if duration is None:
             continue
-        ob = await _create(
+        ob = _create(
             session, ctx, link, kind="initial", channel=channel, start=start, limit=duration
         )
         ob.known_elsewhere = watched and link.reporter.id == ctx.incident.unit_id
         report = _first_report(ctx, ob)
         if report is not None:
-            await _meet(session, ctx, ob, report)
+            _meet(ctx, ob, report)
 
 
 def _open_for(ctx: Context, report: Report) -> list[Obligation]:
@@ -242,12 +300,12 @@ def _open_for(ctx: Context, report: Report) -> list[Obligation]:
     return candidates
 
 
-async def apply_report(session: AsyncSession, ctx: Context, report: Report) -> None:
+def apply_report(ctx: Context, report: Report) -> None:
     for ob in _open_for(ctx, report):
-        await _meet(session, ctx, ob, report)
+        _meet(ctx, ob, report)
 
 
-async def ensure_followup(
+def ensure_followup(
     session: AsyncSession, ctx: Context, *, floor: datetime | None = None
 ) -> None:
     """Keep one follow-up pending while the incident is open and its first link is
@@ -265,29 +323,29 @@ async def ensure_followup(
         start = last.met_at or last.due_at
     cadence = ctx.rules.followup
     seq = last.seq + 1 if last else 1
-    await _create(
+    _create(
         session, ctx, link, kind="followup", channel="written", start=start, limit=cadence, seq=seq
     )
 
 
-async def ensure_final(session: AsyncSession, ctx: Context) -> None:
+def ensure_final(session: AsyncSession, ctx: Context) -> None:
     link = ctx.first_link()
     if link is None or any(ob.kind == "final" for ob in ctx.obligations):
         return
     start = ctx.incident.closed_at or ctx.now
-    ob = await _create(
+    ob = _create(
         session, ctx, link, kind="final", channel="written", start=start, limit=ctx.version.final
     )
     report = _first_report(ctx, ob)
     if report is not None:
-        await _meet(session, ctx, ob, report)
+        _meet(ctx, ob, report)
 
 
 def _still_running(ob: Obligation, now: datetime) -> bool:
     return ob.state == "pending" and ob.overdue_at is None and now < ob.due_at
 
 
-async def withdraw(session: AsyncSession, ctx: Context, obligations: list[Obligation]) -> None:
+def withdraw(ctx: Context, obligations: list[Obligation]) -> None:
     """Withdraw obligations no longer required; one already overdue is never withdrawn."""
     for ob in obligations:
         if not _still_running(ob, ctx.now):
@@ -295,7 +353,7 @@ async def withdraw(session: AsyncSession, ctx: Context, obligations: list[Obliga
         ob.withdrawn_at = ctx.now
         ob.next_at = None
         ctx.obligations.remove(ob)
-        await _record(session, ctx, "obligation.withdrawn", ob)
+        _record(ctx, "obligation.withdrawn", ob)
 
 
 def _beyond_reach(ctx: Context) -> list[Obligation]:
@@ -312,7 +370,7 @@ def _new_limit(ctx: Context, ob: Obligation) -> timedelta | None:
     return None
 
 
-async def tighten(session: AsyncSession, ctx: Context) -> None:
+def tighten(session: AsyncSession, ctx: Context) -> None:
     """After a reclassification, a running clock is due no later than the new level's
     limit counted from now; it is never lengthened."""
     for ob in ctx.obligations:
@@ -325,20 +383,20 @@ async def tighten(session: AsyncSession, ctx: Context) -> None:
             ob.warn_at = times.warn_at
         ob.level = ctx.rules.level
         ob.next_at = _marks(ob).next_at
-        await _record(session, ctx, "obligation.rescheduled", ob)
+        _record(ctx, "obligation.rescheduled", ob)
         runtime.wake_after_commit(session, ob.next_at)
 
 
-async def reclassify(session: AsyncSession, ctx: Context) -> None:
+def reclassify(session: AsyncSession, ctx: Context) -> None:
     """A level (or sensitivity) change: tighten running clocks, withdraw links now beyond
     the reach that are not overdue, and start the clocks of links newly required."""
-    await tighten(session, ctx)
-    await withdraw(session, ctx, _beyond_reach(ctx))
-    await ensure_initial(session, ctx, floor=ctx.now)
-    await ensure_followup(session, ctx, floor=ctx.now)
+    tighten(session, ctx)
+    withdraw(ctx, _beyond_reach(ctx))
+    ensure_initial(session, ctx, floor=ctx.now)
+    ensure_followup(session, ctx, floor=ctx.now)
 
 
-async def close(session: AsyncSession, ctx: Context) -> None:
+def close(session: AsyncSession, ctx: Context) -> None:
     """Closing ends the follow-ups not yet overdue and starts the final report's clock."""
-    await withdraw(session, ctx, [ob for ob in ctx.obligations if ob.kind == "followup"])
-    await ensure_final(session, ctx)
+    withdraw(ctx, [ob for ob in ctx.obligations if ob.kind == "followup"])
+    ensure_final(session, ctx)

@@ -250,7 +250,9 @@ async def create_incident(
         )
     session.add(incident)
     await session.flush()
-    await hooks.on_incident_created(session, incident=incident, actor=principal.subject)
+    await hooks.on_incident_created(
+        session, incident=incident, actor=principal.subject, actor_unit=principal.unit_id
+    )
     initial = {"report": report_dict(incident.reports[0])} if incident.reports else {}
     await _record(session, incident, "incident.created", principal.subject, **initial)
     return incident

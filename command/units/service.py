@@ -71,6 +71,13 @@ async def chain_up(session: AsyncSession, unit: Unit) -> list[Unit]:
     return [by_code[code] for code in codes]
 
 
+async def chain_of(session: AsyncSession, path: str) -> list[Unit]:
+    """The unit at `path` and its superiors, nearest first, in one query."""
+    codes = list(reversed(path.strip("/").split("/")))
+    by_code = await get_units(session, codes)
+    return [by_code[code] for code in codes]
+
+
 async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Unit:
     if await find_unit(session, data.code) is not None:
         raise ApiError(409, f"unit {data.code} already exists")
