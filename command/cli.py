@@ -126,7 +126,7 @@ async def _revoke_token(db: Database, token_id: int) -> None:
     from command.auth.service import revoke_token
 
     async with db.write() as session:
-        await revoke_token(session, token_id=token_id, within="/")
+        await revoke_token(session, token_id=token_id, within="/", actor="cli")
 
 
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:

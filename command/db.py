@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from command import jsontext
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -91,12 +93,13 @@ def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
 
 
 def make_engine(url: str, *, writer: bool = True, **kwargs: Any) -> AsyncEngine:
+    kwargs |= {"json_serializer": jsontext.dumps, "json_deserializer": jsontext.loads}
     if url.startswith("sqlite"):
         pool = {"pool_size": 1, "max_overflow": 0} if writer else {"pool_size": 4}
         engine = create_async_engine(url, pool_timeout=60, **pool, **kwargs)
         _configure_sqlite(engine, immediate=writer)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    return create_async_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True, **kwargs)
 
 
 class Database:

@@ -1,23 +1,28 @@
 """The append-only event log: the audit trail and the source of every realtime message.
 
-A service records an event in the same transaction as the change it describes; after the
-commit, `Database.write()` hands the new rows to the publisher. Rows whose publication did
-not happen (a crash between commit and publish) keep `published_at` empty and are
+A service records an event in the same transaction as the change it describes. The events
+of a transaction are inserted together, in one batched statement, just before it commits;
+after the commit `Database.write()` hands them to the publisher. Rows whose publication
+did not happen (a crash between commit and publish) keep `published_at` empty and are
 republished by the sweeper.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index, String, event, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from command.db import Base, BigId, JsonType, UTCDateTime, utcnow
 
-TOPICS = ("incidents", "deadlines", "drills", "plans", "units")
+TOPICS = ("incidents", "deadlines", "drills", "plans", "units", "access")
+# Credentials revoked; never sent to screens, it tells every process to drop them.
+ACCESS = "access"
+PENDING = "events.pending"
+RECORDED = "events"
 
 
 class Event(Base):
@@ -49,8 +54,25 @@ class Event(Base):
         }
 
 
-async def record_event(
-    session: AsyncSession,
+@dataclass(slots=True)
+class RecordedEvent:
+    """An event inserted by this process: what the publisher needs (`id`, `message()`)
+    without an ORM object per row; `message` is Event's own, so the shape is one."""
+
+    id: int
+    topic: str
+    kind: str
+    entity: str
+    unit_path: str
+    payload: dict[str, Any]
+    actor: str
+    at: datetime
+
+    message = Event.message
+
+
+def record_event(
+    session: Any,
     *,
     topic: str,
     kind: str,
@@ -58,22 +80,39 @@ async def record_event(
     unit_path: str,
     payload: dict[str, Any],
     actor: str,
-) -> Event:
-    """Append an event in the caller's transaction; it is published after the commit.
-
-    The row is inserted at the transaction's next flush (at the latest its commit), with
-    the other new rows of its table in one statement; its id is known from then on."""
+    at: datetime | None = None,
+) -> None:
+    """Append an event to the caller's transaction (an AsyncSession or a Session)."""
     if topic not in TOPICS:
         raise ValueError(f"unknown event topic {topic!r}")
-    row = Event(
-        topic=topic,
-        kind=kind,
-        entity=entity,
-        unit_path=unit_path,
-        payload=payload,
-        actor=actor,
-        at=utcnow(),
-    )
-    session.add(row)
-    session.info.setdefault("events", []).append(row)
-    return row
+    row = {
+        "topic": topic,
+        "kind": kind,
+        "entity": entity,
+        "unit_path": unit_path,
+        "payload": payload,
+        "actor": actor,
+        "at": at or utcnow(),
+    }
+    session.info.setdefault(PENDING, []).append(row)
+
+
+_events = Event.__table__
+_INSERT_ORDERED = insert(_events).returning(_events.c.id, sort_by_parameter_order=True)
+# Ordered RETURNING would cost SQLite one statement per row. Its rowids grow in VALUES
+# order within an insert (max + 1 each, batches in turn), so sorted ids match the rows.
+_INSERT_SQLITE = insert(_events).returning(_events.c.id)
+
+
+@event.listens_for(Session, "before_commit")
+def _insert_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        ids = sorted(session.execute(_INSERT_SQLITE, pending).scalars())
+    else:
+        ids = list(session.execute(_INSERT_ORDERED, pending).scalars())
+    recorded = [RecordedEvent(id, **row) for id, row in zip(ids, pending, strict=True)]
+    session.info.setdefault(RECORDED, []).extend(recorded)

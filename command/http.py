@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from command import jsontext
 from command.errors import ApiError, validation_error
 
 M = TypeVar("M", bound=BaseModel)
@@ -34,12 +34,21 @@ async def read_body(request: Request, limit: int | None = None) -> bytes:
     return b"".join(chunks)
 
 
+def _parse(body: bytes) -> Any:
+    try:
+        return jsontext.loads(body)
+    except jsontext.DecodeError:
+        # NaN and Infinity are no JSON, but Python clients send them: parsed, they reach
+        # validation, whose 422 names the field, more use than a 400 for the whole body.
+        return json.loads(body)
+
+
 async def read_json(request: Request) -> Any:
     body = await read_body(request)
     if not body:
         raise ApiError(400, "request body is empty; send a JSON object")
     try:
-        data = json.loads(body)
+        data = _parse(body)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, f"malformed JSON: {exc}") from None
     if b"\\u0000" in body and (field := _nul_field(data)) is not None:
@@ -103,21 +112,13 @@ def path_int(request: Request, name: str) -> int:
         raise ApiError(404, f"{name} {raw!r} not found") from None
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    raise TypeError(f"cannot serialize {type(value).__name__}")
-
-
 class ApiResponse(JSONResponse):
     """JSON that keeps Chinese text readable and serializes datetimes and models."""
 
     def render(self, content: Any) -> bytes:
         if isinstance(content, BaseModel):
             return content.model_dump_json().encode()
-        return json.dumps(content, ensure_ascii=False, default=_default).encode()
+        return jsontext.dumps_bytes(content)
 
 
 def respond(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> ApiResponse:

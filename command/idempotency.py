@@ -2,7 +2,8 @@
 original result and creates nothing new, also when two retries race.
 
 The key row is inserted in the same transaction as the work it guards, so the unique
-constraint, not a check-then-act, decides which of two racing requests takes effect.
+constraint, not a check-then-act, decides which of two racing requests takes effect, and
+a retry of a request already done rolls its repeated work back and replays the result.
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ async def run_once(
         async with db.write() as session:
             status, body = await work(session)
         return status, body, False
-    if (record := await _stored(db, owner, key)) is not None:
-        return _replay(record, print_)
+    # No look-up first: retries are rare, and a first submission (the hot path) then
+    # costs one transaction. A retry runs the work again, fails on the key and rolls back.
     try:
         async with db.write() as session:
             status, body = await work(session)

@@ -161,7 +161,7 @@ async def record_change(session: AsyncSession, *, unit: Unit, actor: str) -> Non
     table = await coverage_table(session, root=area, target=target)
     row = table.counties[0] if table.counties else table.overall
     payload = {"target": target.isoformat(), **row.model_dump(mode="json")}
-    await record_event(
+    record_event(
         session,
         topic="plans",
         kind="plan.coverage",

@@ -127,7 +127,7 @@ async def drill_out(session: AsyncSession, drill: Drill) -> DrillOut:
 async def record(
     session: AsyncSession, drill: Drill, *, kind: str, actor: str, payload: dict[str, Any]
 ) -> None:
-    await record_event(
+    record_event(
         session,
         topic="drills",
         kind=kind,

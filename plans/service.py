@@ -83,7 +83,7 @@ async def record_plan_event(
     """One event on the "plans" topic: the plan as the API shows it, plus what changed."""
     payload = (await plan_out(session, plan)).model_dump(mode="json")
     payload.update({name: _jsonable(value) for name, value in extra.items()})
-    await record_event(
+    record_event(
         session,
         topic="plans",
         kind=kind,

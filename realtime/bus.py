@@ -13,11 +13,12 @@ replayed wrongly.
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from command import jsontext
 
 StreamId = tuple[int, int]
 ORIGIN: StreamId = (0, 0)
@@ -48,15 +49,7 @@ def new_epoch() -> str:
 
 def dumps(value: Any) -> str:
     """Compact JSON, UTF-8 text as is: the one serialization of a message."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return jsontext.dumps(value)
 
 
 @dataclass(frozen=True, slots=True)

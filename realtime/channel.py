@@ -56,7 +56,7 @@ class Channel:
             hello = await self._receive_hello()
             principal = await authenticate(self.websocket, self.db, hello)
             scope = await authorize(self.db, principal, hello)
-            await self._serve(hello, scope)
+            await self._serve(hello, scope, principal.subject)
         except ChannelClosed as closed:
             await self._close(closed.code, closed.reason)
         except WebSocketDisconnect:
@@ -72,8 +72,10 @@ class Channel:
             raise WebSocketDisconnect(message.get("code", 1000))
         return parse_hello(read_client_message(message, self.limits))
 
-    async def _serve(self, hello: Hello, scope: Scope) -> None:
-        subscriber = Subscriber(unit_path=scope.unit_path, topics=scope.topics, limits=self.limits)
+    async def _serve(self, hello: Hello, scope: Scope, subject: str) -> None:
+        subscriber = Subscriber(
+            unit_path=scope.unit_path, topics=scope.topics, limits=self.limits, subject=subject
+        )
         # Subscribe before looking at the stream: nothing published from here on is missed.
         self.hub.subscribe(subscriber)
         try:

@@ -16,6 +16,8 @@ from typing import Any
 
 import structlog
 
+from command import jsontext
+from command.events import ACCESS
 from command.metrics import WS_CLOSED_SLOW, WS_MESSAGES
 from realtime.bus import ORIGIN, Entry, StreamId
 from realtime.eager import Rest, run_until_wait
@@ -71,11 +73,15 @@ class Subscriber:
         "reflected",
         "sent_through",
         "sink",
+        "subject",
         "topics",
         "unit_path",
     )
 
-    def __init__(self, *, unit_path: str, topics: Iterable[str], limits: Limits) -> None:
+    def __init__(
+        self, *, unit_path: str, topics: Iterable[str], limits: Limits, subject: str = ""
+    ) -> None:
+        self.subject = subject  # whose credential opened it ("token:7", "user:li")
         self.unit_path = unit_path
         self.topics = frozenset(topics)
         self.limits = limits
@@ -198,9 +204,16 @@ GroupKey = tuple[str, frozenset[str]]
 class Hub:
     """The subscribers of this process, grouped by what they see, and the stream position."""
 
-    def __init__(self, *, epoch: str = "", position: StreamId = ORIGIN) -> None:
+    def __init__(
+        self,
+        *,
+        epoch: str = "",
+        position: StreamId = ORIGIN,
+        on_revoked: Callable[[str], None] | None = None,
+    ) -> None:
         self.epoch = epoch
         self.position = position
+        self.on_revoked = on_revoked
         self._groups: dict[GroupKey, set[Subscriber]] = {}
 
     def subscribe(self, subscriber: Subscriber) -> None:
@@ -217,11 +230,25 @@ class Hub:
 
     def dispatch(self, entries: list[Entry]) -> None:
         for entry in entries:
+            if entry.topic == ACCESS:
+                self._revoke(entry)
+                self.position = entry.id
+                continue
             frame = Frame(event_frame(self.epoch, entry), entry.id, entry.event_id)
             for (unit_path, topics), members in list(self._groups.items()):
                 if entry.topic in topics and entry.unit_path.startswith(unit_path):
                     _offer_all(members, frame)
             self.position = entry.id
+
+    def _revoke(self, entry: Entry) -> None:
+        """A revoked credential: its screens close as unauthenticated, as a reconnection
+        with it would be, and the process forgets what it cached of it."""
+        subject = jsontext.loads(entry.body)["payload"]["subject"]
+        for subscriber in self.subscribers():
+            if subscriber.subject == subject:
+                subscriber.close(CloseCode.UNAUTHENTICATED, "credential revoked")
+        if self.on_revoked is not None:
+            self.on_revoked(subject)
 
     def beat(self) -> None:
         """One heartbeat frame (server time, current cursor) for every subscriber."""

@@ -38,7 +38,7 @@ RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
 async def start(app: Starlette) -> None:
     _freeze_startup_heap()
     bus: Bus = app.state.bus
-    hub = Hub()
+    hub = Hub(on_revoked=lambda _subject: app.state.principals.clear())
     app.state.hub = hub
     with contextlib.suppress(BusUnavailable):
         hub.reset(*await bus.head())

@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 import redis.asyncio as aioredis
-from sqlalchemy import select
+from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from command.db import Database
+from command.db import Database, utcnow
 from command.events import Event, record_event
 from tests.conftest import REDIS_URL, bearer
 from tests.servers import free_port
@@ -195,7 +195,7 @@ async def commit_unpublished(database_url: str, entity: str, *, age: timedelta) 
     db = Database(database_url)
     try:
         async with db.write() as session:
-            event = await record_event(
+            record_event(
                 session,
                 topic="units",
                 kind="unit.updated",
@@ -203,9 +203,10 @@ async def commit_unpublished(database_url: str, entity: str, *, age: timedelta) 
                 unit_path="/000000/230000/231100/",
                 payload={},
                 actor="test",
+                at=utcnow() - age,
             )
-            event.at = event.at - age
-        return event.id
+        async with db.read() as session:
+            return await session.scalar(select(func.max(Event.id)).where(Event.entity == entity))
     finally:
         await db.dispose()
 
@@ -217,3 +218,17 @@ async def published_at(database_url: str, event_id: int) -> datetime | None:
             return await session.scalar(select(Event.published_at).where(Event.id == event_id))
     finally:
         await db.dispose()
+
+
+async def new_token(client: httpx.AsyncClient, admin_token: str, role: str = "display") -> dict:
+    """A fresh token of the city (its id and secret), made through the API."""
+    response = await client.post(
+        "/api/tokens", json={"unit": "231100", "role": role}, headers=bearer(admin_token)
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def revoke(client: httpx.AsyncClient, admin_token: str, token_id: int) -> None:
+    response = await client.delete(f"/api/tokens/{token_id}", headers=bearer(admin_token))
+    assert response.status_code == 200, response.text

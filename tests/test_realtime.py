@@ -17,7 +17,9 @@ from tests.realtime_fixtures import (
     commit_unpublished,
     create_unit,
     entity,
+    new_token,
     published_at,
+    revoke,
 )
 from tests.servers import ROOT, server_env
 
@@ -135,6 +137,20 @@ async def test_snapshot_and_events_together_miss_nothing_while_writes_go_on(
         by_event = [m["event"]["entity"].removeprefix("unit:") for m in events]
         assert set(created) <= in_snapshot | set(by_event)
         assert len(by_event) == len(set(by_event))
+
+
+async def test_revoking_a_token_closes_its_open_screens_at_once(database_url, demo, start_server):
+    server = start_server(database_url)
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        doomed, kept = await new_token(http, demo["admin"]), await new_token(http, demo["admin"])
+        screens = [await Screen.join(server.ws_url, t["token"], ["units"]) for t in (doomed, kept)]
+        assert (await http.get("/api/units", headers=bearer(doomed["token"]))).status_code == 200
+        await revoke(http, demo["admin"], doomed["id"])
+        closed = await screens[0].closed(within=3)
+        assert (closed.code, closed.reason) == (4001, "credential revoked")
+        assert (await http.get("/api/units", headers=bearer(doomed["token"]))).status_code == 401
+        code = await create_unit(http, demo["admin"])
+    assert (await screens[1].event(entity=entity(code)))["event"]["topic"] == "units"
 
 
 async def test_heartbeats_carry_the_server_clock_and_pings_are_answered(

@@ -14,7 +14,7 @@ from command.db import Database
 from command.events import record_event
 from realtime.publisher import Publisher, mark_published
 from realtime.redis_bus import RedisBus
-from tests.conftest import REDIS_URL, need_redis
+from tests.conftest import REDIS_URL, bearer, need_redis
 from tests.realtime_fixtures import (
     Closed,
     PrivateRedis,
@@ -23,7 +23,9 @@ from tests.realtime_fixtures import (
     create_unit,
     entity,
     forget_streams,
+    new_token,
     published_at,
+    revoke,
 )
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -62,6 +64,25 @@ async def test_an_incident_written_on_one_process_reaches_screens_on_both(
         events = await screen.events_until(entity(written[-1]))
         ours = [m["event"]["entity"] for m in events if m["event"]["entity"].startswith("unit:RT")]
         assert ours == [entity(code) for code in written]
+
+
+async def test_a_token_revoked_on_one_process_is_dropped_by_the_other(
+    database_url, redis_url, demo, start_server
+):
+    first = start_server(database_url, WATCHFLOOR_REDIS_URL=redis_url)
+    second = start_server(database_url, WATCHFLOOR_REDIS_URL=redis_url)
+    async with (
+        httpx.AsyncClient(base_url=first.url) as one,
+        httpx.AsyncClient(base_url=second.url) as other,
+    ):
+        token = await new_token(one, demo["admin"])
+        screen = await Screen.join(second.ws_url, token["token"], ["units"])
+        # Cached by the second process for a few seconds: the revocation must clear it.
+        assert (await other.get("/api/units", headers=bearer(token["token"]))).status_code == 200
+        await revoke(one, demo["admin"], token["id"])
+        closed = await screen.closed(within=3)
+        assert (closed.code, closed.reason) == (4001, "credential revoked")
+        assert (await other.get("/api/units", headers=bearer(token["token"]))).status_code == 401
 
 
 async def test_a_screen_resumes_on_another_process_with_its_cursor(
@@ -157,7 +178,7 @@ async def _write_bulk(database_url: str, redis_url: str, count: int, blob: str) 
     try:
         for number in range(count):
             async with db.write() as session:
-                await record_event(
+                record_event(
                     session,
                     topic="units",
                     kind="unit.bulk",

@@ -16,6 +16,7 @@ from command.auth.models import ApiToken, User
 from command.auth.roles import CAPABILITIES, ROLES
 from command.db import utcnow
 from command.errors import ApiError, not_found
+from command.events import ACCESS, record_event
 from command.units.models import Unit
 
 TOKEN_PREFIX = "wf_"
@@ -96,13 +97,26 @@ async def principal_for_token(session: AsyncSession, plain: str) -> Principal | 
     )
 
 
-async def revoke_token(session: AsyncSession, *, token_id: int, within: str) -> ApiToken:
+async def revoke_token(
+    session: AsyncSession, *, token_id: int, within: str, actor: str
+) -> ApiToken:
+    """Revoke a token; every process drops it, and the screens using it, on the event."""
     token = await session.get(ApiToken, token_id)
     unit = await session.get(Unit, token.unit_id) if token else None
     if token is None or unit is None or not unit.path.startswith(within):
         raise not_found("token", token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        subject = f"token:{token.id}"
+        record_event(
+            session,
+            topic=ACCESS,
+            kind="credential.revoked",
+            entity=subject,
+            unit_path=unit.path,
+            payload={"subject": subject},
+            actor=actor,
+        )
     return token
 
 

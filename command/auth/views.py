@@ -106,7 +106,9 @@ async def revoke_token(request: Request):
     principal = await require(request, "accounts.manage")
     token_id = path_int(request, "token_id")
     async with request.app.state.db.write() as session:
-        token = await service.revoke_token(session, token_id=token_id, within=principal.unit_path)
+        token = await service.revoke_token(
+            session, token_id=token_id, within=principal.unit_path, actor=principal.subject
+        )
         unit = await session.get(Unit, token.unit_id)
     request.app.state.principals.clear()
     return respond(_token_out(token, unit))

@@ -29,9 +29,7 @@ async def on_incident_created(
     """`actor_unit`: the creator's unit id when the caller knows it (saves a query)."""
     if actor_unit is None:
         actor_unit = await actors.unit_of(session, actor)
-    ctx = await service.new_incident_context(
-        session, incident, actor=actor, actor_unit=actor_unit
-    )
+    ctx = await service.new_incident_context(session, incident, actor=actor, actor_unit=actor_unit)
     _check_facts(ctx, ctx.reports)
     service.ensure_initial(session, ctx)
     service.ensure_followup(session, ctx)

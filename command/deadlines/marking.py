@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import Database
@@ -24,7 +24,7 @@ from command.deadlines import service, verdicts
 from command.deadlines.models import Obligation
 from command.deadlines.present import obligation_view
 from command.deadlines.schedule import MISSED, OVERDUE, WARNING, Marks, advance
-from command.events import Event
+from command.events import record_event
 from command.incidents.models import Incident
 from command.units.models import Unit
 
@@ -33,12 +33,6 @@ ACTOR = "system:deadlines"
 _obligations = Obligation.__table__
 _reporter = Unit.__table__.alias("reporter")
 _recipient = Unit.__table__.alias("recipient")
-_events_table = Event.__table__
-# Rows come back in no guaranteed order: each carries its entity and kind to be matched
-# (an obligation gets each mark once per pass), so the INSERT stays one batched statement.
-_INSERT_EVENTS = insert(_events_table).returning(
-    _events_table.c.id, _events_table.c.entity, _events_table.c.kind
-)
 _CLAIMED = [
     _obligations.c[name]
     for name in (
@@ -96,23 +90,6 @@ def _values(kinds: tuple[str, ...], now: datetime) -> dict[str, Any]:
     return values
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedEvent:
-    """An event row inserted in bulk: what the publisher needs (`id`, `message()`) without
-    building an ORM object per row; `message` is Event's own, so the shape is one."""
-
-    id: int
-    topic: str
-    kind: str
-    entity: str
-    unit_path: str
-    payload: dict[str, Any]
-    actor: str
-    at: datetime
-
-    message = Event.message
-
-
 def _events(row: Any, kinds: tuple[str, ...], marks: Marks, now: datetime) -> list[dict]:
     payload = obligation_view(
         row, row.unit_code, row.to_unit_code, now, state=marks.state, missed_at=marks.missed_at
@@ -132,14 +109,10 @@ def _events(row: Any, kinds: tuple[str, ...], marks: Marks, now: datetime) -> li
     ]
 
 
-async def _record(session: AsyncSession, events: list[dict[str, Any]]) -> None:
-    """Insert the events in one batched statement; they are published after the commit."""
-    if not events:
-        return
-    rows = await session.execute(_INSERT_EVENTS, events)
-    by_key = {(event["entity"], event["kind"]): event for event in events}
-    recorded = [RecordedEvent(id=id_, **by_key[entity, kind]) for id_, entity, kind in rows]
-    session.info.setdefault("events", []).extend(sorted(recorded, key=lambda e: e.id))
+def _record(session: AsyncSession, events: list[dict[str, Any]]) -> None:
+    """The pass's events; inserted in one batched statement as the pass commits."""
+    for event in events:
+        record_event(session, **event)
 
 
 async def _write_marks(
@@ -179,7 +152,7 @@ async def run_pass(session: AsyncSession, *, now: datetime, limit: int) -> Pass:
         if MISSED in kinds:
             missed.append(row)
     await _write_marks(session, groups, now)
-    await _record(session, events)
+    _record(session, events)
     for row in missed:
         await _after_missed(session, row, now)
     return Pass(len(rows), {row.incident_id for row in missed if row.kind == "followup"})

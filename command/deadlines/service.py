@@ -154,7 +154,7 @@ async def settle(session: AsyncSession, ctx: Context) -> None:
         await session.flush()
     for kind, ob, payload in ctx.unrecorded:
         payload["id"] = ob.id
-        await record_event(
+        record_event(
             session,
             topic="deadlines",
             kind=kind,
@@ -250,9 +250,7 @@ def _has_initial(ctx: Context, unit_id: int) -> bool:
     return any(ob.kind == "initial" and ob.unit_id == unit_id for ob in ctx.obligations)
 
 
-def ensure_initial(
-    session: AsyncSession, ctx: Context, *, floor: datetime | None = None
-) -> None:
+def ensure_initial(session: AsyncSession, ctx: Context, *, floor: datetime | None = None) -> None:
     """Create the initial-report obligations of every required link whose reporting unit
     has learned of the incident; a clock never starts before `floor` (a reclassification).
     A report the unit already sent meets its new obligation at once."""
@@ -305,9 +303,7 @@ def apply_report(ctx: Context, report: Report) -> None:
         _meet(ctx, ob, report)
 
 
-def ensure_followup(
-    session: AsyncSession, ctx: Context, *, floor: datetime | None = None
-) -> None:
+def ensure_followup(session: AsyncSession, ctx: Context, *, floor: datetime | None = None) -> None:
     """Keep one follow-up pending while the incident is open and its first link is
     required: due one cadence after the previous follow-up was received, or fell due."""
     link = ctx.first_link()

@@ -22,7 +22,7 @@ from command.units.models import Unit
 
 
 async def _record(session: AsyncSession, kind: str, verdict: Verdict, unit: Unit, actor: str):
-    await record_event(
+    record_event(
         session,
         topic="deadlines",
         kind=kind,

@@ -151,7 +151,7 @@ def _apply(incident: Incident, values: dict[str, Any]) -> dict[str, dict[str, An
 async def _record(
     session: AsyncSession, incident: Incident, kind: str, actor: str, **extra: Any
 ) -> None:
-    await record_event(
+    record_event(
         session,
         topic=TOPIC,
         kind=kind,

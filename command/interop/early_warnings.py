@@ -255,7 +255,7 @@ async def record(
     await session.flush()
     replaced = await _replace(session, warning)
     paths = [link.unit_path for link in warning.units]
-    await record_event(
+    record_event(
         session,
         topic=TOPIC,
         kind=KINDS[warning.msg_type],

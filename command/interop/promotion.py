@@ -137,7 +137,7 @@ async def promote(
 async def _record_promotion(
     session: AsyncSession, warning: EarlyWarning, incident: Incident, actor: str
 ) -> None:
-    await record_event(
+    record_event(
         session,
         topic=TOPIC,
         kind="warning.promoted",

@@ -100,7 +100,7 @@ async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Uni
     )
     session.add(unit)
     await session.flush()
-    await record_event(
+    record_event(
         session,
         topic="units",
         kind="unit.created",
