@@ -24,6 +24,8 @@ class ApiDoc:
     summary: str
     tags: list[str]
     request: type[BaseModel] | None = None
+    # Request bodies other than the JSON model: media type -> schema.
+    request_media: dict[str, dict[str, Any]] = field(default_factory=dict)
     response: type[BaseModel] | None = None
     status: int = 200
     query: type[BaseModel] | None = None
@@ -88,18 +90,20 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     ]
 
 
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": REF.format(model=model.__name__)}
+
+
 def _operation(doc: ApiDoc, path: str) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": doc.summary, "tags": doc.tags}
     params = _path_parameters(path) + (_query_parameters(doc.query) if doc.query else [])
     if params:
         op["parameters"] = params
+    content = {media: {"schema": schema} for media, schema in doc.request_media.items()}
     if doc.request is not None:
-        op["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": REF.format(model=doc.request.__name__)}}
-            },
-        }
+        content = {"application/json": {"schema": _ref(doc.request)}, **content}
+    if content:
+        op["requestBody"] = {"required": True, "content": content}
     ok: dict[str, Any] = {"description": "success"}
     if doc.response is not None:
         ok["content"] = {

@@ -15,6 +15,19 @@ from plans.documents import Upload, check_upload
 from plans.schemas import VersionIn
 
 FILE_FIELD = "document"
+# The multipart form in the OpenAPI document: VersionIn's fields beside the file.
+VERSION_FORM = {
+    "allOf": [
+        {"$ref": "#/components/schemas/VersionIn"},
+        {
+            "type": "object",
+            "required": [FILE_FIELD],
+            "properties": {
+                FILE_FIELD: {"type": "string", "format": "binary", "description": "PDF or DOCX"}
+            },
+        },
+    ]
+}
 # Room for the form's other fields and part headers beside the document itself.
 FORM_OVERHEAD = 256 * 1024
 

@@ -19,7 +19,7 @@ from plans.access import subtree_root
 from plans.clock import Clock
 from plans.documents import document_limit
 from plans.due import due_window
-from plans.forms import read_version
+from plans.forms import VERSION_FORM, read_version
 from plans.models import Plan
 from plans.schemas import (
     CoverageOut,
@@ -160,6 +160,7 @@ async def update_plan(request: Request):
     "PDF/DOCX `document` file",
     tags=TAGS,
     request=VersionIn,
+    request_media={"multipart/form-data": VERSION_FORM},
     response=VersionOut,
     status=201,
     errors=(*WRITE_ERRORS, 413, 415),

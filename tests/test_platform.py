@@ -79,6 +79,17 @@ async def test_openapi_document_is_valid_and_complete(client):
     assert "get" in document["paths"]["/api/units"] and "post" in document["paths"]["/api/units"]
 
 
+async def test_openapi_describes_the_xml_and_multipart_bodies(client):
+    paths = (await client.get("/api/openapi.json")).json()["paths"]
+    cap = paths["/api/cap"]["post"]["requestBody"]["content"]
+    assert {"application/cap+xml", "application/xml", "text/xml"} <= set(cap)
+    version = paths["/api/plans/{plan_id}/versions"]["post"]["requestBody"]["content"]
+    form = version["multipart/form-data"]["schema"]["allOf"]
+    assert form[0] == {"$ref": "#/components/schemas/VersionIn"}
+    assert form[1]["properties"]["document"]["format"] == "binary"
+    assert "application/json" in version
+
+
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "command.cli", *args],

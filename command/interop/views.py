@@ -31,6 +31,10 @@ TAGS = ["interop"]
 CAP_TYPE = "application/cap+xml"
 ATOM_TYPE = "application/atom+xml"
 XML_TYPES = ("application/xml", "text/xml", CAP_TYPE)
+CAP_BODY = {
+    "type": "string",
+    "description": "a CAP 1.2 <alert> (urn:oasis:names:tc:emergency:cap:1.2), UTF-8 XML",
+}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ID = 2**63 - 1
 READ_ERRORS = (400, 401, 403, 404, 422)
@@ -106,6 +110,7 @@ def _require_xml(request: Request) -> None:
     status=201,
     errors=(400, 401, 403, 409, 413, 415, 422, 503),
     extra_responses={200: "the same message was received before; nothing changed"},
+    request_media={media: CAP_BODY for media in XML_TYPES},
 )
 async def receive_cap(request: Request) -> Response:
     principal = await require(request, "incidents.manage")
