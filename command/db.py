@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Table, event, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 from command import jsontext
@@ -63,6 +63,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def insert_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` into `table` (an integer `id` key) in batched statements; their new
+    ids, in the rows' order. Ordered RETURNING costs SQLite one statement per row, so
+    there the ids are sorted instead: within an insert SQLite gives each row max + 1, in
+    VALUES order, and the batches follow one another."""
+    if session.get_bind().dialect.name == "sqlite":
+        statement = insert(table).returning(table.c.id)
+        return sorted(session.execute(statement, rows).scalars())
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.execute(statement, rows).scalars())
 
 
 def utcnow() -> datetime:

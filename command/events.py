@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, event, insert
+from sqlalchemy import Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from command.db import Base, BigId, JsonType, UTCDateTime, utcnow
+from command.db import Base, BigId, JsonType, UTCDateTime, insert_ids, utcnow
 
 TOPICS = ("incidents", "deadlines", "drills", "plans", "units", "access")
 # Credentials revoked; never sent to screens, it tells every process to drop them.
@@ -97,22 +97,11 @@ def record_event(
     session.info.setdefault(PENDING, []).append(row)
 
 
-_events = Event.__table__
-_INSERT_ORDERED = insert(_events).returning(_events.c.id, sort_by_parameter_order=True)
-# Ordered RETURNING would cost SQLite one statement per row. Its rowids grow in VALUES
-# order within an insert (max + 1 each, batches in turn), so sorted ids match the rows.
-_INSERT_SQLITE = insert(_events).returning(_events.c.id)
-
-
 @event.listens_for(Session, "before_commit")
 def _insert_pending(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        ids = sorted(session.execute(_INSERT_SQLITE, pending).scalars())
-    else:
-        ids = list(session.execute(_INSERT_ORDERED, pending).scalars())
+    ids = insert_ids(session, Event.__table__, pending)
     recorded = [RecordedEvent(id, **row) for id, row in zip(ids, pending, strict=True)]
     session.info.setdefault(RECORDED, []).extend(recorded)

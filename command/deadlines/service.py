@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from command.db import utcnow
+from command.db import insert_ids, utcnow
 from command.deadlines import actors, runtime
 from command.deadlines.chain import Link, known_elsewhere, learned_times, links, within
 from command.deadlines.durations import format_duration
@@ -149,9 +151,8 @@ def _record(ctx: Context, kind: str, ob: Obligation) -> None:
 
 
 async def settle(session: AsyncSession, ctx: Context) -> None:
-    """Insert the obligations a hook created (one flush) and record their events."""
-    if any(ob.id is None for _, ob, _ in ctx.unrecorded):
-        await session.flush()
+    """Insert the obligations a hook created and record their events."""
+    await session.run_sync(_insert_new, [ob for ob in ctx.obligations if ob.id is None])
     for kind, ob, payload in ctx.unrecorded:
         payload["id"] = ob.id
         record_event(
@@ -164,6 +165,27 @@ async def settle(session: AsyncSession, ctx: Context) -> None:
             actor=ctx.actor,
         )
     ctx.unrecorded.clear()
+
+
+_COLUMNS = [column.key for column in Obligation.__table__.columns if column.key != "id"]
+
+
+def _insert_new(session: Session, new: list[Obligation]) -> None:
+    """New obligations in one batched INSERT instead of the unit of work's one per row
+    (SQLite): out of the session, inserted, then back in as rows already persisted,
+    so that a later change is an UPDATE. Left to the unit of work, should this step
+    be skipped, they would still be inserted at commit."""
+    if not new:
+        return
+    for ob in new:
+        session.expunge(ob)
+    rows = [{key: getattr(ob, key) for key in _COLUMNS} for ob in new]
+    ids = insert_ids(session, Obligation.__table__, rows)
+    for ob, row, id_ in zip(new, rows, ids, strict=True):
+        for key, value in (*row.items(), ("id", id_)):
+            set_committed_value(ob, key, value)
+        make_transient_to_detached(ob)
+        session.add(ob)
 
 
 def _marks(ob: Obligation) -> Marks:
