@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from command.interop.cap_rules import TOKEN as CAP_TOKEN
+
 VAR_DIR = Path(os.environ.get("WATCHFLOOR_VAR_DIR", "var"))
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{VAR_DIR / 'watchfloor.db'}"
 
@@ -119,6 +121,7 @@ class Settings:
     heartbeat_seconds: float = 5.0
     tile_url: str = ""
     log_json: bool = False
+    cap_sender: str = "watchfloor.local"
 
     @property
     def is_sqlite(self) -> bool:
@@ -146,4 +149,16 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         heartbeat_seconds=_float(env, "WATCHFLOOR_HEARTBEAT_SECONDS", 5.0),
         tile_url=env.get("WATCHFLOOR_TILE_URL", ""),
         log_json=_bool(env, "WATCHFLOOR_LOG_JSON", False),
+        cap_sender=_cap_sender(env),
     )
+
+
+def _cap_sender(env: dict[str, str]) -> str:
+    """Who signs the office's CAP alerts (e.g. its domain): one CAP token."""
+    value = env.get("WATCHFLOOR_CAP_SENDER") or Settings.cap_sender
+    if not CAP_TOKEN.fullmatch(value) or len(value) > 255:
+        raise ConfigError(
+            "WATCHFLOOR_CAP_SENDER must be one word without spaces, commas, '<' or '&' "
+            f"(e.g. yjj.heihe.gov.cn), got {value!r}"
+        )
+    return value

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from shapely.geometry import LineString, Polygon
 
-from command.config import ConfigError
-from command.interop import cap, cap_area, cap_rules
+from command.config import ConfigError, load_settings
+from command.interop import cap, cap_area
 from tests.conftest import bearer
 from tests.incidents_fixtures import SIBLING_COUNTY, create, patch, report, token_for
 from tests.interop_fixtures import info, row_counts, text, texts, valid_cap
@@ -174,10 +174,10 @@ def test_coordinates_are_plain_decimals():
 
 
 def test_the_sender_is_one_word():
-    assert cap_rules.sender_from({}) == "watchfloor.local"
-    assert (
-        cap_rules.sender_from({"WATCHFLOOR_CAP_SENDER": "yjj.heihe.gov.cn"}) == "yjj.heihe.gov.cn"
-    )
+    secret = {"WATCHFLOOR_SECRET": "s" * 32}
+    assert load_settings(secret).cap_sender == "watchfloor.local"
+    chosen = {**secret, "WATCHFLOOR_CAP_SENDER": "yjj.heihe.gov.cn"}
+    assert load_settings(chosen).cap_sender == "yjj.heihe.gov.cn"
     for bad in ("yjj heihe", "a,b", "a<b", "x" * 256):
         with pytest.raises(ConfigError, match="WATCHFLOOR_CAP_SENDER"):
-            cap_rules.sender_from({"WATCHFLOOR_CAP_SENDER": bad})
+            load_settings({**secret, "WATCHFLOOR_CAP_SENDER": bad})

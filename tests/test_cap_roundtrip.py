@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from command.interop import cap_rules
+from command.config import Settings
 from tests.conftest import bearer
 from tests.incidents_fixtures import SIBLING_COUNTY, create, patch, token_for
 from tests.interop_fixtures import foreign_alert, info, row_counts, text, valid_cap
@@ -55,7 +55,7 @@ async def test_polygon_incident_round_trip(client, demo):
     alert = valid_cap(exported)
     warning = await _import(client, demo["commander"], exported)
     assert (warning["sender"], warning["identifier"]) == (
-        cap_rules.SENDER,
+        Settings.cap_sender,
         text(alert, "cap:identifier"),
     )
     assert warning["msg_type"] == "Update" and warning["status"] == "Actual"

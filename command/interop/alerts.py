@@ -30,8 +30,8 @@ class Alert:
     earlier: list[Message]
     place: cap.Place
 
-    def element(self, zone: tzinfo) -> etree._Element:
-        return cap.render(self.message, self.earlier, self.place, zone)
+    def element(self, zone: tzinfo, sender: str) -> etree._Element:
+        return cap.render(self.message, self.earlier, self.place, zone, sender)
 
 
 def _path_codes(unit_path: str) -> list[str]:

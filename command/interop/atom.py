@@ -38,8 +38,8 @@ def _cap(alert: etree._Element, path: str) -> str:
     return found.text if found is not None and found.text else ""
 
 
-def _entry(feed: etree._Element, alert: Alert, base_url: str, zone: tzinfo) -> str:
-    element = alert.element(zone)
+def _entry(feed: etree._Element, alert: Alert, base_url: str, zone: tzinfo, sender: str) -> str:
+    element = alert.element(zone, sender)
     url = f"{base_url}api/incidents/{alert.incident_id}/cap"
     updated = _cap(element, "cap:sent")
     entry = _add(feed, "entry")
@@ -64,6 +64,7 @@ def render(
     base_url: str,
     zone: tzinfo,
     now: datetime,
+    sender: str,
 ) -> bytes:
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     feed.set(XML_LANG, "zh-CN")
@@ -71,10 +72,10 @@ def render(
     _add(feed, "title", FEED_TITLE.format(unit=root.name))
     updated = _add(feed, "updated")
     author = _add(feed, "author")
-    _add(author, "name", cap_rules.SENDER)
+    _add(author, "name", sender)
     _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _add(feed, "generator", cap_rules.SOURCE)
-    times = [_entry(feed, alert, base_url, zone) for alert in alerts]
+    times = [_entry(feed, alert, base_url, zone, sender) for alert in alerts]
     # Latest change of any entry; an empty feed was last updated now.
     updated.text = max(times, key=datetime.fromisoformat) if times else cap.cap_time(now, zone)
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)

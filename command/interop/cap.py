@@ -156,9 +156,10 @@ def render(
     earlier: Sequence[Message],
     place: Place,
     zone: tzinfo,
-    sender: str = cap_rules.SENDER,
+    sender: str,
 ) -> etree._Element:
-    """The alert element of `message`; `earlier` are the messages it references."""
+    """The alert element of `message`, signed by `sender`; `earlier` are the messages it
+    references."""
     incident = message.incident
     alert = etree.Element(f"{{{cap_rules.NAMESPACE}}}alert", nsmap={None: cap_rules.NAMESPACE})
     _add(alert, "identifier", message.identifier)

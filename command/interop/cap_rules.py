@@ -6,11 +6,8 @@ and cap_import.py only looks things up. Change a mapping here, not in the code.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
-
-from command.config import ConfigError
 
 NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 LANGUAGES = ("zh-CN", "en-US")
@@ -197,21 +194,6 @@ TEXT = {
 HEADLINE_MAX = 160
 
 # --- the sender --------------------------------------------------------------------------
-SENDER_VARIABLE = "WATCHFLOOR_CAP_SENDER"
-DEFAULT_SENDER = "watchfloor.local"
+# Settings.cap_sender (WATCHFLOOR_CAP_SENDER) signs our alerts; command/config.py checks it.
 # CAP 1.2 §3.2.1: sender and identifier contain no spaces, commas or restricted characters.
 TOKEN = re.compile(r"[^\s,<&]+")
-
-
-def sender_from(env: dict[str, str] | os._Environ[str]) -> str:
-    """Who signs our alerts (e.g. the office's domain), from WATCHFLOOR_CAP_SENDER."""
-    value = env.get(SENDER_VARIABLE) or DEFAULT_SENDER
-    if not TOKEN.fullmatch(value) or len(value) > 255:
-        raise ConfigError(
-            f"{SENDER_VARIABLE} must be one word without spaces, commas, '<' or '&' "
-            f"(e.g. yjj.heihe.gov.cn), got {value!r}"
-        )
-    return value
-
-
-SENDER = sender_from(os.environ)

@@ -66,7 +66,8 @@ async def incident_cap(request: Request) -> Response:
         alert = await alerts.incident_alert(
             session=session, incident_id=incident_id, principal=principal, event_id=query.event
         )
-    element = alert.element(request.app.state.settings.zone)
+    settings = request.app.state.settings
+    element = alert.element(settings.zone, settings.cap_sender)
     return _xml(cap.to_bytes(element), CAP_TYPE)
 
 
@@ -93,6 +94,7 @@ async def cap_feed(request: Request) -> Response:
         base_url=str(request.base_url),
         zone=request.app.state.settings.zone,
         now=now,
+        sender=request.app.state.settings.cap_sender,
     )
     return _xml(body, ATOM_TYPE)
 
