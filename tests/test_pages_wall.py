@@ -192,8 +192,6 @@ async def test_a_kiosk_screen_signs_in_with_its_token_and_goes_live(
         [kiosk] = [t for t in tokens.json()["items"] if t["role"] == "display"]
         revoked = await client.delete(f"/api/tokens/{kiosk['id']}", headers=bearer(demo["admin"]))
     assert revoked.status_code == 200
-    # The wall notices when its channel reconnects (here: after a server restart).
-    server.stop()
-    server.start()
-    await page.wait_for_url(f"{server.url}/login?next=/wall", timeout=20_000)
+    # The server closes the revoked screen's channel at once; no reconnection needed.
+    await page.wait_for_url(f"{server.url}/login?next=/wall", timeout=5_000)
     assert console.errors(allowed=SERVER_DOWN) == []
