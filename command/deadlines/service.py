@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from command.db import insert_ids, utcnow
 from command.deadlines import actors, runtime
@@ -171,21 +170,17 @@ _COLUMNS = [column.key for column in Obligation.__table__.columns if column.key 
 
 
 def _insert_new(session: Session, new: list[Obligation]) -> None:
-    """New obligations in one batched INSERT instead of the unit of work's one per row
-    (SQLite): out of the session, inserted, then back in as rows already persisted,
-    so that a later change is an UPDATE. Left to the unit of work, should this step
-    be skipped, they would still be inserted at commit."""
+    """New obligations in one batched INSERT, not the unit of work's one per row on
+    SQLite. They leave the session first and stay out of it: the hook is done with them,
+    and a later read in this transaction loads them from the database. Left to the unit
+    of work, should this step be skipped, they would still be inserted at commit."""
     if not new:
         return
     for ob in new:
         session.expunge(ob)
     rows = [{key: getattr(ob, key) for key in _COLUMNS} for ob in new]
-    ids = insert_ids(session, Obligation.__table__, rows)
-    for ob, row, id_ in zip(new, rows, ids, strict=True):
-        for key, value in (*row.items(), ("id", id_)):
-            set_committed_value(ob, key, value)
-        make_transient_to_detached(ob)
-        session.add(ob)
+    for ob, id_ in zip(new, insert_ids(session, Obligation.__table__, rows), strict=True):
+        ob.id = id_
 
 
 def _marks(ob: Obligation) -> Marks:
