@@ -6,6 +6,7 @@ WATCHFLOOR_REQUIRE_SERVICES=1 (CI), where they fail instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -14,8 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import Table, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from command.app import create_app
 from command.config import Settings
@@ -97,6 +99,21 @@ async def reset_postgres() -> None:
             _pg_snapshot = {
                 t.name: [dict(r._mapping) for r in await conn.execute(t.select())] for t in tables
             }
+    for attempt in range(3):
+        try:
+            await _restore_snapshot(engine, tables)
+            break
+        except DBAPIError as exc:
+            # Another session's write still finishing can take `units` before
+            # `events` while TRUNCATE takes them the other way round; PostgreSQL then
+            # picks the TRUNCATE as the deadlock's victim. Once the write is done, retry.
+            if "deadlock detected" not in str(exc) or attempt == 2:
+                raise
+            await asyncio.sleep(0.2)
+    await engine.dispose()
+
+
+async def _restore_snapshot(engine: AsyncEngine, tables: list[Table]) -> None:
     async with engine.begin() as conn:
         names = ", ".join(f'"{t.name}"' for t in tables)
         await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -110,7 +127,6 @@ async def reset_postgres() -> None:
                             f'(SELECT max(id) FROM "{table.name}"))'
                         )
                     )
-    await engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
