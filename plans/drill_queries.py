@@ -124,7 +124,7 @@ async def drill_out(session: AsyncSession, drill: Drill) -> DrillOut:
     return (await drill_outs(session, [drill]))[0]
 
 
-async def record(
+def record(
     session: AsyncSession, drill: Drill, *, kind: str, actor: str, payload: dict[str, Any]
 ) -> None:
     record_event(

@@ -144,7 +144,7 @@ async def record_drill_event(
 ) -> None:
     payload = (await queries.drill_out(session, drill)).model_dump(mode="json")
     payload.update(extra)
-    await queries.record(session, drill, kind=kind, actor=actor, payload=payload)
+    queries.record(session, drill, kind=kind, actor=actor, payload=payload)
 
 
 async def _link(

@@ -84,7 +84,7 @@ async def load_context(
     return await _context(
         session,
         incident,
-        reports=await _reports(session, incident, reload=True),
+        reports=await _query_reports(session, incident.id),
         obligations=list(obligations),
         logged_by=await actors.unit_of(session, incident.created_by),
         actor=actor,
@@ -92,14 +92,16 @@ async def load_context(
     )
 
 
-async def _reports(
-    session: AsyncSession, incident: Incident, *, reload: bool = False
-) -> list[Report]:
-    """The incident's reports in order; those it was created with when they are loaded."""
-    if not reload and "reports" not in inspect(incident).unloaded:
-        return sorted(incident.reports, key=lambda report: report.id)
-    query = select(Report).where(Report.incident_id == incident.id).order_by(Report.id)
+async def _query_reports(session: AsyncSession, incident_id: int) -> list[Report]:
+    query = select(Report).where(Report.incident_id == incident_id).order_by(Report.id)
     return list(await session.scalars(query))
+
+
+async def _reports(session: AsyncSession, incident: Incident) -> list[Report]:
+    """The incident's reports in order; those it was created with when they are loaded."""
+    if "reports" in inspect(incident).unloaded:
+        return await _query_reports(session, incident.id)
+    return sorted(incident.reports, key=lambda report: report.id)
 
 
 async def new_incident_context(

@@ -21,7 +21,7 @@ from command.incidents.models import Incident, Report
 from command.units.models import Unit
 
 
-async def _record(session: AsyncSession, kind: str, verdict: Verdict, unit: Unit, actor: str):
+def _record(session: AsyncSession, kind: str, verdict: Verdict, unit: Unit, actor: str):
     record_event(
         session,
         topic="deadlines",
@@ -77,9 +77,7 @@ async def flag_concealment(
     )
     session.add(verdict)
     await session.flush()
-    await _record(
-        session, "verdict.flagged", verdict, await session.get_one(Unit, ob.unit_id), actor
-    )
+    _record(session, "verdict.flagged", verdict, await session.get_one(Unit, ob.unit_id), actor)
 
 
 async def get_verdict(session: AsyncSession, verdict_id: int) -> Verdict:
@@ -101,7 +99,7 @@ async def decide(
     verdict.decided_by = actor
     await session.flush()
     unit = await session.get_one(Unit, verdict.unit_id)
-    await _record(session, "verdict.decided", verdict, unit, actor)
+    _record(session, "verdict.decided", verdict, unit, actor)
     return verdict
 
 
@@ -151,7 +149,7 @@ async def record(
     )
     session.add(verdict)
     await session.flush()
-    await _record(session, "verdict.recorded", verdict, unit, actor)
+    _record(session, "verdict.recorded", verdict, unit, actor)
     return verdict
 
 

@@ -148,9 +148,7 @@ def _apply(incident: Incident, values: dict[str, Any]) -> dict[str, dict[str, An
     return changes
 
 
-async def _record(
-    session: AsyncSession, incident: Incident, kind: str, actor: str, **extra: Any
-) -> None:
+def _record(session: AsyncSession, incident: Incident, kind: str, actor: str, **extra: Any) -> None:
     record_event(
         session,
         topic=TOPIC,
@@ -254,7 +252,7 @@ async def create_incident(
         session, incident=incident, actor=principal.subject, actor_unit=principal.unit_id
     )
     initial = {"report": report_dict(incident.reports[0])} if incident.reports else {}
-    await _record(session, incident, "incident.created", principal.subject, **initial)
+    _record(session, incident, "incident.created", principal.subject, **initial)
     return incident
 
 
@@ -311,7 +309,7 @@ async def add_report(
     await hooks.on_report_received(
         session, incident=incident, report=report, actor=principal.subject
     )
-    await _record(
+    _record(
         session,
         incident,
         "report.received",
@@ -380,8 +378,8 @@ async def _after_patch(
         await hooks.on_incident_closed(session, incident=incident, actor=actor)
     facts = {k: v for k, v in changes.items() if k not in ("level", "status", "lon", "lat")}
     if facts:
-        await _record(session, incident, "incident.updated", actor, changes=facts)
+        _record(session, incident, "incident.updated", actor, changes=facts)
     for name in ("level", "status"):
         if name in changes:
             kind = f"incident.{name}_changed"
-            await _record(session, incident, kind, actor, changes={name: changes[name]})
+            _record(session, incident, kind, actor, changes={name: changes[name]})

@@ -130,11 +130,11 @@ async def promote(
         session=session, data=incident_in, principal=principal, clock_skew=clock_skew
     )
     warning.incident_id = incident.id
-    await _record_promotion(session, warning, incident, principal.subject)
+    _record_promotion(session, warning, incident, principal.subject)
     return incident
 
 
-async def _record_promotion(
+def _record_promotion(
     session: AsyncSession, warning: EarlyWarning, incident: Incident, actor: str
 ) -> None:
     record_event(

@@ -65,15 +65,15 @@ async def subtree(
 async def chain_up(session: AsyncSession, unit: Unit) -> list[Unit]:
     """The unit's superiors, nearest first, up to the root of the tree."""
     codes = unit.ancestor_codes
-    if not codes:
-        return []
-    by_code = await get_units(session, codes)
-    return [by_code[code] for code in codes]
+    return await _units_in_order(session, codes) if codes else []
 
 
 async def chain_of(session: AsyncSession, path: str) -> list[Unit]:
     """The unit at `path` and its superiors, nearest first, in one query."""
-    codes = list(reversed(path.strip("/").split("/")))
+    return await _units_in_order(session, list(reversed(path.strip("/").split("/"))))
+
+
+async def _units_in_order(session: AsyncSession, codes: list[str]) -> list[Unit]:
     by_code = await get_units(session, codes)
     return [by_code[code] for code in codes]
 
