@@ -22,6 +22,7 @@ from command.health import health
 from command.logging import configure_logging
 from command.metrics import MetricsMiddleware, metrics_endpoint
 from command.openapi import build_openapi
+from command.registry import topics
 from command.routes import api_routes
 from realtime.bus import Bus, create_bus
 from realtime.publisher import Publisher
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.topics = topics()
     app.state.db = db
     app.state.principals = PrincipalCache()
     app.state.bus = bus

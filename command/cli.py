@@ -205,11 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def extensions() -> list[Callable[[Any], None]]:
-    """Domain commands (e.g. `rules check`) register their sub-parsers here."""
-    from command.deadlines.cli import register as deadline_commands
-    from plans.cli import register as plan_commands
+    """Each domain's commands (e.g. `rules check`) register their sub-parsers."""
+    from command.registry import domains
 
-    return [deadline_commands, plan_commands]
+    return [domain.cli for domain in domains() if domain.cli is not None]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import tomllib
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.auth.models import ApiToken, User
 from command.auth.service import TOKEN_PREFIX, create_user, hash_token
 from command.db import Database
+from command.domain import DemoLoader
 from command.units.models import Unit
 from command.units.schemas import UnitIn
 from command.units.service import create_unit, find_unit, get_unit
@@ -37,16 +37,13 @@ DEMO_ACCOUNTS = [
     ("reporter", "231102001"),
 ]
 
-DemoLoader = Callable[[AsyncSession], Awaitable[None]]
-
 
 def demo_loaders() -> list[DemoLoader]:
-    """Each domain's demo data (plans, incidents, drills), loaded after the units; each
+    """Each domain's demo data, loaded after the units in the registry's order; each
     loader is idempotent."""
-    from command.incidents import demo as incidents_demo
-    from plans import demo as plans_demo
+    from command.registry import domains
 
-    return [plans_demo.load, incidents_demo.load]
+    return [domain.demo for domain in domains() if domain.demo is not None]
 
 
 def _townships(county: dict[str, Any]) -> list[UnitIn]:

@@ -18,9 +18,17 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from command.db import Base, BigId, JsonType, UTCDateTime, insert_ids, utcnow
 
-TOPICS = ("incidents", "deadlines", "drills", "plans", "units", "access")
 # Credentials revoked; never sent to screens, it tells every process to drop them.
 ACCESS = "access"
+# Every topic an event may carry: the core's, and each domain's (command.domain.Topic
+# declares its own when the domain is declared).
+TOPICS: set[str] = {"units", ACCESS}
+
+
+def declare_topic(name: str) -> None:
+    TOPICS.add(name)
+
+
 PENDING = "events.pending"
 RECORDED = "events"
 

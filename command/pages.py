@@ -218,8 +218,6 @@ routes: list[BaseRoute] = [
     Route("/", home, methods=["GET"]),
     Route("/login", login, methods=["GET"]),
     Route("/wall", wall, methods=["GET"]),
-    Route("/report", page("report.html"), methods=["GET"]),
-    Route("/plans", page("plans.html"), methods=["GET"]),
     Route("/report-sw.js", report_worker, methods=["GET"]),
     # Before the app's /static mount, which would otherwise answer these paths.
     Mount(

@@ -19,8 +19,8 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from command.incidents.models import CATEGORIES, LEVELS
 from command.units.models import Unit
+from command.vocabulary import CATEGORIES, LEVELS
 from plans import coverage
 from plans.clock import Clock
 from plans.demo_drills import load_drills

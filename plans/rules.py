@@ -10,18 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from command.units.models import KINDS, TIERS
+from command.vocabulary import PLAN_TYPES
 
 RULES_FILE = Path(__file__).parent / "rules.toml"
-PLAN_TYPES = (
-    "overall",
-    "special",
-    "department",
-    "grassroots",
-    "enterprise",
-    "event",
-    "joint",
-    "catastrophe",
-)
 DOCUMENT_TYPES = ("pdf", "docx")
 FREQUENCIES = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from command.incidents.models import CATEGORIES, LEVELS
 from command.units.schemas import CODE_PATTERN
+from command.vocabulary import CATEGORIES, LEVELS
 from plans.models import PLAN_STATUSES, REVISION_TRIGGERS
 from plans.rules import PLAN_TYPES
 

@@ -9,13 +9,12 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from command.db import Base, BigId, JsonType, UTCDateTime, utcnow
+from command.vocabulary import CATEGORIES, LEVELS, SOURCES, STATUSES
 
-CATEGORIES = ("natural", "accident", "health", "social")
-LEVELS = ("I", "II", "III", "IV")
-STATUSES = ("reported", "verified", "responding", "stabilized", "closed")
-# Where the command center first learned of the incident. Anything but "field" means the
-# responsible unit did not report it itself (a 瞒报 candidate if it files nothing in time).
-SOURCES = ("field", "higher", "hotline", "media", "cap", "other")
+# SOURCES: where the command center first learned of the incident. Anything but "field"
+# means the responsible unit did not report it itself (a 瞒报 candidate if it files nothing
+# in time).
+__all__ = ["CATEGORIES", "LEVELS", "SOURCES", "STATUSES"]
 REPORT_KINDS = ("initial", "followup", "final")
 CHANNELS = ("written", "phone")
 

@@ -6,9 +6,10 @@ from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from command.db import Base
+from command.vocabulary import TIERS
+from command.vocabulary import UNIT_KINDS as KINDS
 
-TIERS = ("village", "township", "county", "city", "province", "national")
-KINDS = ("area", "office", "department", "command_hq", "school", "enterprise", "community")
+__all__ = ["KINDS", "TIERS"]
 
 
 def tier_rank(tier: str) -> int:

@@ -1,0 +1,49 @@
+"""The composition root: every domain of the application, in order.
+
+Adding a domain means one package with a `domain.py` declaring its `DOMAIN`, and one
+line here. The app, the CLI, the demo, the migrations and the realtime channel read this
+list; nothing else names the domains. The order is the order of routes, demo loaders
+(plans before incidents: demo incidents name demo plans) and background tasks.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from functools import cache
+
+from command.domain import Domain, Topic
+
+DOMAIN_MODULES = (
+    "command.auth.domain",
+    "command.units.domain",
+    "plans.domain",
+    "command.incidents.domain",
+    "command.interop.domain",
+    "command.deadlines.domain",
+)
+
+
+@cache
+def domains() -> tuple[Domain, ...]:
+    return tuple(importlib.import_module(name).DOMAIN for name in DOMAIN_MODULES)
+
+
+def topics() -> dict[str, Topic]:
+    """Every subscribable realtime topic by name."""
+    return {
+        topic.name: topic for domain in domains() for topic in domain.topics if topic.subscribable
+    }
+
+
+def import_models() -> None:
+    """Import every table module, so that one metadata holds the whole schema."""
+    for module in _model_modules():
+        importlib.import_module(module)
+
+
+def _model_modules() -> Iterator[str]:
+    yield "command.events"
+    yield "command.idempotency"
+    for domain in domains():
+        yield from domain.models
