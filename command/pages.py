@@ -26,6 +26,7 @@ from command.auth.service import Principal, principal_for_token
 from command.config import Settings
 from command.errors import ApiError
 from command.units.service import find_unit, to_out
+from command.vocabulary import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -134,6 +135,8 @@ def render(
         "tile_url": settings.tile_url,
         "timezone": settings.timezone,
         "caller": _caller(principal),
+        "topics": sorted(request.app.state.topics),
+        "vocabulary": vocabulary(),
         **extra,
     }
     html = _template(name).replace("</head>", _config_block(config) + "\n</head>", 1)
