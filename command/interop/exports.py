@@ -29,6 +29,7 @@ from command.incidents.models import Incident
 from command.incidents.service import list_incidents
 from command.interop.schemas import ExportQuery
 from command.units.models import Unit
+from command.vocabulary import name
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -71,51 +72,22 @@ COLUMNS = (
     Column("summary", "概况", "Summary", 40),
     Column("measures", "已采取措施", "Measures taken", 40),
 )
-LABELS: dict[str, dict[str, dict[Any, str]]] = {
-    "zh": {
-        "category": {
-            "natural": "自然灾害",
-            "accident": "事故灾难",
-            "health": "公共卫生事件",
-            "social": "社会安全事件",
-        },
-        "level": {
-            "I": "I级（特别重大）",
-            "II": "II级（重大）",
-            "III": "III级（较大）",
-            "IV": "IV级（一般）",
-            None: "未定级",
-        },
-        "status": {
-            "reported": "已接报",
-            "verified": "已核实",
-            "responding": "处置中",
-            "stabilized": "已控制",
-            "closed": "已结束",
-        },
-        "source": {
-            "field": "基层报送",
-            "higher": "上级通报",
-            "hotline": "热线",
-            "media": "媒体",
-            "cap": "预警信息",
-            "other": "其他",
-        },
-        "flag": {True: "是", False: "否"},
-    },
-    "en": {
-        "category": {
-            "natural": "natural disaster",
-            "accident": "accident",
-            "health": "public health",
-            "social": "social security",
-        },
-        "level": {"I": "I", "II": "II", "III": "III", "IV": "IV", None: "unassessed"},
-        "status": {s: s for s in ("reported", "verified", "responding", "stabilized", "closed")},
-        "source": {s: s for s in ("field", "higher", "hotline", "media", "cap", "other")},
-        "flag": {True: "yes", False: "no"},
-    },
-}
+FLAGS = {"zh": {True: "是", False: "否"}, "en": {True: "yes", False: "no"}}
+UNASSESSED = {"zh": "未定级", "en": "unassessed"}
+
+
+def _level(level: str | None, lang: str) -> str:
+    """Chinese: I级（特别重大）; English: the bare level, as the circulars write it."""
+    if level is None:
+        return UNASSESSED[lang]
+    return f"{level}级（{name('level', level)}）" if lang == "zh" else level
+
+
+def _word(group: str, code: str, lang: str) -> str:
+    """English cells keep the codes for status and source, which scripts filter on."""
+    return code if lang == "en" and group in ("status", "source") else name(group, code, lang)
+
+
 SHEETS = {"zh": ("突发事件", "导出说明"), "en": ("Incidents", "About")}
 ABOUT = {
     "zh": ("导出时间", "时区", "筛选条件", "导出行数", "符合条件总数"),
@@ -174,15 +146,15 @@ def headers(lang: str) -> list[str]:
 
 
 def _values(incident: Incident, export: Export) -> dict[str, Any]:
-    labels = LABELS[export.lang]
+    lang = export.lang
     return {
         "id": incident.id,
         "title": incident.title,
-        "category": labels["category"][incident.category],
+        "category": _word("category", incident.category, lang),
         "type": incident.type,
-        "level": labels["level"][incident.level],
-        "status": labels["status"][incident.status],
-        "source": labels["source"][incident.source],
+        "level": _level(incident.level, lang),
+        "status": _word("status", incident.status, lang),
+        "source": _word("source", incident.source, lang),
         "unit": incident.unit_path.rstrip("/").rsplit("/", 1)[-1],
         "unit_name": export.unit_names.get(incident.unit_id, ""),
         "occurred_at": export.local(incident.occurred_at),
@@ -194,8 +166,8 @@ def _values(incident: Incident, export: Export) -> dict[str, Any]:
         "injured": incident.injured,
         "affected": incident.affected,
         "loss": incident.loss,
-        "exercise": labels["flag"][incident.exercise],
-        "sensitive": labels["flag"][incident.sensitive],
+        "exercise": FLAGS[lang][incident.exercise],
+        "sensitive": FLAGS[lang][incident.sensitive],
         "lon": incident.lon,
         "lat": incident.lat,
         "reports": len(incident.reports),

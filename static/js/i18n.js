@@ -1,4 +1,5 @@
 // Chinese first, English available; the choice is remembered on the device.
+import { config } from "./config.js";
 import { STRINGS } from "./strings.js";
 
 const STORAGE_KEY = "watchfloor.lang";
@@ -21,13 +22,37 @@ export function currentLang() {
   return lang;
 }
 
-export function t(key, params = {}) {
-  const text = STRINGS[lang][key] ?? STRINGS[DEFAULT_LANG][key] ?? key;
+// The shared words (levels, categories, statuses, plan types …) come from the server's
+// vocabulary in the page's config block, not from copies here: "plan.type.special" is
+// the term "special" of the group "plan_type".
+const VOCABULARY_KEYS = { "level": "level", "category": "category", "status": "status",
+  "source": "source", "tier": "tier", "unit.kind": "unit_kind", "plan.type": "plan_type" };
+
+function vocabularyTerm(key) {
+  const dot = key.lastIndexOf(".");
+  const group = VOCABULARY_KEYS[key.slice(0, dot)];
+  const term = group && (config.vocabulary?.[group] || []).find((item) => item.code === key.slice(dot + 1));
+  if (!term) return undefined;
+  if (lang !== "en") return group === "level" ? `${term.code}级 ${term.zh}` : term.zh;
+  const name = term.en.charAt(0).toUpperCase() + term.en.slice(1);
+  return group === "level" ? `Level ${term.code} · ${name}` : name;
+}
+
+function fill(text, params) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
+export function t(key, params = {}) {
+  return fill(STRINGS[lang][key] ?? vocabularyTerm(key) ?? STRINGS[DEFAULT_LANG][key] ?? key, params);
+}
+
 export function has(key) {
-  return key in STRINGS[lang] || key in STRINGS[DEFAULT_LANG];
+  return key in STRINGS[lang] || key in STRINGS[DEFAULT_LANG] || vocabularyTerm(key) !== undefined;
+}
+
+// The codes of a vocabulary group in order, e.g. vocabularyCodes("plan_type").
+export function vocabularyCodes(group) {
+  return (config.vocabulary?.[group] || []).map((item) => item.code);
 }
 
 // Static markup names its strings: data-i18n (text), data-i18n-placeholder,
