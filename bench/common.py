@@ -45,6 +45,10 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{LOOPBACK}:{self.port}/ws"
+
     def start(self, timeout: float = 30.0) -> ServerProcess:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
@@ -53,7 +57,8 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.argv[2:4]} exited:\n{self.log.read_text()[-2000:]}")
+                tail = self.log.read_text()[-3000:]
+                raise RuntimeError(f"{self.argv[2:4]}: server exited early:\n{tail}")
             try:
                 if httpx.get(self.url + self.health, timeout=1).status_code == 200:
                     return self
@@ -72,6 +77,12 @@ class ServerProcess:
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def kill(self) -> None:
+        """Stop without a clean shutdown, as a crash or power cut would."""
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
 
