@@ -173,3 +173,16 @@ def test_each_domain_routes_resolve(domain):
     if domain.name not in ("auth",):
         assert routes, f"{domain.name} declares no route"
     assert all(hasattr(route, "path") for route in routes)
+
+
+def test_the_incident_log_names_no_domain_that_builds_on_it():
+    incidents = _modules("command.incidents")
+    assert _crossings(incidents, ("command.deadlines", "command.interop", "plans")) == []
+
+
+def test_the_deadline_hooks_listen_to_the_incident_log():
+    from command.deadlines import hooks
+    from command.incidents.listeners import listeners
+
+    registry.domains()
+    assert hooks in listeners()

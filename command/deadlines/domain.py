@@ -1,8 +1,12 @@
 """Reporting deadlines: the rulesets, each incident's obligations, the engine, verdicts
 and compliance."""
 
-from command.deadlines import cli, engine, snapshot
+from command.deadlines import cli, engine, hooks, snapshot
 from command.domain import BackgroundTask, Domain, Topic
+from command.incidents import listeners
+
+# Each change of an incident recomputes its obligations in the same transaction.
+listeners.listen(hooks)
 
 
 def _routes():

@@ -1,6 +1,7 @@
 """The incident log's rules: who may report what, the status lifecycle, report numbering,
 figure updates and the audit trail. Every change records its event in the caller's
-transaction and tells the deadline engine through command.deadlines.hooks.
+transaction and tells the domains that listen (command.incidents.listeners: the deadline
+engine among them).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
 from command.db import utcnow
-from command.deadlines import hooks
 from command.errors import ApiError, not_found
 from command.events import record_event
 from command.incidents import geometry
+from command.incidents.listeners import listeners
 from command.incidents.models import Incident, Report
 from command.incidents.queries import (
     TOPIC,
@@ -248,9 +249,10 @@ async def create_incident(
         )
     session.add(incident)
     await session.flush()
-    await hooks.on_incident_created(
-        session, incident=incident, actor=principal.subject, actor_unit=principal.unit_id
-    )
+    for listener in listeners():
+        await listener.on_incident_created(
+            session, incident=incident, actor=principal.subject, actor_unit=principal.unit_id
+        )
     initial = {"report": report_dict(incident.reports[0])} if incident.reports else {}
     _record(session, incident, "incident.created", principal.subject, **initial)
     return incident
@@ -306,9 +308,10 @@ async def add_report(
     changes = _apply(incident, _stated(data))
     incident.updated_at = now
     await session.flush()
-    await hooks.on_report_received(
-        session, incident=incident, report=report, actor=principal.subject
-    )
+    for listener in listeners():
+        await listener.on_report_received(
+            session, incident=incident, report=report, actor=principal.subject
+        )
     _record(
         session,
         incident,
@@ -373,9 +376,13 @@ async def _after_patch(
     """The deadline hooks the change calls for, and one event per kind of change."""
     if "level" in changes or "sensitive" in changes:
         # The sensitive flag moves the top of the reporting chain, as the level does.
-        await hooks.on_level_changed(session, incident=incident, old_level=old_level, actor=actor)
+        for listener in listeners():
+            await listener.on_level_changed(
+                session, incident=incident, old_level=old_level, actor=actor
+            )
     if changes.get("status", {}).get("to") == "closed":
-        await hooks.on_incident_closed(session, incident=incident, actor=actor)
+        for listener in listeners():
+            await listener.on_incident_closed(session, incident=incident, actor=actor)
     facts = {k: v for k, v in changes.items() if k not in ("level", "status", "lon", "lat")}
     if facts:
         _record(session, incident, "incident.updated", actor, changes=facts)
