@@ -153,8 +153,26 @@ def test_chinese_and_english_strings_have_the_same_keys():
     assert len(set(zh)) == len(zh), "a key is listed twice"
 
 
+# The prefixes under which static/js/i18n.js finds a vocabulary group's terms.
+VOCABULARY_KEYS = {
+    "level": "level",
+    "category": "category",
+    "status": "status",
+    "source": "source",
+    "tier": "tier",
+    "unit.kind": "unit_kind",
+    "plan.type": "plan_type",
+}
+
+
+def _vocabulary_keys() -> set[str]:
+    from command.vocabulary import codes
+
+    return {f"{key}.{code}" for key, group in VOCABULARY_KEYS.items() for code in codes(group)}
+
+
 def test_every_string_the_pages_name_exists():
-    known = set(_keys(STATIC_DIR / "js/strings/zh-CN.js"))
+    known = set(_keys(STATIC_DIR / "js/strings/zh-CN.js")) | _vocabulary_keys()
     used = set()
     for html in STATIC_DIR.glob("*.html"):
         used |= set(re.findall(r'data-i18n(?:-[a-z-]+)?="([^"]+)"', html.read_text()))
@@ -195,3 +213,10 @@ async def test_report_page_worker_caches_everything_the_page_loads(client):
     assert linked <= assets
     for url in sorted(assets - {"/report"}):
         assert (await client.get(url)).status_code == 200, url
+
+
+def test_the_pages_keep_no_copy_of_the_vocabulary():
+    """Levels, categories, statuses and plan types come from the server's vocabulary."""
+    for strings in ("zh-CN.js", "en.js"):
+        copies = set(_keys(STATIC_DIR / "js/strings" / strings)) & _vocabulary_keys()
+        assert copies == set(), f"{strings} repeats {sorted(copies)}"
