@@ -21,6 +21,7 @@ DOMAIN_MODULES = (
     "command.incidents.domain",
     "command.interop.domain",
     "command.deadlines.domain",
+    "command.desk.domain",
 )
 
 

@@ -111,3 +111,13 @@ async def incident_history(*, session: AsyncSession, incident_id: int) -> list[d
         .order_by(Event.id)
     )
     return [_history_entry(event) for event in (await session.scalars(query)).all()]
+
+
+async def titles(session: AsyncSession, incident_ids: set[int]) -> dict[int, str]:
+    """The titles of these incidents, by id (for lists that name them)."""
+    if not incident_ids:
+        return {}
+    rows = await session.execute(
+        select(Incident.id, Incident.title).where(Incident.id.in_(incident_ids))
+    )
+    return {row.id: row.title for row in rows}

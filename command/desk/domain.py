@@ -1,0 +1,17 @@
+"""The duty officer's desk: leaders' instructions followed until done."""
+
+from command.domain import Domain
+
+
+def _routes():
+    from command.desk.views import routes
+
+    return routes
+
+
+DOMAIN = Domain(
+    name="desk",
+    routes=_routes,
+    models=("command.desk.models",),
+    migrations="desk",
+)

@@ -1,0 +1,101 @@
+"""The instructions API: parse, authorize the capability, call the service, serialize."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from command.auth.guard import require
+from command.db import utcnow
+from command.desk import instructions
+from command.desk.schemas import (
+    FeedbackIn,
+    InstructionIn,
+    InstructionList,
+    InstructionOut,
+    InstructionQuery,
+)
+from command.errors import NotFound
+from command.http import parse_query, path_int, read_model, respond
+from command.openapi import api
+
+TAGS = ["desk"]
+WRITE_ERRORS = (400, 401, 403, 404, 413, 422)
+MAX_ID = 2**63 - 1
+
+
+def _path_id(request: Request, what: str) -> int:
+    value = path_int(request, "id")
+    if value > MAX_ID:
+        raise NotFound(what, value)
+    return value
+
+
+@api(
+    "Log a leader's instruction (领导批示) on an incident, addressed to units",
+    tags=TAGS,
+    request=InstructionIn,
+    response=InstructionOut,
+    status=201,
+    errors=WRITE_ERRORS,
+)
+async def give_instruction(request: Request) -> Response:
+    principal = await require(request, "incidents.manage")
+    incident_id = _path_id(request, "incident")
+    data = await read_model(request, InstructionIn)
+    skew = timedelta(seconds=request.app.state.settings.clock_skew_seconds)
+    async with request.app.state.db.write() as session:
+        view = await instructions.give(
+            session,
+            incident_id=incident_id,
+            data=data,
+            principal=principal,
+            now=utcnow(),
+            clock_skew=skew,
+        )
+    return respond(InstructionOut.model_validate(view), status=201)
+
+
+@api(
+    "A unit reports back what it did (落实情况); the last one closes the instruction",
+    tags=TAGS,
+    request=FeedbackIn,
+    response=InstructionOut,
+    status=201,
+    errors=WRITE_ERRORS,
+)
+async def give_feedback(request: Request) -> Response:
+    principal = await require(request, "incidents.report")
+    instruction_id = _path_id(request, "instruction")
+    data = await read_model(request, FeedbackIn)
+    async with request.app.state.db.write() as session:
+        view = await instructions.feedback(
+            session, instruction_id=instruction_id, data=data, principal=principal, now=utcnow()
+        )
+    return respond(InstructionOut.model_validate(view), status=201)
+
+
+@api(
+    "Instructions of the subtree: open, overdue or done",
+    tags=TAGS,
+    query=InstructionQuery,
+    response=InstructionList,
+)
+async def list_instructions(request: Request) -> Response:
+    principal = await require(request, "incidents.read")
+    query = parse_query(request, InstructionQuery)
+    async with request.app.state.db.read() as session:
+        listing = await instructions.list_instructions(
+            session, query=query, principal=principal, now=utcnow()
+        )
+    return respond(InstructionList.model_validate(listing))
+
+
+routes = [
+    Route("/api/incidents/{id:int}/instructions", give_instruction, methods=["POST"]),
+    Route("/api/instructions/{id:int}/feedback", give_feedback, methods=["POST"]),
+    Route("/api/instructions", list_instructions, methods=["GET"]),
+]
