@@ -50,10 +50,19 @@ class Incident(Base):
     affected: Mapped[int] = mapped_column(Integer, default=0)
     loss: Mapped[float] = mapped_column(Float, default=0.0)
     created_by: Mapped[str] = mapped_column(String(128))
+    # 签收: the duty officer who acknowledged the incident at the centre, and when (the
+    # centre's 接报时间). Set once.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Raised by every change of the row: the incident's ETag, so that two officers'
+    # changes never overwrite each other unseen (If-Match on PATCH).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     reports: Mapped[list[Report]] = relationship(
         back_populates="incident", order_by="Report.id", lazy="raise"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         Index("ix_incidents_unit_path", "unit_path"),

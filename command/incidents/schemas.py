@@ -212,6 +212,11 @@ class IncidentOut(BaseModel):
     affected: int
     loss: float
     created_by: str
+    acknowledged_at: datetime | None = Field(
+        None, description="when a duty officer acknowledged it at the centre (签收, 接报时间)"
+    )
+    acknowledged_by: str | None = None
+    version: int = Field(1, description="raised by every change; the ETag is id.version")
     reports: list[ReportOut]
 
 

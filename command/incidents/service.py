@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
 from command.db import utcnow
-from command.errors import ApiError, NotFound
+from command.errors import ApiError, NotFound, PreconditionFailed
 from command.events import record_event
 from command.incidents import geometry
 from command.incidents.listeners import listeners
@@ -36,7 +36,7 @@ from command.incidents.schemas import (
     IncidentPatch,
     ReportIn,
 )
-from command.incidents.shapes import incident_dict, report_dict
+from command.incidents.shapes import etag, incident_dict, report_dict
 from command.units.service import find_unit
 
 __all__ = [
@@ -343,13 +343,20 @@ def _check_transition(incident: Incident, values: dict[str, Any]) -> None:
 
 
 async def update_incident(
-    *, session: AsyncSession, incident_id: int, patch: IncidentPatch, principal: Principal
+    *,
+    session: AsyncSession,
+    incident_id: int,
+    patch: IncidentPatch,
+    principal: Principal,
+    if_match: str | None = None,
 ) -> Incident:
-    """Level, status and verified facts; a request that changes nothing writes nothing."""
+    """Level, status and verified facts; a request that changes nothing writes nothing.
+    `if_match`: the entity tags the caller last saw (If-Match); 412 when none is current."""
     if not patch.model_fields_set:
         raise invalid("body", "send at least one field to change")
     incident = await _locked(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+    _check_version(incident, if_match)
     values = _patched_values(incident, patch)
     if all(getattr(incident, name) == value for name, value in values.items()):
         return incident
@@ -364,6 +371,38 @@ async def update_incident(
     await session.flush()
     await _after_patch(session, incident, changes, old_level, principal.subject)
     return incident
+
+
+def _check_version(incident: Incident, if_match: str | None) -> None:
+    """RFC 9110 If-Match: "*" or a list of entity tags, one of which must be current
+    (strong comparison); otherwise another officer changed the incident first."""
+    if if_match is None:
+        return
+    tags = {tag.strip() for tag in if_match.split(",")}
+    current = etag(incident)
+    if "*" in tags or current in tags:
+        return
+    raise PreconditionFailed(
+        f"incident {incident.id} has changed since you saw it (now {current})",
+        extra={"etag": current, "current": incident_dict(incident)},
+    )
+
+
+async def acknowledge(
+    *, session: AsyncSession, incident_id: int, principal: Principal
+) -> tuple[Incident, bool]:
+    """签收: a duty officer acknowledges the incident at the centre, once. A repeat changes
+    nothing and answers the first acknowledgement; the second value says whether this
+    call made it."""
+    incident = await _locked(session, incident_id)
+    ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+    if incident.acknowledged_at is not None:
+        return incident, False
+    incident.acknowledged_at = utcnow()
+    incident.acknowledged_by = principal.subject
+    await session.flush()
+    _record(session, incident, "incident.acknowledged", principal.subject)
+    return incident, True
 
 
 async def _after_patch(

@@ -75,7 +75,15 @@ def incident_fields(incident: Incident) -> dict[str, Any]:
         "affected": incident.affected,
         "loss": incident.loss,
         "created_by": incident.created_by,
+        "acknowledged_at": _iso(incident.acknowledged_at),
+        "acknowledged_by": incident.acknowledged_by,
+        "version": incident.version,
     }
+
+
+def etag(incident: Incident) -> str:
+    """The incident's entity tag (RFC 9110): it changes with every change of the row."""
+    return f'"{incident.id}.{incident.version}"'
 
 
 def incident_dict(incident: Incident) -> dict[str, Any]:

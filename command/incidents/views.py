@@ -30,7 +30,7 @@ from command.incidents.schemas import (
     ReportIn,
     ReportOut,
 )
-from command.incidents.shapes import incident_fields
+from command.incidents.shapes import etag, incident_fields
 from command.openapi import api
 
 TAGS = ["incidents"]
@@ -110,7 +110,7 @@ async def add_report(request: Request) -> Response:
     tags=TAGS,
     request=IncidentPatch,
     response=IncidentOut,
-    errors=WRITE_ERRORS,
+    errors=(*WRITE_ERRORS, 412),
 )
 async def update_incident(request: Request) -> Response:
     principal = await require(request, "incidents.manage")
@@ -118,10 +118,31 @@ async def update_incident(request: Request) -> Response:
     patch = await read_model(request, IncidentPatch)
     async with request.app.state.db.write() as session:
         incident = await service.update_incident(
-            session=session, incident_id=incident_id, patch=patch, principal=principal
+            session=session,
+            incident_id=incident_id,
+            patch=patch,
+            principal=principal,
+            if_match=request.headers.get("if-match"),
         )
-        body = service.incident_dict(incident)
-    return respond(body)
+        body, tag = service.incident_dict(incident), etag(incident)
+    return respond(body, headers={"ETag": tag})
+
+
+@api(
+    "Acknowledge an incident at the centre (签收); a repeat answers the first one",
+    tags=TAGS,
+    response=IncidentOut,
+    errors=(401, 403, 404),
+)
+async def acknowledge_incident(request: Request) -> Response:
+    principal = await require(request, "incidents.manage")
+    incident_id = _incident_id(request)
+    async with request.app.state.db.write() as session:
+        incident, _first = await service.acknowledge(
+            session=session, incident_id=incident_id, principal=principal
+        )
+        body, tag = service.incident_dict(incident), etag(incident)
+    return respond(body, headers={"ETag": tag})
 
 
 @api("One incident with its reports", tags=TAGS, response=IncidentOut)
@@ -131,7 +152,7 @@ async def get_incident(request: Request) -> Response:
     async with request.app.state.db.read() as session:
         incident = await service.get_incident(session=session, incident_id=incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
-    return respond(service.incident_dict(incident))
+    return respond(service.incident_dict(incident), headers={"ETag": etag(incident)})
 
 
 @api("Who changed what when", tags=TAGS, response=IncidentHistory)
@@ -193,5 +214,6 @@ routes = [
     Route("/api/incidents/{id:int}", get_incident, methods=["GET"]),
     Route("/api/incidents/{id:int}", update_incident, methods=["PATCH"]),
     Route("/api/incidents/{id:int}/reports", add_report, methods=["POST"]),
+    Route("/api/incidents/{id:int}/ack", acknowledge_incident, methods=["POST"]),
     Route("/api/incidents/{id:int}/history", incident_history, methods=["GET"]),
 ]
