@@ -140,6 +140,19 @@ class Database:
             await self.on_events(events)
 
     @asynccontextmanager
+    async def rehearse(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction that is always rolled back: what a change would do (a
+        preview), through the very services that would do it, leaving nothing behind and
+        publishing nothing."""
+        async with self._write_sessions() as session:
+            transaction = await session.begin()
+            try:
+                yield session
+            finally:
+                session.info.pop("events.pending", None)
+                await transaction.rollback()
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self._read_sessions() as session:
             async with session.begin():

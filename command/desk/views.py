@@ -1,4 +1,5 @@
-"""The instructions API: parse, authorize the capability, call the service, serialize."""
+"""The desk's API (instructions, change previews, the call register): parse, authorize the
+capability, call the service, serialize."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from starlette.routing import Route
 from command.auth.guard import require
 from command.db import utcnow
 from command.desk import instructions
+from command.desk.preview import preview_change as preview_change_of
 from command.desk.schemas import (
+    ChangePreview,
     FeedbackIn,
     InstructionIn,
     InstructionList,
@@ -20,6 +23,7 @@ from command.desk.schemas import (
 )
 from command.errors import NotFound
 from command.http import parse_query, path_int, read_model, respond
+from command.incidents.schemas import IncidentPatch
 from command.openapi import api
 
 TAGS = ["desk"]
@@ -94,7 +98,26 @@ async def list_instructions(request: Request) -> Response:
     return respond(InstructionList.model_validate(listing))
 
 
+@api(
+    "What a change of level, status or facts would do to the reporting obligations",
+    tags=TAGS,
+    request=IncidentPatch,
+    response=ChangePreview,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+)
+async def preview_change(request: Request) -> Response:
+    principal = await require(request, "incidents.manage")
+    incident_id = _path_id(request, "incident")
+    patch = await read_model(request, IncidentPatch)
+    async with request.app.state.db.rehearse() as session:
+        preview = await preview_change_of(
+            session, incident_id=incident_id, patch=patch, principal=principal
+        )
+    return respond(ChangePreview.model_validate(preview))
+
+
 routes = [
+    Route("/api/incidents/{id:int}/preview", preview_change, methods=["POST"]),
     Route("/api/incidents/{id:int}/instructions", give_instruction, methods=["POST"]),
     Route("/api/instructions/{id:int}/feedback", give_feedback, methods=["POST"]),
     Route("/api/instructions", list_instructions, methods=["GET"]),
