@@ -1,6 +1,8 @@
-"""The duty officer's desk: leaders' instructions followed until done."""
+"""The duty officer's desk: leaders' instructions followed until done, the call register
+and previews of a change."""
 
-from command.domain import Domain
+from command.desk import calls
+from command.domain import Domain, Topic
 
 
 def _routes():
@@ -14,4 +16,5 @@ DOMAIN = Domain(
     routes=_routes,
     models=("command.desk.models",),
     migrations="desk",
+    topics=(Topic("duty", "incidents.manage", calls.today),),
 )
