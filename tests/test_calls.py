@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from command.desk.models import Call
+from command.duty.models import Call
 from command.events import Event
 from command.incidents.models import Incident
 from tests.conftest import bearer

@@ -1,8 +1,7 @@
-"""The duty officer's desk: leaders' instructions followed until done, the call register
-and previews of a change."""
+"""The duty officer's desk: leaders' instructions followed until done, and previews of a
+change before it is confirmed."""
 
-from command.desk import calls
-from command.domain import Domain, Topic
+from command.domain import Domain
 
 
 def _routes():
@@ -16,5 +15,4 @@ DOMAIN = Domain(
     routes=_routes,
     models=("command.desk.models",),
     migrations="desk",
-    topics=(Topic("duty", "incidents.manage", calls.today),),
 )

@@ -1,5 +1,5 @@
-"""The desk's API (instructions, change previews, the call register): parse, authorize the
-capability, call the service, serialize."""
+"""The desk's API (leaders' instructions, change previews): parse, authorize the capability,
+call the service, serialize."""
 
 from __future__ import annotations
 
@@ -11,13 +11,9 @@ from starlette.routing import Route
 
 from command.auth.guard import require
 from command.db import utcnow
-from command.desk import calls, instructions
+from command.desk import instructions
 from command.desk.preview import preview_change as preview_change_of
 from command.desk.schemas import (
-    CallIn,
-    CallList,
-    CallQuery,
-    CallRegistered,
     ChangePreview,
     FeedbackIn,
     InstructionIn,
@@ -120,39 +116,7 @@ async def preview_change(request: Request) -> Response:
     return respond(ChangePreview.model_validate(preview))
 
 
-@api(
-    "Register a call or document received (来电来文登记), optionally logging its incident",
-    tags=TAGS,
-    request=CallIn,
-    response=CallRegistered,
-    status=201,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-)
-async def register_call(request: Request) -> Response:
-    principal = await require(request, "incidents.manage")
-    data = await read_model(request, CallIn)
-    skew = timedelta(seconds=request.app.state.settings.clock_skew_seconds)
-    async with request.app.state.db.write() as session:
-        call, incident = await calls.register(
-            session, data=data, principal=principal, now=utcnow(), clock_skew=skew
-        )
-    return respond(CallRegistered.model_validate({"call": call, "incident": incident}), 201)
-
-
-@api(
-    "The call register of the subtree, newest first", tags=TAGS, query=CallQuery, response=CallList
-)
-async def list_calls(request: Request) -> Response:
-    principal = await require(request, "incidents.manage")
-    query = parse_query(request, CallQuery)
-    async with request.app.state.db.read() as session:
-        items = await calls.list_calls(session, query=query, principal=principal)
-    return respond(CallList.model_validate({"items": items}))
-
-
 routes = [
-    Route("/api/calls", register_call, methods=["POST"]),
-    Route("/api/calls", list_calls, methods=["GET"]),
     Route("/api/incidents/{id:int}/preview", preview_change, methods=["POST"]),
     Route("/api/incidents/{id:int}/instructions", give_instruction, methods=["POST"]),
     Route("/api/instructions/{id:int}/feedback", give_feedback, methods=["POST"]),

@@ -1,5 +1,4 @@
-"""desk: leaders' instructions (领导批示), the units they are addressed to, their feedback;
-the call register (来电来文登记)
+"""desk: leaders' instructions (领导批示), the units they are addressed to, their feedback
 
 Revision ID: desk_0001
 Revises: 0001_foundation
@@ -94,37 +93,8 @@ def upgrade() -> None:
             "ix_instruction_feedback_instruction_id", ["instruction_id"], unique=False
         )
 
-    op.create_table(
-        "calls",
-        _id(),
-        sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.Column("unit_path", sa.String(length=512), nullable=False),
-        sa.Column("received_at", command.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("channel", sa.String(length=16), nullable=False),
-        sa.Column("caller_name", sa.String(length=128), nullable=False),
-        sa.Column("caller_phone", sa.String(length=64), nullable=False),
-        sa.Column("caller_unit", sa.String(length=200), nullable=False),
-        sa.Column("place", sa.String(length=200), nullable=False),
-        sa.Column("content", sa.Text(), nullable=False),
-        sa.Column("actions", sa.Text(), nullable=False),
-        sa.Column("told", sa.Text(), nullable=False),
-        sa.Column("incident_id", BIG_ID, nullable=True),
-        sa.Column("recorded_by", sa.String(length=128), nullable=False),
-        sa.Column("recorded_at", command.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["incident_id"], ["incidents.id"], name=op.f("fk_calls_incident_id_incidents")
-        ),
-        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_calls_unit_id_units")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_calls")),
-    )
-    with op.batch_alter_table("calls", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_calls_unit_path_received_at", ["unit_path", "received_at"], unique=False
-        )
-
 
 def downgrade() -> None:
-    op.drop_table("calls")
     op.drop_table("instruction_feedback")
     op.drop_table("instruction_units")
     op.drop_table("instructions")

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.auth.guard import subtree_root
 from command.auth.service import Principal
 from command.db import utcnow
-from command.desk.models import Call
-from command.desk.schemas import CallIn, CallQuery
+from command.duty.models import Call
+from command.duty.schemas import CallIn, CallQuery
 from command.errors import Invalid
 from command.events import record_event
 from command.incidents import service as incidents
