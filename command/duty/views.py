@@ -11,12 +11,34 @@ from starlette.routing import Route
 
 from command.auth.guard import require
 from command.db import utcnow
-from command.duty import calls
-from command.duty.schemas import CallIn, CallList, CallQuery, CallRegistered
-from command.http import parse_query, read_model, respond
+from command.duty import calls, roster, roster_files
+from command.duty.schemas import (
+    CallIn,
+    CallList,
+    CallQuery,
+    CallRegistered,
+    DutyNow,
+    ImportResult,
+    ShiftIn,
+    ShiftList,
+    ShiftOut,
+    ShiftQuery,
+    SignInIn,
+    UnitQuery,
+)
+from command.errors import ApiError, NotFound
+from command.http import parse_query, path_int, read_body, read_model, respond
 from command.openapi import api
 
 TAGS = ["duty"]
+MAX_ID = 2**63 - 1
+
+
+def path_id(request: Request, what: str) -> int:
+    value = path_int(request, "id")
+    if value > MAX_ID:
+        raise NotFound(what, value)
+    return value
 
 
 @api(
@@ -49,7 +71,127 @@ async def list_calls(request: Request) -> Response:
     return respond(CallList.model_validate({"items": items}))
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@api(
+    "Add a shift to a duty unit's roster",
+    tags=TAGS,
+    request=ShiftIn,
+    response=ShiftOut,
+    status=201,
+    errors=(400, 401, 403, 409, 413, 422),
+)
+async def create_shift(request: Request) -> Response:
+    principal = await require(request, "duty.manage")
+    data = await read_model(request, ShiftIn)
+    async with request.app.state.db.write() as session:
+        view = await roster.create_shift(session, data=data, principal=principal, now=utcnow())
+    return respond(ShiftOut.model_validate(view), 201)
+
+
+@api("The roster of the subtree's duty units", tags=TAGS, query=ShiftQuery, response=ShiftList)
+async def list_shifts(request: Request) -> Response:
+    principal = await require(request, "duty.read")
+    query = parse_query(request, ShiftQuery)
+    async with request.app.state.db.read() as session:
+        items = await roster.list_shifts(session, query=query, principal=principal, now=utcnow())
+    return respond(ShiftList.model_validate({"items": items}))
+
+
+@api(
+    "Import a roster workbook (the XLSX of the template): all rows or none",
+    tags=TAGS,
+    request_media={XLSX: {"type": "string", "format": "binary"}},
+    response=ImportResult,
+    status=201,
+    errors=(400, 401, 403, 413, 415, 422),
+)
+async def import_shifts(request: Request) -> Response:
+    principal = await require(request, "duty.manage")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type != XLSX:
+        raise ApiError(415, f"send the roster as {XLSX}")
+    content = await read_body(request)
+    zone = request.app.state.settings.zone
+    try:
+        rows, problems = roster_files.read_roster(content, zone)
+    except roster_files.RosterFileError as exc:
+        raise ApiError(
+            422, f"file: {exc}", details=[{"field": "file", "message": str(exc), "type": "file"}]
+        ) from None
+    async with request.app.state.db.write() as session:
+        items = await roster.import_roster(
+            session, rows=rows, problems=problems, principal=principal, now=utcnow()
+        )
+    return respond(ImportResult.model_validate({"imported": len(items), "items": items}), 201)
+
+
+@api(
+    "The roster as a workbook in the office layout",
+    tags=TAGS,
+    query=ShiftQuery,
+    media_type=XLSX,
+)
+async def export_shifts(request: Request) -> Response:
+    principal = await require(request, "duty.read")
+    query = parse_query(request, ShiftQuery)
+    async with request.app.state.db.read() as session:
+        items = await roster.list_shifts(session, query=query, principal=principal, now=utcnow())
+    content = roster_files.write_roster(items, "值班表", request.app.state.settings.zone)
+    return _xlsx(content, "roster.xlsx")
+
+
+@api("A roster template to fill in and import", tags=TAGS, media_type=XLSX)
+async def roster_template(request: Request) -> Response:
+    principal = await require(request, "duty.read")
+    content = roster_files.template(request.app.state.settings.zone, principal.unit_code)
+    return _xlsx(content, "roster-template.xlsx")
+
+
+def _xlsx(content: bytes, name: str) -> Response:
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@api(
+    "Who is on duty now at a unit, and the next shift", tags=TAGS, query=UnitQuery, response=DutyNow
+)
+async def duty_now(request: Request) -> Response:
+    principal = await require(request, "duty.read")
+    query = parse_query(request, UnitQuery)
+    async with request.app.state.db.read() as session:
+        now = await roster.on_duty(session, unit_code=query.unit, principal=principal, now=utcnow())
+    return respond(DutyNow.model_validate(now))
+
+
+@api(
+    "Sign in to a shift (签到): the leader or an officer takes post",
+    tags=TAGS,
+    request=SignInIn,
+    response=ShiftOut,
+    errors=(400, 401, 403, 404, 409, 422),
+)
+async def sign_in(request: Request) -> Response:
+    principal = await require(request, "duty.manage")
+    shift_id = path_id(request, "shift")
+    data = await read_model(request, SignInIn)
+    async with request.app.state.db.write() as session:
+        view = await roster.sign_in(
+            session, shift_id=shift_id, data=data, principal=principal, now=utcnow()
+        )
+    return respond(ShiftOut.model_validate(view))
+
+
 routes = [
     Route("/api/calls", register_call, methods=["POST"]),
     Route("/api/calls", list_calls, methods=["GET"]),
+    Route("/api/duty/shifts", create_shift, methods=["POST"]),
+    Route("/api/duty/shifts", list_shifts, methods=["GET"]),
+    Route("/api/duty/shifts.xlsx", export_shifts, methods=["GET"]),
+    Route("/api/duty/shifts/template.xlsx", roster_template, methods=["GET"]),
+    Route("/api/duty/shifts/import", import_shifts, methods=["POST"]),
+    Route("/api/duty/shifts/{id:int}/sign-in", sign_in, methods=["POST"]),
+    Route("/api/duty/now", duty_now, methods=["GET"]),
 ]
