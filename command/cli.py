@@ -212,7 +212,7 @@ def extensions() -> list[Callable[[Any], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from command.errors import ApiError
+    from command.errors import ClientError
 
     args = build_parser().parse_args(argv)
     try:
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(settings, args)
     except ConfigError as exc:
         print(f"watchfloor: configuration error: {exc}", file=sys.stderr)
-    except ApiError as exc:
+    except ClientError as exc:
         print(f"watchfloor: {exc.message}", file=sys.stderr)
     return 2
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
-from command.errors import ApiError, NotFound
+from command.errors import Conflict, Invalid, NotFound
 from command.events import record_event
 from command.units.models import Unit
 from plans import coverage
@@ -100,7 +100,7 @@ def _jsonable(value: Any) -> Any:
 
 def ensure_changeable(plan: Plan) -> None:
     if plan.status == "retired":
-        raise ApiError(409, f"plan {plan.id} is retired; it can no longer change")
+        raise Conflict(f"plan {plan.id} is retired; it can no longer change")
 
 
 async def set_status(session: AsyncSession, plan: Plan, status: str, *, actor: str) -> None:
@@ -142,7 +142,7 @@ async def update_plan(session: AsyncSession, *, plan: Plan, data: PlanPatch, act
     changes = data.model_dump(exclude_unset=True, exclude={"status"})
     for name, value in changes.items():
         if value is None:
-            raise ApiError(422, f"{name} cannot be null")
+            raise Invalid(name, f"{name} cannot be null", bare=True)
         setattr(plan, name, list(dict.fromkeys(value)) if isinstance(value, list) else value)
     plan.updated_at = utcnow()
     refresh_due_dates(plan)

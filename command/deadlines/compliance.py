@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.deadlines.models import Obligation, Verdict
-from command.errors import ApiError
+from command.errors import Invalid
 from command.incidents.models import Incident
 from command.units.models import Unit
 
@@ -68,8 +68,7 @@ def window(
     stop = _instant(end, zone) if end is not None else now
     begin = _instant(start, zone) if start is not None else stop - timedelta(days=DEFAULT_DAYS)
     if begin >= stop:
-        detail = {"field": "query.from", "message": "must be before 'to'", "type": "rule"}
-        raise ApiError(422, "invalid request: query.from: must be before 'to'", details=[detail])
+        raise Invalid("query.from", "must be before 'to'")
     return begin, stop
 
 

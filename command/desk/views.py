@@ -21,21 +21,12 @@ from command.desk.schemas import (
     InstructionOut,
     InstructionQuery,
 )
-from command.errors import NotFound
-from command.http import parse_query, path_int, read_model, respond
+from command.http import parse_query, path_id, read_model, respond
 from command.incidents.schemas import IncidentPatch
 from command.openapi import api
 
 TAGS = ["desk"]
 WRITE_ERRORS = (400, 401, 403, 404, 413, 422)
-MAX_ID = 2**63 - 1
-
-
-def _path_id(request: Request, what: str) -> int:
-    value = path_int(request, "id")
-    if value > MAX_ID:
-        raise NotFound(what, value)
-    return value
 
 
 @api(
@@ -48,7 +39,7 @@ def _path_id(request: Request, what: str) -> int:
 )
 async def give_instruction(request: Request) -> Response:
     principal = await require(request, "incidents.manage")
-    incident_id = _path_id(request, "incident")
+    incident_id = path_id(request, "id", "incident")
     data = await read_model(request, InstructionIn)
     skew = timedelta(seconds=request.app.state.settings.clock_skew_seconds)
     async with request.app.state.db.write() as session:
@@ -73,7 +64,7 @@ async def give_instruction(request: Request) -> Response:
 )
 async def give_feedback(request: Request) -> Response:
     principal = await require(request, "incidents.report")
-    instruction_id = _path_id(request, "instruction")
+    instruction_id = path_id(request, "id", "instruction")
     data = await read_model(request, FeedbackIn)
     async with request.app.state.db.write() as session:
         view = await instructions.feedback(
@@ -107,7 +98,7 @@ async def list_instructions(request: Request) -> Response:
 )
 async def preview_change(request: Request) -> Response:
     principal = await require(request, "incidents.manage")
-    incident_id = _path_id(request, "incident")
+    incident_id = path_id(request, "id", "incident")
     patch = await read_model(request, IncidentPatch)
     async with request.app.state.db.rehearse() as session:
         preview = await preview_change_of(

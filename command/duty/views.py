@@ -26,19 +26,11 @@ from command.duty.schemas import (
     SignInIn,
     UnitQuery,
 )
-from command.errors import ApiError, NotFound
-from command.http import parse_query, path_int, read_body, read_model, respond
+from command.errors import ApiError
+from command.http import parse_query, path_id, read_body, read_model, respond
 from command.openapi import api
 
 TAGS = ["duty"]
-MAX_ID = 2**63 - 1
-
-
-def path_id(request: Request, what: str) -> int:
-    value = path_int(request, "id")
-    if value > MAX_ID:
-        raise NotFound(what, value)
-    return value
 
 
 @api(
@@ -175,7 +167,7 @@ async def duty_now(request: Request) -> Response:
 )
 async def sign_in(request: Request) -> Response:
     principal = await require(request, "duty.manage")
-    shift_id = path_id(request, "shift")
+    shift_id = path_id(request, "id", "shift")
     data = await read_model(request, SignInIn)
     async with request.app.state.db.write() as session:
         view = await roster.sign_in(
