@@ -4,6 +4,8 @@ does, and each setting's variable, parser and default are declared once."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
@@ -201,3 +203,32 @@ async def test_database_sessions_carry_the_settings(tmp_path):
             assert settings_of(session).clock_skew_seconds == 7
     finally:
         await db.dispose()
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "command.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_the_cli_reads_its_variables_through_the_settings(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "WATCHFLOOR_VAR_DIR": str(tmp_path / "state"),
+        "WATCHFLOOR_PASSWORD": "a-long-password",
+    }
+    bad_port = _cli("serve", env={**env, "PORT": "eighty"})
+    assert bad_port.returncode == 2 and "PORT must be a whole number" in bad_port.stderr
+    # The SQLite file and the secret go to WATCHFLOOR_VAR_DIR, which migrate creates.
+    assert _cli("migrate", env=env).returncode == 0
+    assert {p.name for p in (tmp_path / "state").iterdir()} >= {"watchfloor.db", "secret.key"}
+    assert _cli("demo", env=env).returncode == 0
+    create = ("user", "create", "--username", "duty-officer", "--unit", "231100")
+    made = _cli(*create, "--role", "commander", env=env)
+    assert made.returncode == 0, made.stderr
+    assert "user duty-officer created" in made.stderr
