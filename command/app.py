@@ -45,7 +45,7 @@ def _openapi_route(routes: list[BaseRoute]) -> Route:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     configure_logging(json_lines=settings.log_json)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings=settings)
     bus = create_bus(settings.redis_url)
 
     @asynccontextmanager

@@ -8,7 +8,6 @@ Counted per county-level area and overall; a change of coverage is an event for 
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.config import settings_of
 from command.events import record_event
 from command.units.models import Unit
 from plans.due import local_today
@@ -25,12 +25,13 @@ from plans.rules import Requirement, load_rules
 from plans.schemas import CoverageOut, CoverageRow, Gap, RequirementCount
 
 
-def deployment_zone() -> ZoneInfo:
-    return ZoneInfo(os.environ.get("WATCHFLOOR_TIMEZONE") or "Asia/Shanghai")
+def deployment_zone(session: AsyncSession) -> ZoneInfo:
+    return settings_of(session).zone
 
 
 def year_end(today: date) -> date:
-    return date(today.year, 12, 31)
+    """The coverage target date of today's year (plans/rules.toml [coverage] target)."""
+    return load_rules().coverage.target_in(today.year)
 
 
 def requirement_for(unit: Unit) -> Requirement | None:
@@ -157,7 +158,7 @@ async def record_change(session: AsyncSession, *, unit: Unit, actor: str) -> Non
         return
     counties = await _counties(session, unit)
     area = _county_of(unit, counties) or unit
-    target = year_end(local_today(deployment_zone()))
+    target = year_end(local_today(deployment_zone(session)))
     table = await coverage_table(session, root=area, target=target)
     row = table.counties[0] if table.counties else table.overall
     payload = {"target": target.isoformat(), **row.model_dump(mode="json")}

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
+from command.config import settings_of
 from command.db import utcnow
 from command.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from command.events import record_event
@@ -65,7 +66,6 @@ FIGURES = ("dead", "missing", "injured", "affected", "loss")
 PATCHABLE_FACTS = ("title", "type", "sensitive", "summary", "measures")
 # A report for another unit is one the caller received from it by phone and logs for it.
 ON_BEHALF_CHANNEL = "phone"
-DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def invalid(field: str, message: str) -> Invalid:
@@ -232,10 +232,12 @@ async def create_incident(
     session: AsyncSession,
     data: IncidentIn,
     principal: Principal,
-    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    clock_skew: timedelta | None = None,
 ) -> Incident:
     """A new incident; from the field, with its initial report (初报)."""
     now = utcnow()
+    if clock_skew is None:  # the process's WATCHFLOOR_CLOCK_SKEW_SECONDS
+        clock_skew = timedelta(seconds=settings_of(session).clock_skew_seconds)
     unit = await _acting_unit(session, data.unit, principal)
     logged_by = _creation_rights(principal, unit, data)
     _check_times(data.occurred_at, data.learned_at or now, now, clock_skew)
