@@ -5,13 +5,9 @@ from command.incidents import demo, snapshot
 
 
 def _routes():
-    from starlette.routing import Route
-
-    from command.deadlines.runtime import report_form
     from command.incidents.views import routes
-    from command.pages import page
 
-    return [*routes, Route("/report", page("report.html", report_form), methods=["GET"])]
+    return routes
 
 
 DOMAIN = Domain(
