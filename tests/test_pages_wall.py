@@ -236,21 +236,29 @@ async def test_the_wall_draws_from_its_channel_alone(
     await owed.wait_for(timeout=3000)
     assert await owed.locator(".clock-label").inner_text() == "漏报"
 
-    # A plan event: a version issued ten days ago owes its filing, the counter says so.
+    # Plan events: a township's first plan in force moves the city's coverage, and its
+    # version, issued ten days ago, owes its filing: the counters say so.
     due = page.locator('[data-counter="plans-due"] .counter-value')
     before = int(await due.inner_text())
+    rate = page.locator('[data-counter="coverage"] .counter-value')
+    rate_before = await rate.inner_text()
     today = datetime.now(UTC).astimezone(ZONE).date()
     version = version_body(
         effective_on=today.isoformat(), issued_on=(today - timedelta(days=10)).isoformat()
     )
     async with httpx.AsyncClient(base_url=server.url) as client:
-        plan = await issued_plan(
-            client, demo["coordinator"], plan_body(title=unique("防汛应急预案")), version
-        )
+        township = plan_body(title=unique("车陆乡应急预案"), type="grassroots", unit="231123002")
+        plan = await issued_plan(client, demo["coordinator"], township, version)
     await page.wait_for_function(
         "n => document.querySelector('[data-counter=\"plans-due\"] .counter-value')"
         ".textContent === String(n)",
         arg=before + 1,
+        timeout=5000,
+    )
+    await page.wait_for_function(
+        "shown => document.querySelector('[data-counter=\"coverage\"] .counter-value')"
+        ".textContent !== shown",
+        arg=rate_before,
         timeout=5000,
     )
 
