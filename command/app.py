@@ -24,7 +24,7 @@ from command.metrics import MetricsMiddleware, metrics_endpoint
 from command.openapi import build_openapi
 from command.registry import topics
 from command.routes import api_routes
-from realtime.bus import Bus, create_bus
+from realtime.backends import Bus, create_bus
 from realtime.publisher import Publisher
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"

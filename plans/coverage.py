@@ -152,6 +152,33 @@ async def coverage_table(session: AsyncSession, *, root: Unit, target: date) -> 
     return CoverageOut(target=target, overall=overall.row(None, root.name), counties=rows)
 
 
+_TOTAL = {"name", "required", "covered", "missing", "rate"}
+
+
+async def totals_above(session: AsyncSession, *, area: Unit, target: date) -> list[dict]:
+    """The overall coverage of the area's subtree and of each unit above it, top first:
+    every screen that receives the area's event (the area's and those above) finds the
+    rate it shows under its own unit code."""
+    codes = area.path.strip("/").split("/")
+    above = (await session.scalars(select(Unit).where(Unit.code.in_(codes)))).all()
+    names = {unit.code: unit.name for unit in above}
+    top = next(unit for unit in above if unit.code == codes[0])
+    covered = await _covered(session, top, target)
+    tallies = {code: _Tally.empty() for code in codes}
+    for unit, requirement in await _required_units(session, top):
+        is_covered = any((unit.id, kind) in covered for kind in requirement.types)
+        for code in unit.path.strip("/").split("/"):
+            if code in tallies:
+                tallies[code].add(unit, requirement, is_covered)
+    return [
+        {
+            "unit": code,
+            **tallies[code].row(code, names[code]).model_dump(mode="json", include=_TOTAL),
+        }
+        for code in codes
+    ]
+
+
 async def record_change(session: AsyncSession, *, unit: Unit, actor: str) -> None:
     """After a plan of `unit` entered or left force: the unit's county row, for the wall."""
     if requirement_for(unit) is None:
@@ -161,7 +188,11 @@ async def record_change(session: AsyncSession, *, unit: Unit, actor: str) -> Non
     target = year_end(local_today(deployment_zone(session)))
     table = await coverage_table(session, root=area, target=target)
     row = table.counties[0] if table.counties else table.overall
-    payload = {"target": target.isoformat(), **row.model_dump(mode="json")}
+    payload = {
+        "target": target.isoformat(),
+        **row.model_dump(mode="json"),
+        "totals": await totals_above(session, area=area, target=target),
+    }
     record_event(
         session,
         topic="plans",

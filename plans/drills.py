@@ -141,9 +141,11 @@ def _last_held(drill: Drill, clock: Clock) -> datetime:
 
 
 async def record_drill_event(
-    session: AsyncSession, drill: Drill, *, kind: str, actor: str, **extra: Any
+    session: AsyncSession, drill: Drill, *, kind: str, actor: str, clock: Clock, **extra: Any
 ) -> None:
-    payload = (await queries.drill_out(session, drill)).model_dump(mode="json")
+    """One event on the "drills" topic: the drill as the API shows it, with its occurrences
+    this week and `today` as in the wall's snapshot, plus what changed."""
+    payload = await queries.week_payload(session, drill, now=clock.now, zone=clock.zone)
     payload.update(extra)
     queries.record(session, drill, kind=kind, actor=actor, payload=payload)
 
@@ -210,7 +212,7 @@ async def schedule_drill(
             actor=principal.subject,
         )
     kind = "drill.recorded" if data.status == "completed" else "drill.scheduled"
-    await record_drill_event(session, drill, kind=kind, actor=principal.subject)
+    await record_drill_event(session, drill, kind=kind, actor=principal.subject, clock=clock)
     return drill
 
 
@@ -314,5 +316,5 @@ async def update_drill(
             session, drill, held_until=held_until, clock=clock, actor=principal.subject
         )
     kind = f"drill.{status}" if status != previous else "drill.updated"
-    await record_drill_event(session, drill, kind=kind, actor=principal.subject)
+    await record_drill_event(session, drill, kind=kind, actor=principal.subject, clock=clock)
     return drill

@@ -145,6 +145,7 @@ async def evaluate_drill(
         drill,
         kind="drill.evaluated",
         actor=principal.subject,
+        clock=clock,
         evaluation=out.model_dump(mode="json"),
     )
     return out

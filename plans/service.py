@@ -17,7 +17,7 @@ from command.errors import Conflict, Invalid, NotFound
 from command.events import record_event
 from command.units.models import Unit
 from plans import coverage
-from plans.due import refresh_due_dates
+from plans.due import local_today, refresh_due_dates
 from plans.models import EFFECTIVE_STATUSES, Plan, RevisionTask
 from plans.schemas import PlanIn, PlanOut, PlanPatch, PlanQuery, RevisionOut
 
@@ -80,9 +80,15 @@ async def get_plan(session: AsyncSession, plan_id: int, *, for_update: bool = Fa
 async def record_plan_event(
     session: AsyncSession, plan: Plan, *, kind: str, actor: str, **extra: Any
 ) -> None:
-    """One event on the "plans" topic: the plan as the API shows it, plus what changed."""
+    """One event on the "plans" topic: the plan as the API shows it, plus what changed,
+    plus `due`: the plan's items in the wall's due list now (as in the snapshot), so
+    that a screen replaces the plan's items with these and reads nothing."""
+    from plans.agenda import due_items_of  # the due list reads plans through this module
+
     payload = (await plan_out(session, plan)).model_dump(mode="json")
     payload.update({name: _jsonable(value) for name, value in extra.items()})
+    today = local_today(coverage.deployment_zone())
+    payload["due"] = await due_items_of(session, plan, today=today)
     record_event(
         session,
         topic="plans",
