@@ -87,7 +87,7 @@ async def record_plan_event(
 
     payload = (await plan_out(session, plan)).model_dump(mode="json")
     payload.update({name: _jsonable(value) for name, value in extra.items()})
-    today = local_today(coverage.deployment_zone())
+    today = local_today(coverage.deployment_zone(session))
     payload["due"] = await due_items_of(session, plan, today=today)
     record_event(
         session,
