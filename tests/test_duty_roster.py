@@ -4,7 +4,6 @@ and the roster workbook imported all or nothing, on both databases."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
 
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
@@ -12,27 +11,10 @@ from sqlalchemy import func, select
 from command.duty.models import Shift
 from command.duty.roster_files import HEADERS
 from tests.conftest import bearer
+from tests.duty_fixtures import CITY, shift_body
 from tests.incidents_fixtures import SIBLING_COUNTY, token_for
 
-CITY = "231100"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _at(hours: float) -> str:
-    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
-
-
-def _shift(start: float, end: float, **overrides):
-    body = {
-        "unit": CITY,
-        "starts_at": _at(start),
-        "ends_at": _at(end),
-        "leader": {"name": "张副市长", "phone": "13900000001"},
-        "officers": [{"name": "李值班", "phone": "13900000002", "email": "li@example.org"}],
-        "line": "0456-8220000",
-    }
-    body.update(overrides)
-    return body
 
 
 async def _shifts(app) -> int:
@@ -42,9 +24,9 @@ async def _shifts(app) -> int:
 
 async def test_who_is_on_duty_now_and_next(app, client, demo):
     commander = bearer(demo["commander"])
-    now_shift = await client.post("/api/duty/shifts", json=_shift(-1, 11), headers=commander)
+    now_shift = await client.post("/api/duty/shifts", json=shift_body(-1, 11), headers=commander)
     assert now_shift.status_code == 201, now_shift.text
-    later = _shift(11, 23, leader={"name": "赵局长"})
+    later = shift_body(11, 23, leader={"name": "赵局长"})
     assert (await client.post("/api/duty/shifts", json=later, headers=commander)).status_code == 201
     duty = (await client.get("/api/duty/now", headers=bearer(demo["display"]))).json()
     assert duty["unit"] == CITY
@@ -57,36 +39,42 @@ async def test_who_is_on_duty_now_and_next(app, client, demo):
 
 async def test_overlapping_shifts_are_refused(app, client, demo):
     commander = bearer(demo["commander"])
-    first = await client.post("/api/duty/shifts", json=_shift(1, 13), headers=commander)
-    clash = await client.post("/api/duty/shifts", json=_shift(12, 20), headers=commander)
+    first = await client.post("/api/duty/shifts", json=shift_body(1, 13), headers=commander)
+    clash = await client.post("/api/duty/shifts", json=shift_body(12, 20), headers=commander)
     assert clash.status_code == 409
     assert f"shift {first.json()['id']}" in clash.json()["error"]["message"]
     for body, field in [
-        (_shift(5, 4), "ends_at"),
-        (_shift(0, 30), "ends_at"),
-        (_shift(1, 2, officers=[]), "officers"),
-        (_shift(1, 2, unit="999999"), "unit"),
-        (_shift(1, 2, leader={"name": ""}), "leader.name"),
+        (shift_body(5, 4), "ends_at"),
+        (shift_body(0, 30), "ends_at"),
+        (shift_body(1, 2, officers=[]), "officers"),
+        (shift_body(1, 2, unit="999999"), "unit"),
+        (shift_body(1, 2, leader={"name": ""}), "leader.name"),
     ]:
         response = await client.post("/api/duty/shifts", json=body, headers=commander)
         assert response.status_code == 422, (field, response.text)
         assert field in [d["field"] for d in response.json()["error"]["details"]]
     sibling = await client.post(
         "/api/duty/shifts",
-        json=_shift(1, 2, unit=SIBLING_COUNTY),
+        json=shift_body(1, 2, unit=SIBLING_COUNTY),
         headers=bearer(await token_for(app, "231102", "commander")),
     )
     assert sibling.status_code == 403
     assert (
-        await client.post("/api/duty/shifts", json=_shift(30, 31), headers=bearer(demo["reporter"]))
+        await client.post(
+            "/api/duty/shifts", json=shift_body(30, 31), headers=bearer(demo["reporter"])
+        )
     ).status_code == 403
     assert await _shifts(app) == 1
 
 
 async def test_sign_in_and_absence(app, client, demo):
     commander = bearer(demo["commander"])
-    missed = (await client.post("/api/duty/shifts", json=_shift(-3, -1), headers=commander)).json()
-    current = (await client.post("/api/duty/shifts", json=_shift(-1, 11), headers=commander)).json()
+    missed = (
+        await client.post("/api/duty/shifts", json=shift_body(-3, -1), headers=commander)
+    ).json()
+    current = (
+        await client.post("/api/duty/shifts", json=shift_body(-1, 11), headers=commander)
+    ).json()
     assert missed["absent"] is True and current["absent"] is True
     signed = await client.post(
         f"/api/duty/shifts/{current['id']}/sign-in", json={"name": "李值班"}, headers=commander
@@ -107,7 +95,9 @@ async def test_sign_in_and_absence(app, client, demo):
         f"/api/duty/shifts/{missed['id']}/sign-in", json={"name": "李值班"}, headers=commander
     )
     assert closed.status_code == 409
-    on_time = (await client.post("/api/duty/shifts", json=_shift(11, 23), headers=commander)).json()
+    on_time = (
+        await client.post("/api/duty/shifts", json=shift_body(11, 23), headers=commander)
+    ).json()
     early = await client.post(
         f"/api/duty/shifts/{on_time['id']}/sign-in", json={"name": "张副市长"}, headers=commander
     )
@@ -188,7 +178,7 @@ async def test_a_roster_with_an_overlap_or_a_gap_imports_nothing(app, client, de
     stored = await client.post(
         "/api/duty/shifts",
         json={
-            **_shift(0, 1),
+            **shift_body(0, 1),
             "starts_at": "2027-02-01T00:00:00Z",
             "ends_at": "2027-02-01T04:00:00Z",
         },

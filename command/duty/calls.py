@@ -18,6 +18,7 @@ from command.duty.schemas import CallIn, CallQuery
 from command.errors import Invalid
 from command.events import record_event
 from command.incidents import service as incidents
+from command.incidents.shapes import unit_code as code_of_path
 
 TOPIC = "duty"
 
@@ -83,11 +84,7 @@ async def list_calls(
     rows = await session.scalars(
         statement.order_by(Call.received_at.desc(), Call.id.desc()).limit(query.limit)
     )
-    return [call_view(call, _code(call.unit_path)) for call in rows]
-
-
-def _code(unit_path: str) -> str:
-    return unit_path.rstrip("/").rsplit("/", 1)[-1]
+    return [call_view(call, code_of_path(call.unit_path)) for call in rows]
 
 
 def call_view(call: Call, unit_code: str) -> dict[str, Any]:
@@ -118,4 +115,4 @@ async def today(*, session: AsyncSession, unit_path: str, **_context: Any) -> li
         .order_by(Call.received_at.desc(), Call.id.desc())
         .limit(500)
     )
-    return [call_view(call, _code(call.unit_path)) for call in rows]
+    return [call_view(call, code_of_path(call.unit_path)) for call in rows]

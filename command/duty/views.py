@@ -11,13 +11,16 @@ from starlette.routing import Route
 
 from command.auth.guard import require
 from command.db import utcnow
-from command.duty import calls, roster, roster_files
+from command.duty import calls, handover, roster, roster_files
 from command.duty.schemas import (
     CallIn,
     CallList,
     CallQuery,
     CallRegistered,
     DutyNow,
+    HandoverIn,
+    HandoverList,
+    HandoverOut,
     ImportResult,
     ShiftIn,
     ShiftList,
@@ -176,7 +179,53 @@ async def sign_in(request: Request) -> Response:
     return respond(ShiftOut.model_validate(view))
 
 
+@api(
+    "Hand the duty over (交接班): a note and what is still open, for the next shift",
+    tags=TAGS,
+    request=HandoverIn,
+    response=HandoverOut,
+    status=201,
+    errors=(400, 401, 403, 413, 422),
+)
+async def hand_over(request: Request) -> Response:
+    principal = await require(request, "duty.manage")
+    data = await read_model(request, HandoverIn)
+    async with request.app.state.db.write() as session:
+        view = await handover.hand_over(session, data=data, principal=principal, now=utcnow())
+    return respond(HandoverOut.model_validate(view), 201)
+
+
+@api(
+    "The incoming officer accepts a handover",
+    tags=TAGS,
+    response=HandoverOut,
+    errors=(401, 403, 404, 409),
+)
+async def accept_handover(request: Request) -> Response:
+    principal = await require(request, "duty.manage")
+    handover_id = path_id(request, "id", "handover")
+    async with request.app.state.db.write() as session:
+        view = await handover.accept(
+            session, handover_id=handover_id, principal=principal, now=utcnow()
+        )
+    return respond(HandoverOut.model_validate(view))
+
+
+@api(
+    "The handovers of the subtree, newest first", tags=TAGS, query=UnitQuery, response=HandoverList
+)
+async def list_handovers(request: Request) -> Response:
+    principal = await require(request, "duty.read")
+    query = parse_query(request, UnitQuery)
+    async with request.app.state.db.read() as session:
+        items = await handover.list_handovers(session, unit_code=query.unit, principal=principal)
+    return respond(HandoverList.model_validate({"items": items}))
+
+
 routes = [
+    Route("/api/duty/handovers", hand_over, methods=["POST"]),
+    Route("/api/duty/handovers", list_handovers, methods=["GET"]),
+    Route("/api/duty/handovers/{id:int}/accept", accept_handover, methods=["POST"]),
     Route("/api/calls", register_call, methods=["POST"]),
     Route("/api/calls", list_calls, methods=["GET"]),
     Route("/api/duty/shifts", create_shift, methods=["POST"]),
