@@ -136,7 +136,15 @@ def test_each_domain_is_declared_once_with_distinct_topics():
     assert len(names) == len(set(names))
     topics = [topic.name for domain in domains for topic in domain.topics]
     assert len(topics) == len(set(topics))
-    assert set(registry.topics()) == {"incidents", "deadlines", "drills", "plans", "units", "duty"}
+    assert set(registry.topics()) == {
+        "incidents",
+        "deadlines",
+        "drills",
+        "plans",
+        "units",
+        "duty",
+        "calls",
+    }
 
 
 def test_every_table_belongs_to_a_declared_model_module():

@@ -49,7 +49,7 @@ async def test_a_call_is_registered_with_what_offices_record(app, client, demo):
     listing = (await client.get("/api/calls", headers=commander)).json()["items"]
     assert [item["id"] for item in listing] == [call["id"]]
     async with app.state.db.read() as session:
-        kinds = list(await session.scalars(select(Event.kind).where(Event.topic == "duty")))
+        kinds = list(await session.scalars(select(Event.kind).where(Event.topic == "calls")))
     assert kinds == ["call.registered"]
 
 

@@ -20,7 +20,7 @@ from command.events import record_event
 from command.incidents import service as incidents
 from command.incidents.shapes import unit_code as code_of_path
 
-TOPIC = "duty"
+TOPIC = "calls"
 
 
 async def register(
@@ -107,7 +107,7 @@ def call_view(call: Call, unit_code: str) -> dict[str, Any]:
 
 
 async def today(*, session: AsyncSession, unit_path: str, **_context: Any) -> list[dict[str, Any]]:
-    """The 'duty' topic's snapshot: the subtree's calls of the last 24 hours."""
+    """The 'calls' topic's snapshot: the subtree's calls of the last 24 hours."""
     since = utcnow() - timedelta(hours=24)
     rows = await session.scalars(
         select(Call)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import ensure_sees, named_unit, subtree_root
 from command.auth.service import Principal
+from command.db import utcnow
 from command.duty.models import Shift, SignIn
 from command.duty.rules import duty_rules
 from command.duty.schemas import ShiftIn, ShiftQuery, SignInIn
@@ -328,3 +329,30 @@ def _refusal(problems: Sequence[Problem]) -> Invalid:
         f"first, row {first.index} {first.field}: {first.message}",
         details=details,
     )
+
+
+# The 'duty' topic's snapshot: the shifts on duty now and those starting within this long.
+SNAPSHOT_AHEAD = timedelta(hours=24)
+
+
+async def on_duty_snapshot(
+    *, session: AsyncSession, unit_path: str, **_context: Any
+) -> list[dict[str, Any]]:
+    """Shifts of the subtree's duty units on now or starting within a day, in order: the
+    wall header and the desk show who is on duty from these."""
+    now = utcnow()
+    rows = (
+        await session.execute(
+            select(Shift, Unit)
+            .join(Unit, Unit.id == Shift.unit_id)
+            .where(
+                Shift.unit_path.startswith(unit_path, autoescape=True),
+                Shift.ends_at > now,
+                Shift.starts_at <= now + SNAPSHOT_AHEAD,
+            )
+            .order_by(Shift.starts_at, Shift.id)
+            .limit(500)
+        )
+    ).all()
+    sign_ins = await _sign_ins(session, [shift.id for shift, _ in rows])
+    return [shift_view(shift, unit, sign_ins.get(shift.id, []), now) for shift, unit in rows]

@@ -37,6 +37,7 @@ export default {
   "wall.board": "Open incidents and reporting clocks",
   "wall.drillsToday": "Drills today",
   "wall.drillsWeek": "Drills this week",
+  "wall.onDuty": "Leader {leader} · On duty {officers} · ☎ {line}",
   "wall.noClocks": "No report pending",
   "wall.noIncidents": "No open incidents",
   "wall.moreIncidents": "{n} more incidents not shown",

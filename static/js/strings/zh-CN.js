@@ -39,6 +39,7 @@ export default {
   "wall.board": "在办事件与报告时限",
   "wall.drillsToday": "今日演练",
   "wall.drillsWeek": "本周演练",
+  "wall.onDuty": "带班 {leader} · 值班 {officers} · ☎ {line}",
   "wall.noClocks": "暂无待报时限",
   "wall.noIncidents": "当前无在办突发事件",
   "wall.moreIncidents": "另有 {n} 起事件未显示",

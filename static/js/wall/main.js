@@ -9,12 +9,12 @@ import { ServerClock, formatDate, formatTime, weekWindow } from "../time.js";
 import { renderBoard, tickClocks } from "./board.js";
 import { renderCounters, tickCounters } from "./counters.js";
 import { renderDrills } from "./drills.js";
-import { showConnection, showRunningDrills } from "./header.js";
+import { showConnection, showOnDuty, showRunningDrills } from "./header.js";
 import { WallMap } from "./map.js";
 import { WallState } from "./state.js";
 
 // The topics the wall draws, of those the server offers (the page's config block).
-const WALL_TOPICS = ["incidents", "deadlines", "drills", "plans", "units"];
+const WALL_TOPICS = ["incidents", "deadlines", "drills", "plans", "units", "duty"];
 const TOPICS = WALL_TOPICS.filter((topic) => (config.topics || []).includes(topic));
 const REFETCH_DELAY = 400;
 
@@ -55,8 +55,11 @@ const render = {
   plans() {
     renderCounters(nodes.counters, state, clock.now());
   },
+  duty() {
+    showOnDuty(state, clock.now());
+  },
   all() {
-    for (const part of ["units", "incidents", "drills"]) render[part]();
+    for (const part of ["units", "incidents", "drills", "duty"]) render[part]();
   },
 };
 
@@ -88,7 +91,10 @@ function tick() {
   if (shownWeek !== null && week !== shownWeek) reloadDrillsSoon();
   shownWeek = week;
   const minute = Math.floor(now / 60000);
-  if (shownMinute !== null && minute !== shownMinute) render.drills();
+  if (shownMinute !== null && minute !== shownMinute) {
+    render.drills();
+    render.duty();
+  }
   shownMinute = minute;
 }
 

@@ -20,6 +20,15 @@ export class WallState {
     this.drills = [];
     this.coverage = null;
     this.due = new Map();
+    this.shifts = new Map(); // the duty roster's shifts on now or soon (topic duty)
+  }
+
+  // The shift of the screen's unit on duty at `now`, if the roster has one.
+  onDuty(now) {
+    for (const shift of this.shifts.values()) {
+      if (shift.unit === this.unit && Date.parse(shift.starts_at) <= now && now < Date.parse(shift.ends_at)) return shift;
+    }
+    return null;
   }
 
   applySnapshot(topics) {
@@ -32,6 +41,7 @@ export class WallState {
     const overall = items.find((item) => item.kind === "coverage" && item.scope === "overall");
     this.coverage = overall ? overall.rate : null;
     this.due = new Map(items.filter((item) => item.kind === "due").map((item) => [dueKey(item), item]));
+    this.shifts = new Map((topics.duty || []).map((shift) => [shift.id, shift]));
   }
 
   // Applies one event; returns the part of the wall it changes.
@@ -44,8 +54,14 @@ export class WallState {
       return "units";
     }
     if (topic === "drills") return this.putDrill(payload);
+    if (topic === "duty") return event.kind.startsWith("shift.") ? this.putShift(payload) : null;
     if (topic === "plans") return event.kind === "plan.coverage" ? this.putCoverage(payload) : this.putPlanDue(payload);
     return null;
+  }
+
+  putShift(shift) {
+    this.shifts.set(shift.id, shift);
+    return "duty";
   }
 
   putIncident(incident) {
