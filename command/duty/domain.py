@@ -1,7 +1,7 @@
 """Duty (值班值守): the roster, sign-in, handovers and the call register."""
 
 from command.domain import Domain, Topic
-from command.duty import calls, roster
+from command.duty import calls, demo, roster
 
 
 def _routes():
@@ -15,6 +15,7 @@ DOMAIN = Domain(
     routes=_routes,
     models=("command.duty.models",),
     migrations="duty",
+    demo=demo.load,
     topics=(
         Topic("duty", "duty.read", roster.on_duty_snapshot),
         Topic("calls", "duty.manage", calls.today),
