@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # CAP 1.2 §3.2.1: sender and identifier are tokens: no spaces, commas or restricted
@@ -92,6 +93,34 @@ def _redis_url(name: str, url: str) -> str:
     return url
 
 
+def _smtp_url(name: str, url: str) -> str:
+    """The mail relay: smtp://[user[:password]@]host[:port][?starttls=1], or smtps://."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or port == -1:
+        raise ConfigError(
+            f"{name} must be smtp://host[:port] or smtps://user:password@host[:port], "
+            f"got a {parts.scheme or 'schemeless'} URL"
+        )
+    return url
+
+
+def _address(name: str, raw: str) -> str:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+", raw):
+        raise ConfigError(f"{name} must be a mail address such as duty@example.org, got {raw!r}")
+    return raw
+
+
+def _http_url(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
 def _timezone(name: str, raw: str) -> str:
     try:
         ZoneInfo(raw)
@@ -154,6 +183,11 @@ class Settings:
     port: int = setting("PORT", 8000, _whole())
     # `watchfloor user create`: the new user's password (else stdin or a prompt).
     password: str | None = setting("WATCHFLOOR_PASSWORD", None, secret=True)
+    # The mail relay for reminders and escalations; unset: mail is not sent (recorded).
+    smtp_url: str | None = setting("WATCHFLOOR_SMTP_URL", None, _smtp_url, secret=True)
+    notify_from: str = setting("WATCHFLOOR_NOTIFY_FROM", "watchfloor@localhost", _address)
+    # Where people reach this server: the acknowledgement links in notifications.
+    public_url: str = setting("WATCHFLOOR_PUBLIC_URL", "http://127.0.0.1:8000", _http_url)
     # Set: /metrics aggregates the files every worker process writes there.
     metrics_dir: Path | None = setting("PROMETHEUS_MULTIPROC_DIR", None, _path)
 

@@ -23,6 +23,7 @@ DOMAIN_MODULES = (
     "command.deadlines.domain",
     "command.desk.domain",
     "command.duty.domain",
+    "command.notify.domain",
 )
 
 

@@ -204,6 +204,7 @@ DOMAIN_RANKS = (
     ("command.deadlines", "command.interop"),
     ("command.desk",),
     ("command.duty",),
+    ("command.notify",),
 )
 
 

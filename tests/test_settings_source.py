@@ -135,6 +135,9 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         "PORT": "8080",
         "WATCHFLOOR_PASSWORD": "correct horse",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        "WATCHFLOOR_SMTP_URL": "smtp://relay:secret@mail.example.org:587?starttls=1",
+        "WATCHFLOOR_NOTIFY_FROM": "duty@heihe.example",
+        "WATCHFLOOR_PUBLIC_URL": "https://watchfloor.example/",
     }
     assert set(env) == set(variables().values())
     settings = load_settings(env)
@@ -159,8 +162,12 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         port=8080,
         password="correct horse",
         metrics_dir=tmp_path / "metrics",
+        smtp_url="smtp://relay:secret@mail.example.org:587?starttls=1",
+        notify_from="duty@heihe.example",
+        public_url="https://watchfloor.example",
     )
     assert "correct horse" not in repr(settings) and SECRET not in repr(settings)
+    assert "secret@" not in repr(settings)
 
 
 @pytest.mark.parametrize(
@@ -172,6 +179,10 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         ("WATCHFLOOR_MAX_DOCUMENT_BYTES", "10"),
         ("WATCHFLOOR_ENGINE", "maybe"),
         ("WATCHFLOOR_CAP_SENDER", "two words"),
+        ("WATCHFLOOR_SMTP_URL", "http://mail.example.org"),
+        ("WATCHFLOOR_SMTP_URL", "smtp://mail.example.org:port"),
+        ("WATCHFLOOR_NOTIFY_FROM", "duty"),
+        ("WATCHFLOOR_PUBLIC_URL", "watchfloor.example"),
         ("PORT", "eighty"),
     ],
 )

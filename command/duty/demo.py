@@ -62,6 +62,7 @@ async def load(session: AsyncSession) -> None:
                     ends_at=ends_at,
                     leader_name=leader["name"],
                     leader_phone=leader["phone"],
+                    leader_email="",
                     officers=[dict(p) for p in {p["name"]: p for p in pair}.values()],
                     line=entry["line"],
                     created_by=ACTOR,

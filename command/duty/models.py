@@ -55,6 +55,7 @@ class Shift(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     leader_name: Mapped[str] = mapped_column(String(64))
     leader_phone: Mapped[str] = mapped_column(String(64), default="")
+    leader_email: Mapped[str] = mapped_column(String(254), default="")
     # [{"name": …, "phone": …, "email": …}], in the order of the roster.
     officers: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
     line: Mapped[str] = mapped_column(String(64), default="")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from command.db import Base
+from command.db import Base, JsonType
 from command.vocabulary import TIERS
 from command.vocabulary import UNIT_KINDS as KINDS
 
@@ -29,6 +31,9 @@ class Unit(Base):
     # Materialized path of codes, "/230000/231100/231102/": subtree = prefix match.
     path: Mapped[str] = mapped_column(String(512), index=True)
     depth: Mapped[int] = mapped_column(Integer)
+    # Where the unit's duty is reached: [{"kind": "email" | "apprise" | "phone", "address": …}].
+    # Apprise URLs may hold a channel's secret: shown to administrators only.
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.errors import Conflict, Invalid, NotFound
 from command.events import record_event
 from command.units.models import Unit, tier_rank
-from command.units.schemas import UnitIn, UnitOut
+from command.units.schemas import UnitIn, UnitOut, UnitPatch
 
 
 def to_out(unit: Unit) -> UnitOut:
@@ -106,6 +106,31 @@ async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Uni
         entity=f"unit:{unit.code}",
         unit_path=unit.path,
         payload=to_out(unit).model_dump(),
+        actor=actor,
+    )
+    return unit
+
+
+async def update_unit(session: AsyncSession, *, code: str, patch: UnitPatch, actor: str) -> Unit:
+    """Names, position and contacts; the tree itself (parent, kind, tier) does not move."""
+    unit = await get_unit(session, code)
+    values = patch.model_dump(exclude_unset=True, mode="json")
+    if values.get("name") is None:
+        values.pop("name", None)
+    changed = {key: value for key, value in values.items() if getattr(unit, key) != value}
+    if not changed:
+        return unit
+    for key, value in changed.items():
+        setattr(unit, key, value)
+    await session.flush()
+    record_event(
+        session,
+        topic="units",
+        kind="unit.updated",
+        entity=f"unit:{unit.code}",
+        unit_path=unit.path,
+        # The contacts stay out of the event: screens see it, and a URL may hold a secret.
+        payload={**to_out(unit).model_dump(), "changed": sorted(changed)},
         actor=actor,
     )
     return unit

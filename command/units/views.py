@@ -1,4 +1,4 @@
-"""GET /api/units, GET /api/units/{code}, POST /api/units."""
+"""GET /api/units, GET and PATCH /api/units/{code}, POST /api/units."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from command.auth.guard import ensure_sees, require, subtree_root
 from command.http import parse_query, read_model, respond
 from command.openapi import api
 from command.units import service
-from command.units.schemas import UnitIn, UnitList, UnitOut, UnitQuery
+from command.units.schemas import (
+    Contact,
+    UnitDetail,
+    UnitIn,
+    UnitList,
+    UnitOut,
+    UnitPatch,
+    UnitQuery,
+)
 
 
 @api("Units in the caller's subtree", tags=["units"], query=UnitQuery, response=UnitList)
@@ -23,13 +31,41 @@ async def list_units(request: Request):
     return respond(UnitList(items=items, total=len(items)))
 
 
-@api("One unit", tags=["units"], response=UnitOut)
+def _detail(unit, principal) -> UnitDetail:
+    """The unit; with its contacts for administrators only (a URL may hold a secret)."""
+    detail = UnitDetail(**service.to_out(unit).model_dump())
+    if principal.can("units.manage"):
+        detail.contacts = [Contact(**contact) for contact in unit.contacts or []]
+    return detail
+
+
+@api("One unit (its contacts for administrators)", tags=["units"], response=UnitDetail)
 async def get_unit(request: Request):
     principal = await require(request, "units.read")
     async with request.app.state.db.read() as session:
         unit = await service.get_unit(session, request.path_params["code"])
     ensure_sees(principal, unit.path, f"unit {unit.code}")
-    return respond(service.to_out(unit))
+    return respond(_detail(unit, principal))
+
+
+@api(
+    "Change a unit's names, position or contacts (administrators)",
+    tags=["units"],
+    request=UnitPatch,
+    response=UnitDetail,
+    errors=(400, 401, 403, 404, 413, 422),
+)
+async def update_unit(request: Request):
+    principal = await require(request, "units.manage")
+    patch = await read_model(request, UnitPatch)
+    async with request.app.state.db.write() as session:
+        unit = await service.get_unit(session, request.path_params["code"])
+        ensure_sees(principal, unit.path, f"unit {unit.code}")
+        unit = await service.update_unit(
+            session, code=unit.code, patch=patch, actor=principal.subject
+        )
+        detail = _detail(unit, principal)
+    return respond(detail)
 
 
 @api(
@@ -57,4 +93,5 @@ routes = [
     Route("/api/units", list_units, methods=["GET"]),
     Route("/api/units", create_unit, methods=["POST"]),
     Route("/api/units/{code}", get_unit, methods=["GET"]),
+    Route("/api/units/{code}", update_unit, methods=["PATCH"]),
 ]

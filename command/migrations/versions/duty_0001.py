@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("ends_at", command.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("leader_name", sa.String(length=64), nullable=False),
         sa.Column("leader_phone", sa.String(length=64), nullable=False),
+        sa.Column("leader_email", sa.String(length=254), nullable=False),
         sa.Column("officers", JSON, nullable=False),
         sa.Column("line", sa.String(length=64), nullable=False),
         sa.Column("created_by", sa.String(length=128), nullable=False),

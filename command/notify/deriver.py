@@ -1,0 +1,210 @@
+"""From the event log to deliveries: every event after the persisted cursor that a ladder
+rule fires on becomes one delivery row per recipient and channel, inserted under its
+unique key in the same transaction that moves the cursor on. A crash loses nothing (the
+cursor has not moved) and a second worker writes nothing twice (the cursor row is locked,
+and the key would refuse a duplicate anyway)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.config import Settings
+from command.db import Database
+from command.events import Event
+from command.incidents.queries import titles
+from command.notify import messages
+from command.notify.ladder import Ladder, Rule
+from command.notify.models import Delivery, NotifyCursor
+from command.notify.recipients import Parties, Recipient, resolve
+from command.units.models import Unit
+
+CURSOR = "ladder"
+BATCH = 500
+
+
+async def derive(db: Database, settings: Settings, ladder: Ladder, *, now: datetime) -> int:
+    """One batch of events turned into deliveries; the number of deliveries written."""
+    async with db.write() as session:
+        cursor = await _cursor(session)
+        events = list(
+            await session.scalars(
+                select(Event).where(Event.id > cursor.event_id).order_by(Event.id).limit(BATCH)
+            )
+        )
+        if not events:
+            return 0
+        rows: list[dict[str, Any]] = []
+        for event in events:
+            for rule in ladder.rules_for(event.kind):
+                rows += await _deliveries(session, rule, event, settings, ladder, now)
+        if rows:
+            await session.execute(_insert(session).values(rows).on_conflict_do_nothing())
+        cursor.event_id = events[-1].id
+    return len(rows)
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(Delivery)
+
+
+async def _cursor(session: AsyncSession) -> NotifyCursor:
+    """The cursor, locked for this transaction; made at the log's end on first use (what
+    happened before notifications existed is not sent now)."""
+    query = select(NotifyCursor).where(NotifyCursor.name == CURSOR).with_for_update()
+    cursor = await session.scalar(query)
+    if cursor is None:
+        last = await session.scalar(select(func.max(Event.id))) or 0
+        await session.execute(
+            _insert_cursor(session).values(name=CURSOR, event_id=last).on_conflict_do_nothing()
+        )
+        cursor = await session.scalar(query)
+    return cursor
+
+
+def _insert_cursor(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(NotifyCursor)
+
+
+async def _deliveries(
+    session: AsyncSession,
+    rule: Rule,
+    event: Event,
+    settings: Settings,
+    ladder: Ladder,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    subject = await _subject_of(session, event)
+    if subject is None or not _applies(rule, subject):
+        return []
+    if subject["obligation"] is not None and await _acknowledged(session, subject["obligation"]):
+        return []
+    parties = Parties(subject["owing"], subject["superior"], subject["incident_unit"])
+    found: list[Recipient] = []
+    for relation in rule.to:
+        found += await resolve(session, relation, parties, now)
+    lang = ladder.language
+    title, body = messages.render(
+        rule, lang, _values(subject, settings, lang, event), subject["exercise"]
+    )
+    rows, seen = [], set()
+    for recipient in found:
+        key = (recipient.channel, recipient.address)
+        if recipient.channel not in rule.channels or key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            {
+                "event_id": event.id,
+                "rule": rule.name,
+                "channel": recipient.channel,
+                "address": recipient.address,
+                "recipient": recipient.name[:200],
+                "unit_id": recipient.unit.id,
+                "unit_path": recipient.unit.path,
+                "incident_id": subject["incident_id"],
+                "obligation_id": subject["obligation"],
+                "subject": title[:300],
+                "body": body,
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+                "created_at": now,
+            }
+        )
+    return rows
+
+
+def _applies(rule: Rule, subject: dict[str, Any]) -> bool:
+    return rule.levels is None or subject["level"] in rule.levels
+
+
+async def _acknowledged(session: AsyncSession, obligation_id: int) -> bool:
+    """Someone acknowledged a message about this obligation: its ladder stops there."""
+    return bool(
+        await session.scalar(
+            select(
+                exists().where(
+                    Delivery.obligation_id == obligation_id, Delivery.acknowledged_at.is_not(None)
+                )
+            )
+        )
+    )
+
+
+async def _subject_of(session: AsyncSession, event: Event) -> dict[str, Any] | None:
+    """What the event is about, in the terms the templates use."""
+    payload = event.payload
+    if event.topic == "deadlines" and "to_unit" in payload:
+        units = await _units(session, [payload["unit"], payload["to_unit"]])
+        incident = payload["incident"]
+        return {
+            "obligation": payload["id"],
+            "incident_id": incident,
+            "incident_title": (await titles(session, {incident})).get(incident, ""),
+            "owing": units.get(payload["unit"]),
+            "superior": units.get(payload["to_unit"]),
+            "incident_unit": units.get(payload["unit"]),
+            "report": payload,
+            "due_at": datetime.fromisoformat(payload["due_at"]),
+            "level": payload.get("level"),
+            "exercise": bool(payload.get("exercise")),
+        }
+    if event.topic == "incidents" and "incident" in payload:
+        incident = payload["incident"]
+        unit = (await _units(session, [incident["unit"]])).get(incident["unit"])
+        return {
+            "obligation": None,
+            "incident_id": incident["id"],
+            "incident_title": incident["title"],
+            "owing": unit,
+            "superior": None,
+            "incident_unit": unit,
+            "report": None,
+            "due_at": None,
+            "level": incident.get("level"),
+            "exercise": bool(incident.get("exercise")),
+        }
+    return None
+
+
+async def _units(session: AsyncSession, codes: list[str]) -> dict[str, Unit]:
+    rows = await session.scalars(select(Unit).where(Unit.code.in_(codes)))
+    return {unit.code: unit for unit in rows}
+
+
+def _values(subject: dict[str, Any], settings: Settings, lang: str, event: Event) -> dict[str, Any]:
+    def name(unit: Unit | None) -> str:
+        if unit is None:
+            return ""
+        return unit.name_en or unit.name if lang == "en" else unit.name
+
+    due = subject["due_at"]
+    return {
+        "incident": subject["incident_title"],
+        "report": messages.report_label(subject["report"], lang) if subject["report"] else "",
+        "unit": name(subject["owing"]),
+        "to_unit": name(subject["superior"]),
+        "due": messages.local_time(due, settings.zone, lang) if due else "",
+        "left": messages.time_left(due, event.at, lang) if due else "",
+        "level": subject["level"] or "",
+    }
+
+
+async def cancel_after_acknowledgement(session: AsyncSession, obligation_id: int) -> int:
+    """An acknowledgement stops the ladder: what is still waiting to go about the same
+    obligation is cancelled."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.obligation_id == obligation_id, Delivery.state == "pending")
+        .values(state="cancelled", last_error="acknowledged")
+    )
+    return result.rowcount or 0

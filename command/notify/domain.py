@@ -1,0 +1,19 @@
+"""Notifications: reminders and escalation to the people on duty, from the event log."""
+
+from command.domain import BackgroundTask, Domain
+from command.notify import worker
+
+
+def _routes():
+    from command.notify.views import routes
+
+    return routes
+
+
+DOMAIN = Domain(
+    name="notify",
+    routes=_routes,
+    models=("command.notify.models",),
+    migrations="notify",
+    tasks=(BackgroundTask("notification worker", worker.start, worker.stop),),
+)

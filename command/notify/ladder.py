@@ -1,0 +1,93 @@
+"""The escalation ladder of command/notify/ladder.toml, validated when first loaded (and
+by `watchfloor rules check`)."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from command.notify.models import CHANNELS
+from command.vocabulary import LEVELS
+
+LADDER_FILE = Path(__file__).with_name("ladder.toml")
+TRIGGERS = ("deadline.warning", "deadline.overdue", "deadline.missed", "incident.created")
+RELATIONS = ("owing_unit", "superior", "superior_leader", "city_leader")
+PLACEHOLDERS = {"incident", "report", "unit", "to_unit", "due", "left", "link", "level"}
+
+
+class LadderError(ValueError):
+    """The ladder file holds something the worker cannot use."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Text:
+        for text in (self.zh, self.en):
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            if unknown := names - PLACEHOLDERS:
+                raise ValueError(f"unknown placeholder {sorted(unknown)[0]!r}")
+        return self
+
+
+class Rule(_Strict):
+    name: str = Field(min_length=1, max_length=64)
+    on: Literal[TRIGGERS]  # type: ignore[valid-type]
+    to: tuple[Literal[RELATIONS], ...] = Field(min_length=1)  # type: ignore[valid-type]
+    channels: tuple[Literal[CHANNELS], ...] = Field(min_length=1)  # type: ignore[valid-type]
+    levels: tuple[Literal[LEVELS], ...] | None = None  # type: ignore[valid-type]
+    subject: Text
+    body: Text
+
+
+class Sending(_Strict):
+    max_attempts: int = Field(ge=1, le=50)
+    backoff_seconds: tuple[int, ...] = Field(min_length=1)
+    lease_seconds: int = Field(ge=5, le=3600)
+
+
+class Ladder(_Strict):
+    language: Literal["zh", "en"]
+    rule: tuple[Rule, ...] = Field(min_length=1)
+    sending: Sending
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Ladder:
+        names = [rule.name for rule in self.rule]
+        if len(names) != len(set(names)):
+            raise ValueError("rule names must be unique")
+        return self
+
+    def rules_for(self, kind: str) -> list[Rule]:
+        return [rule for rule in self.rule if rule.on == kind]
+
+    def backoff(self, attempts: int) -> int:
+        waits = self.sending.backoff_seconds
+        return waits[min(attempts, len(waits)) - 1]
+
+
+def load_ladder(path: Path = LADDER_FILE) -> Ladder:
+    try:
+        return Ladder.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LadderError(f"{path}: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise LadderError(f"{path}: {where}: {first['msg']}") from None
+
+
+@cache
+def ladder() -> Ladder:
+    return load_ladder()

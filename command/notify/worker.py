@@ -1,0 +1,55 @@
+"""The notification worker of each server process: derive deliveries from new events,
+then send what is due, about once a second. Failures are logged and retried; they never
+stop the worker, and it never blocks the deadline engine (its own task and transactions)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+from starlette.applications import Starlette
+
+from command.db import utcnow
+from command.notify.deriver import derive
+from command.notify.ladder import ladder
+from command.notify.sender import send_due
+
+log = structlog.get_logger("watchfloor.notify")
+PAUSE_SECONDS = 1.0
+ERROR_PAUSE_SECONDS = 5.0
+
+
+async def run_once(app: Starlette) -> tuple[int, int]:
+    """One round: (deliveries derived, messages sent)."""
+    db, settings, rules = app.state.db, app.state.settings, ladder()
+    derived = 0
+    while written := await derive(db, settings, rules, now=utcnow()):
+        derived += written
+    return derived, await send_due(db, settings, rules, now=utcnow())
+
+
+async def _loop(app: Starlette) -> None:
+    while True:
+        try:
+            await run_once(app)
+            await asyncio.sleep(PAUSE_SECONDS)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a database or channel outage: log, wait, go on
+            log.warning("notification round failed", error=repr(exc))
+            await asyncio.sleep(ERROR_PAUSE_SECONDS)
+
+
+async def start(app: Starlette) -> None:
+    app.state.notify_task = asyncio.create_task(_loop(app), name="notify-worker")
+
+
+async def stop(app: Starlette) -> None:
+    task = getattr(app.state, "notify_task", None)
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    app.state.notify_task = None

@@ -1,0 +1,245 @@
+"""Reminders and escalation with real peers on loopback: an aiosmtpd mail server and a
+local HTTP server for the webhook, on both databases. The deadline engine and the
+notification worker are driven by the tests (passes at chosen instants)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+
+from command.notify import worker
+from command.notify.sender import ack_token
+from tests.conftest import bearer
+from tests.deadlines_fixtures import (
+    COUNTY,
+    T0,
+    TOWNSHIP,
+    VILLAGE,
+    create_incident,
+    deadline_app,
+    minutes,
+    run_engine,
+)
+from tests.servers import free_port
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [message for rcpt, message in self.messages if address in rcpt]
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[list, int]]:
+    received: list = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("content-length", 0))
+            received.append(json.loads(self.rfile.read(length)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield received, server.server_address[1]
+    server.shutdown()
+
+
+async def _contacts(client, demo, code: str, contacts: list[dict]) -> None:
+    response = await client.patch(
+        f"/api/units/{code}", json={"contacts": contacts}, headers=bearer(demo["admin"])
+    )
+    assert response.status_code == 200, response.text
+
+
+async def _deliveries(client, demo, **query) -> list[dict]:
+    response = await client.get(
+        "/api/notifications", params=query, headers=bearer(demo["commander"])
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def test_a_reminder_at_warn_at_and_an_escalation_at_due_at(settings, mailbox, demo):
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _contacts(client, demo, TOWNSHIP, [{"kind": "email", "address": "duty@town.example"}])
+        await _contacts(client, demo, COUNTY, [{"kind": "email", "address": "duty@county.example"}])
+        await worker.run_once(app)  # the worker starts at the end of the log
+        incident = await create_incident(app, unit=VILLAGE, learned_at=T0)
+        # The township owes the county its initial report by phone within 1 h: the
+        # warning comes at three quarters of it.
+        await run_engine(app, T0 + minutes(50))
+        derived, sent = await worker.run_once(app)
+        assert sent >= 1 and derived == sent
+        reminders = box.to("duty@town.example")
+        assert len(reminders) == 1
+        subject = str(reminders[0]["subject"])
+        assert subject.startswith("【报送提醒】测试事件") and "初报（电话）" in subject
+        body = reminders[0].get_body(("plain",)).get_content()
+        assert "爱辉区" in body and "/n/" in body
+        assert box.to("duty@county.example") == []
+
+        # Due: the township again, and the county it owes (its superior).
+        await run_engine(app, T0 + minutes(61))
+        await worker.run_once(app)
+        overdue = [m for m in box.to("duty@county.example") if "超时未报" in str(m["subject"])]
+        assert len(overdue) == 1
+        assert len(box.to("duty@town.example")) == 2
+        log = await _deliveries(client, demo, incident=incident)
+        assert {d["rule"] for d in log} == {"reminder", "overdue"}
+        assert all(d["state"] == "sent" and d["sent_at"] for d in log)
+        # A second round sends nothing again.
+        assert await worker.run_once(app) == (0, 0)
+        await client.aclose()
+
+
+async def test_an_acknowledgement_stops_the_ladder(settings, mailbox, demo):
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _contacts(client, demo, COUNTY, [{"kind": "email", "address": "duty@county.example"}])
+        await worker.run_once(app)
+        incident = await create_incident(app, unit=VILLAGE, learned_at=T0)
+        await run_engine(app, T0 + minutes(61))  # warned and overdue: the phone report
+        await worker.run_once(app)
+        overdue = [
+            d for d in await _deliveries(client, demo, incident=incident) if d["rule"] == "overdue"
+        ]
+        assert overdue
+        phone = overdue[0]["obligation"]
+        acked = await client.post(
+            f"/api/notifications/{overdue[0]['id']}/ack", headers=bearer(demo["commander"])
+        )
+        assert acked.status_code == 200 and acked.json()["acknowledged_by"].startswith("token:")
+        # Missed (past the grace): the phone report's ladder has stopped; the written
+        # report, not acknowledged, still climbs to the county's leader on duty.
+        await run_engine(app, T0 + minutes(135))
+        await worker.run_once(app)
+        missed = [
+            d for d in await _deliveries(client, demo, incident=incident) if d["rule"] == "missed"
+        ]
+        assert missed and all(d["obligation"] != phone for d in missed)
+        assert any("漏报" in str(m["subject"]) for m in box.to("duty@county.example"))
+        await client.aclose()
+
+
+async def test_the_signed_link_acknowledges_once(settings, mailbox, demo):
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _contacts(client, demo, TOWNSHIP, [{"kind": "email", "address": "duty@town.example"}])
+        await worker.run_once(app)
+        await create_incident(app, unit=VILLAGE, learned_at=T0)
+        await run_engine(app, T0 + minutes(50))
+        await worker.run_once(app)
+        delivery = (await _deliveries(client, demo))[0]
+        link = f"/n/{ack_token(app.state.settings, delivery['id'])}"
+        assert link in box.messages[0][1].get_body(("plain",)).get_content()
+        page = await client.get(link)
+        assert page.status_code == 200 and "已确认" in page.text
+        again = await client.get(link)
+        first = (await _deliveries(client, demo))[0]
+        assert first["acknowledged_by"] == "link:" + delivery["recipient"]
+        assert again.status_code == 200
+        forged = await client.get("/n/" + ack_token(app.state.settings, delivery["id"])[:-2] + "xx")
+        assert forged.status_code == 404
+        await client.aclose()
+
+
+async def test_a_webhook_receives_the_json_and_its_url_is_never_shown(settings, webhook, demo):
+    received, port = webhook
+    async with deadline_app(settings) as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        url = f"json://127.0.0.1:{port}/hook?secret-token=abc123"
+        await _contacts(client, demo, TOWNSHIP, [{"kind": "apprise", "address": url}])
+        await worker.run_once(app)
+        await create_incident(app, unit=VILLAGE, learned_at=T0)
+        await run_engine(app, T0 + minutes(50))
+        await worker.run_once(app)
+        assert len(received) == 1
+        assert received[0]["title"].startswith("【报送提醒】")
+        log = await _deliveries(client, demo)
+        assert log[0]["address"] == "json://…" and "abc123" not in json.dumps(log)
+        # Only administrators read a unit's contacts back.
+        admin = await client.get(f"/api/units/{TOWNSHIP}", headers=bearer(demo["admin"]))
+        assert admin.json()["contacts"][0]["address"] == url
+        other = await client.get(f"/api/units/{TOWNSHIP}", headers=bearer(demo["commander"]))
+        assert other.json().get("contacts") is None
+        await client.aclose()
+
+
+async def test_an_unreachable_mail_server_is_retried_then_parked(settings, demo):
+    dead_port = free_port()  # nothing listens there
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{dead_port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _contacts(client, demo, TOWNSHIP, [{"kind": "email", "address": "duty@town.example"}])
+        await worker.run_once(app)
+        await create_incident(app, unit=VILLAGE, learned_at=T0)
+        await run_engine(app, T0 + minutes(50))
+        derived, sent = await worker.run_once(app)
+        assert derived == 1 and sent == 0
+        delivery = (await _deliveries(client, demo))[0]
+        assert delivery["state"] == "pending" and delivery["attempts"] == 1
+        assert delivery["last_error"]
+        from sqlalchemy import update
+
+        from command.notify.models import Delivery
+
+        for _attempt in range(6):  # make every retry due at once
+            async with app.state.db.write() as session:
+                await session.execute(update(Delivery).values(next_attempt_at=T0))
+            await worker.run_once(app)
+        parked = (await _deliveries(client, demo))[0]
+        assert parked["state"] == "parked" and parked["attempts"] == 5
+        await client.aclose()
+
+
+async def test_bad_contacts_are_refused_naming_the_field(client, demo):
+    admin = bearer(demo["admin"])
+    for contact, field in [
+        ({"kind": "email", "address": "not-a-mail"}, "contacts.0"),
+        ({"kind": "apprise", "address": "nosuchscheme://x"}, "contacts.0"),
+        ({"kind": "pigeon", "address": "x"}, "contacts.0.kind"),
+    ]:
+        response = await client.patch(
+            f"/api/units/{TOWNSHIP}", json={"contacts": [contact]}, headers=admin
+        )
+        assert response.status_code == 422, response.text
+        fields = [d["field"] for d in response.json()["error"]["details"]]
+        assert any(f.startswith(field) for f in fields), fields
+    commander = await client.patch(
+        f"/api/units/{TOWNSHIP}", json={"contacts": []}, headers=bearer(demo["commander"])
+    )
+    assert commander.status_code == 403
+    unchanged = await client.get(f"/api/units/{TOWNSHIP}", headers=admin)
+    assert unchanged.json()["contacts"] == []
