@@ -186,6 +186,8 @@ class Settings:
     # The mail relay for reminders and escalations; unset: mail is not sent (recorded).
     smtp_url: str | None = setting("WATCHFLOOR_SMTP_URL", None, _smtp_url, secret=True)
     notify_from: str = setting("WATCHFLOOR_NOTIFY_FROM", "watchfloor@localhost", _address)
+    # The escalation ladder file; unset: the shipped command/notify/ladder.toml.
+    notify_ladder: Path | None = setting("WATCHFLOOR_NOTIFY_LADDER", None, _path)
     # Where people reach this server: the acknowledgement links in notifications.
     public_url: str = setting("WATCHFLOOR_PUBLIC_URL", "http://127.0.0.1:8000", _http_url)
     # Set: /metrics aggregates the files every worker process writes there.

@@ -58,3 +58,53 @@ async def test_migrations_on_postgres():
         async with cleanup.begin() as conn:
             await conn.execute(text("DROP SCHEMA wf_migrations CASCADE"))
         await cleanup.dispose()
+
+
+# The heads of the last released schema: a deployment's database stands there, with rows.
+RELEASED = ("incidents_0001", "deadlines_0001", "interop_0001", "plans_0001")
+FILLERS = {"INTEGER": 1, "BIGINT": 1, "FLOAT": 0.0, "BOOLEAN": 0, "JSON": "[]", "JSONB": "[]"}
+
+
+async def _fill(conn, table: str, **given) -> None:
+    """One row of `table` with every NOT NULL column given a plausible value."""
+    columns = (await conn.exec_driver_sql(f'PRAGMA table_info("{table}")')).all()
+    values = {}
+    for _cid, name, kind, notnull, _default, pk in columns:
+        if name in given:
+            values[name] = given[name]
+        elif notnull and not pk:
+            text_kind = kind.upper().split("(")[0]
+            values[name] = FILLERS.get(
+                text_kind,
+                "2026-01-01 00:00:00" if "DATE" in text_kind or "TIME" in text_kind else "x",
+            )
+    names = ", ".join(f'"{n}"' for n in values)
+    marks = ", ".join("?" for _ in values)
+    await conn.exec_driver_sql(
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', tuple(values.values())
+    )
+
+
+async def test_an_upgrade_keeps_a_database_that_holds_rows(tmp_path):
+    """Upgrading a released database with rows in it (foreign keys on, as the service runs
+    SQLite): no migration may copy and drop a table that others reference."""
+    from command.db import Database
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'released.db'}")
+    try:
+        for head in RELEASED:
+            await upgrade(db.writer, head)
+        async with db.writer.begin() as conn:
+            await _fill(conn, "units", id=1, parent_id=None, code="231100", path="/231100/")
+            await _fill(conn, "incidents", id=1, unit_id=1)
+            await _fill(conn, "reports", id=1, incident_id=1, unit_id=1)
+            await _fill(conn, "api_tokens", id=1, unit_id=1)
+        await upgrade(db.writer)
+        assert await pending_migrations(db.writer) == set()
+        async with db.writer.connect() as conn:
+            row = (
+                await conn.exec_driver_sql("SELECT version, contacts FROM incidents, units")
+            ).one()
+        assert row == (1, "[]")
+    finally:
+        await db.dispose()

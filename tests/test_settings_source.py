@@ -138,6 +138,7 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         "WATCHFLOOR_SMTP_URL": "smtp://relay:secret@mail.example.org:587?starttls=1",
         "WATCHFLOOR_NOTIFY_FROM": "duty@heihe.example",
         "WATCHFLOOR_PUBLIC_URL": "https://watchfloor.example/",
+        "WATCHFLOOR_NOTIFY_LADDER": str(tmp_path / "ladder.toml"),
     }
     assert set(env) == set(variables().values())
     settings = load_settings(env)
@@ -165,6 +166,7 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         smtp_url="smtp://relay:secret@mail.example.org:587?starttls=1",
         notify_from="duty@heihe.example",
         public_url="https://watchfloor.example",
+        notify_ladder=tmp_path / "ladder.toml",
     )
     assert "correct horse" not in repr(settings) and SECRET not in repr(settings)
     assert "secret@" not in repr(settings)

@@ -1,7 +1,7 @@
 """Notifications: reminders and escalation to the people on duty, from the event log."""
 
 from command.domain import BackgroundTask, Domain
-from command.notify import worker
+from command.notify import cli, worker
 
 
 def _routes():
@@ -15,5 +15,6 @@ DOMAIN = Domain(
     routes=_routes,
     models=("command.notify.models",),
     migrations="notify",
+    cli=cli.register,
     tasks=(BackgroundTask("notification worker", worker.start, worker.stop),),
 )

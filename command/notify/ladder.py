@@ -89,5 +89,10 @@ def load_ladder(path: Path = LADDER_FILE) -> Ladder:
 
 
 @cache
-def ladder() -> Ladder:
-    return load_ladder()
+def _cached(path: Path) -> Ladder:
+    return load_ladder(path)
+
+
+def ladder(path: Path | None = None) -> Ladder:
+    """The ladder the deployment names (WATCHFLOOR_NOTIFY_LADDER), else the shipped one."""
+    return _cached(path or LADDER_FILE)

@@ -22,7 +22,8 @@ ERROR_PAUSE_SECONDS = 5.0
 
 async def run_once(app: Starlette) -> tuple[int, int]:
     """One round: (deliveries derived, messages sent)."""
-    db, settings, rules = app.state.db, app.state.settings, ladder()
+    db, settings = app.state.db, app.state.settings
+    rules = ladder(settings.notify_ladder)
     derived = 0
     while written := await derive(db, settings, rules, now=utcnow()):
         derived += written
@@ -42,7 +43,17 @@ async def _loop(app: Starlette) -> None:
 
 
 async def start(app: Starlette) -> None:
+    ladder(app.state.settings.notify_ladder)  # a ladder that cannot be used stops start-up
     app.state.notify_task = asyncio.create_task(_loop(app), name="notify-worker")
+    app.state.notify_check = asyncio.create_task(_report_relay(app), name="notify-relay-check")
+
+
+async def _report_relay(app: Starlette) -> None:
+    """Say at start-up when mail cannot go out (the worker goes on and retries)."""
+    from command.notify.cli import relay_problem
+
+    if problem := await relay_problem(app.state.settings):
+        log.warning("notifications", problem=problem)
 
 
 async def stop(app: Starlette) -> None:

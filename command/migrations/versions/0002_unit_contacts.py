@@ -19,12 +19,12 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("units", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("contacts", JSON, nullable=False, server_default=sa.text("'[]'"))
-        )
+    # A plain ADD COLUMN (SQLite has it): batch mode would copy and drop `units`, which
+    # the foreign keys of every other table refuse once it holds rows.
+    op.add_column(
+        "units", sa.Column("contacts", JSON, nullable=False, server_default=sa.text("'[]'"))
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("units", schema=None) as batch_op:
-        batch_op.drop_column("contacts")
+    op.drop_column("units", "contacts")

@@ -27,7 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("incidents", schema=None) as batch_op:
-        batch_op.drop_column("version")
-        batch_op.drop_column("acknowledged_by")
-        batch_op.drop_column("acknowledged_at")
+    op.drop_column("incidents", "version")
+    op.drop_column("incidents", "acknowledged_by")
+    op.drop_column("incidents", "acknowledged_at")

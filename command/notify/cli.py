@@ -1,0 +1,76 @@
+"""`watchfloor notify check [FILE]`: the escalation ladder, the mail relay and every unit's
+notification URLs, checked before a deployment relies on them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from command.config import Settings
+from command.db import Database
+from command.notify.ladder import LadderError, load_ladder
+from command.units.models import Unit
+from command.units.schemas import channel_url_ok
+
+
+async def relay_problem(settings: Settings, wait: float = 3.0) -> str | None:
+    """Why the mail relay cannot be reached, or None (a TCP connection, nothing sent)."""
+    if not settings.smtp_url:
+        return "no mail relay configured (WATCHFLOOR_SMTP_URL): mail is recorded, not sent"
+    relay = urlsplit(settings.smtp_url)
+    port = relay.port or (465 if relay.scheme == "smtps" else 25)
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(relay.hostname, port), wait)
+    except (OSError, TimeoutError) as exc:
+        return f"the mail relay {relay.hostname}:{port} cannot be reached ({type(exc).__name__})"
+    writer.close()
+    return None
+
+
+async def _bad_contacts(settings: Settings) -> list[str]:
+    db = Database(settings.database_url, settings=settings)
+    try:
+        async with db.read() as session:
+            units = [u for u in await session.scalars(select(Unit)) if u.contacts]
+    finally:
+        await db.dispose()
+    return [
+        f"unit {unit.code}: contact {index} is not a URL apprise can use"
+        for unit in units
+        for index, contact in enumerate(unit.contacts or [])
+        if contact.get("kind") == "apprise" and not channel_url_ok(contact["address"])
+    ]
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else settings.notify_ladder
+    try:
+        ladder = load_ladder(path) if path else load_ladder()
+    except LadderError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    rules = ", ".join(f"{rule.name} ({rule.on} → {'/'.join(rule.to)})" for rule in ladder.rule)
+    print(f"ladder ok: {rules}")
+    problems = [p for p in [asyncio.run(relay_problem(settings))] if p]
+    if not args.file:
+        problems += asyncio.run(_bad_contacts(settings))
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return 0
+
+
+def register(sub: Any) -> None:
+    notify = sub.add_parser("notify", help="reminders and escalation").add_subparsers(
+        dest="action", required=True
+    )
+    check = notify.add_parser(
+        "check", help="check the escalation ladder, the mail relay and the units' channel URLs"
+    )
+    check.add_argument("file", nargs="?", help="a ladder file (default: the deployment's)")
+    check.set_defaults(func=cmd_check)
