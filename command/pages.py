@@ -37,8 +37,8 @@ HOME = {
     "display": "/wall",
     "reporter": "/report",
     "coordinator": "/plans",
-    "commander": "/wall",
-    "admin": "/wall",
+    "commander": "/desk",
+    "admin": "/desk",
 }
 
 

@@ -4,9 +4,12 @@ from command.domain import Domain
 
 
 def _routes():
-    from command.desk.views import routes
+    from starlette.routing import Route
 
-    return routes
+    from command.desk.views import routes
+    from command.pages import page
+
+    return [*routes, Route("/desk", page("desk.html"), methods=["GET"])]
 
 
 DOMAIN = Domain(
