@@ -1,6 +1,7 @@
 // Words of the desk in the page's language: reports, obligations, places and the
 // server's refusals (never the server's English in the Chinese page).
 import { ApiError, isNetworkError } from "../api.js";
+import { caller } from "../config.js";
 import { currentLang, has, t, unitName } from "../i18n.js";
 
 const DIGITS = "零一二三四五六七八九";
@@ -55,7 +56,8 @@ export function factsLabel(facts) {
 // Who did it: "user:3" and "token:5" subjects are shown as they are, a name as it is.
 export function actorLabel(subject) {
   if (!subject) return "";
-  if (subject === "engine" || subject === "system") return t("desk.actor.system");
+  if (subject === "system" || subject.startsWith("system:")) return t("desk.actor.system");
+  if (caller && subject === caller.subject) return caller.name || subject;
   return subject;
 }
 
