@@ -20,6 +20,7 @@ from tests.browser_helpers import (
     wait_live,
 )
 from tests.conftest import bearer
+from tests.interop_fixtures import foreign_alert
 
 pytest_plugins = ("tests.browser_fixtures",)
 
@@ -407,4 +408,37 @@ async def test_screenshots_in_chinese_and_english(shared_server, pages, demo, tm
     await page.wait_for_timeout(300)
     await page.screenshot(path=str(tmp_path / "desk-en.png"))
     print(f"screenshots: {tmp_path}")
+    assert console.errors() == []
+
+
+async def test_an_early_warning_is_recorded_as_an_incident_from_the_desk(
+    shared_server, pages, demo
+):
+    page, console = await open_desk(pages, shared_server)
+    now = datetime.now(UTC).replace(microsecond=0)
+    alert = foreign_alert(
+        identifier=unique("HLJ-QX-DESK").replace(" ", "-"),
+        sent=now.isoformat(),
+        onset=now.isoformat(),
+        expires=(now + timedelta(days=1)).isoformat(),
+    )
+    async with httpx.AsyncClient(base_url=shared_server.url) as client:
+        headers = {**bearer(demo["commander"]), "Content-Type": "application/cap+xml"}
+        response = await client.post("/api/cap", content=alert, headers=headers)
+    assert response.status_code == 201, response.text
+    warning = response.json()
+    item = page.locator(f'#side-warnings [data-warning="{warning["id"]}"]')
+    await item.wait_for(timeout=3000)
+    await item.locator("button[data-promote]").click()
+    dialog = page.locator("#action-dialog")
+    await dialog.locator('input[name=unit][value="231102003"]').check()
+    await page.click("#action-submit")
+    await item.wait_for(state="detached", timeout=3000)
+    promoted = await api_get(shared_server, demo["commander"], f"/api/warnings/{warning['id']}")
+    assert promoted["incident_id"]
+    await page.wait_for_function(
+        "(id) => document.querySelector('#q-' + id)?.getAttribute('aria-selected') === 'true'",
+        arg=promoted["incident_id"],
+    )
+    assert "暴雨" in await page.inner_text("#incident .iv-title")
     assert console.errors() == []
