@@ -442,3 +442,32 @@ async def test_an_early_warning_is_recorded_as_an_incident_from_the_desk(
     )
     assert "暴雨" in await page.inner_text("#incident .iv-title")
     assert console.errors() == []
+
+
+# Controls without an accessible name: no label, no aria-label, no text.
+UNLABELLED = """
+() => [...document.querySelectorAll('input, select, textarea, button, [role=listbox]')]
+  .filter((node) => node.offsetParent !== null || node.closest('dialog[open]'))
+  .filter((node) => !(node.labels && node.labels.length) && !node.getAttribute('aria-label')
+    && !node.getAttribute('aria-labelledby') && !node.textContent.trim())
+  .map((node) => node.outerHTML.slice(0, 80))
+"""
+
+
+async def test_every_control_is_labelled(shared_server, pages, demo):
+    page, console = await open_desk(pages, shared_server)
+    incident = await post_incident(
+        shared_server.url, demo["reporter"], incident_body(unique("瑷珲镇居民楼火灾"))
+    )
+    await page.locator(f"#q-{incident['id']}").wait_for(timeout=2000)
+    await open_incident(page, incident["id"])
+    assert await page.evaluate(UNLABELLED) == []
+    for action in ("report", "instruction", "level", "false-report", "bulletin"):
+        await page.click(f'#incident button[data-action="{action}"]')
+        await page.locator("#action-dialog[open]").wait_for()
+        assert await page.evaluate(UNLABELLED) == [], action
+        await page.click("#action-cancel")
+    await page.click("#new-call")
+    assert await page.evaluate(UNLABELLED) == []
+    await page.click("#action-cancel")
+    assert console.errors(allowed=(r"status of 404",)) == []

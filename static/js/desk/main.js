@@ -55,7 +55,11 @@ const render = {
   },
   view() {
     if (!detail) return;
+    // Re-rendering must not throw the keyboard user out of the panel.
+    const focused = nodes.panel.contains(document.activeElement) ? document.activeElement.dataset : null;
+    const selector = focused?.action ? `button[data-action="${focused.action}"]${focused.to ? `[data-to="${focused.to}"]` : ""}` : null;
     renderView(nodes.panel, detail, state, { canManage, canJudge, mapNode, fresh: state.fresh.has(detail.incident.id) });
+    if (selector) nodes.panel.querySelector(selector)?.focus();
     map ||= new DeskMap(mapNode, config.tile_url);
     map.showUnits([...state.units.values()]);
     map.show(detail.incident);
