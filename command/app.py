@@ -24,7 +24,7 @@ from command.metrics import MetricsMiddleware, metrics_endpoint
 from command.openapi import build_openapi
 from command.registry import topics
 from command.routes import api_routes
-from realtime.bus import Bus, create_bus
+from realtime.backends import Bus, create_bus
 from realtime.publisher import Publisher
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -45,7 +45,7 @@ def _openapi_route(routes: list[BaseRoute]) -> Route:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     configure_logging(json_lines=settings.log_json)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings=settings)
     bus = create_bus(settings.redis_url)
 
     @asynccontextmanager

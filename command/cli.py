@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from command.config import VAR_DIR, ConfigError, Settings, load_settings
+from command.config import DEFAULTS, ConfigError, Settings, load_settings
 from command.db import Database
 
 
@@ -20,7 +20,7 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
 
 
 async def _with_db(settings: Settings, action: Callable[[Database], Coroutine]) -> Any:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings=settings)
     try:
         return await action(db)
     finally:
@@ -31,7 +31,7 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     from command.migrate import upgrade
 
     if settings.is_sqlite:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
     _run(_with_db(settings, lambda db: upgrade(db.writer)))
     print("database migrated", file=sys.stderr)
     return 0
@@ -49,10 +49,12 @@ def _check_migrated(settings: Settings) -> str | None:
     return None
 
 
-def _prepare_metrics_dir(workers: int) -> None:
-    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def _prepare_metrics_dir(settings: Settings, workers: int) -> None:
+    """Several workers share their metrics through files; the workers inherit the
+    variable (their settings read it) from this process's environment."""
+    if workers <= 1 or settings.metrics_dir is not None:
         return
-    path = VAR_DIR / "prometheus"
+    path = settings.var_dir / "prometheus"
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path.resolve())
@@ -72,12 +74,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if problem:
         print(f"watchfloor: {problem}; run `watchfloor migrate` first", file=sys.stderr)
         return 2
-    _prepare_metrics_dir(args.workers)
+    _prepare_metrics_dir(settings, args.workers)
     uvicorn.run(
         "command.app:create_app",
         factory=True,
-        host=args.host,
-        port=args.port,
+        host=settings.host if args.host is None else args.host,
+        port=settings.port if args.port is None else args.port,
         workers=args.workers,
         # The sans-I/O implementation: no extra tasks per connection, and sends wait for
         # the socket to drain (the back-pressure realtime's slow-consumer policy relies on).
@@ -152,7 +154,7 @@ async def _create_user(db: Database, args: argparse.Namespace, password: str) ->
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
-    password = os.environ.get("WATCHFLOOR_PASSWORD")
+    password = settings.password
     if password is None:
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
     _run(_with_db(settings, lambda db: _create_user(db, args, password)))
@@ -167,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="serve the API, websockets and pages")
-    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--host", help=f"default: $HOST, else {DEFAULTS.host}")
+    serve.add_argument("--port", type=int, help=f"default: $PORT, else {DEFAULTS.port}")
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=cmd_serve)
@@ -212,7 +214,7 @@ def extensions() -> list[Callable[[Any], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from command.errors import ApiError
+    from command.errors import ClientError
 
     args = build_parser().parse_args(argv)
     try:
@@ -220,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(settings, args)
     except ConfigError as exc:
         print(f"watchfloor: configuration error: {exc}", file=sys.stderr)
-    except ApiError as exc:
+    except ClientError as exc:
         print(f"watchfloor: {exc.message}", file=sys.stderr)
     return 2
 

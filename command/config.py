@@ -1,44 +1,61 @@
-"""Settings read from WATCHFLOOR_* environment variables.
+"""Settings read from the environment: the WATCHFLOOR_* variables and a few conventional ones.
 
-Every value has a safe default for a laptop; an invalid value stops start-up with the
-variable's name in the message.
+Each setting is declared once, as a field of `Settings`: the variable it is read from, the
+parser that checks it and its default. `load_settings` walks those fields; no other module
+reads the environment. Every value has a safe default for a laptop; an unset or empty
+variable means the default; an invalid value stops start-up with the variable's name in
+the message.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from command.interop.cap_rules import TOKEN as CAP_TOKEN
-
-VAR_DIR = Path(os.environ.get("WATCHFLOOR_VAR_DIR", "var"))
-DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{VAR_DIR / 'watchfloor.db'}"
+# CAP 1.2 §3.2.1: sender and identifier are tokens: no spaces, commas or restricted
+# characters. WATCHFLOOR_CAP_SENDER is checked against it here; command.interop reads it.
+CAP_TOKEN = re.compile(r"[^\s,<&]+")
+# session.info key under which command.db hands each session its process's settings.
+SESSION_KEY = "settings"
 
 
 class ConfigError(ValueError):
     """A WATCHFLOOR_* variable holds a value the service cannot use."""
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
-    return value
+# A parser turns a variable's text (never empty) into the setting's value, or raises
+# ConfigError naming the variable.
+Parser = Callable[[str, str], Any]
 
 
-def _float(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
+def _text(_name: str, raw: str) -> str:
+    return raw
+
+
+def _path(_name: str, raw: str) -> Path:
+    return Path(raw)
+
+
+def _whole(minimum: int = 0) -> Parser:
+    def parse(name: str, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        if value < minimum:
+            raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _number(name: str, raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
@@ -48,10 +65,7 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
-def _bool(env: dict[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
+def _flag(name: str, raw: str) -> bool:
     if raw.lower() in {"1", "true", "yes", "on"}:
         return True
     if raw.lower() in {"0", "false", "no", "off"}:
@@ -59,8 +73,7 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
-def _database_url(env: dict[str, str]) -> str:
-    url = env.get("WATCHFLOOR_DATABASE_URL") or DEFAULT_DATABASE_URL
+def _database_url(name: str, url: str) -> str:
     # Accept the plain scheme people copy from docs and pick the async driver for them.
     if url.startswith(("postgres://", "postgresql://")):
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
@@ -68,60 +81,85 @@ def _database_url(env: dict[str, str]) -> str:
         url = "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
     if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ConfigError(
-            "WATCHFLOOR_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
-            f"got {url.split('://', 1)[0]!r}"
+            f"{name} must be a sqlite:/// or postgresql:// URL, got {url.split('://', 1)[0]!r}"
         )
     return url
 
 
-def _redis_url(env: dict[str, str]) -> str | None:
-    url = env.get("WATCHFLOOR_REDIS_URL") or None
-    if url and not url.startswith(("redis://", "rediss://", "unix://")):
-        raise ConfigError(f"WATCHFLOOR_REDIS_URL must be a redis:// URL, got {url!r}")
+def _redis_url(name: str, url: str) -> str:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"{name} must be a redis:// URL, got {url!r}")
     return url
 
 
-def _timezone(env: dict[str, str]) -> str:
-    name = env.get("WATCHFLOOR_TIMEZONE") or "Asia/Shanghai"
+def _timezone(name: str, raw: str) -> str:
     try:
-        ZoneInfo(name)
+        ZoneInfo(raw)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"WATCHFLOOR_TIMEZONE is not a known time zone: {name!r}") from None
-    return name
+        raise ConfigError(f"{name} is not a known time zone: {raw!r}") from None
+    return raw
 
 
-def _secret(env: dict[str, str]) -> str:
-    """The signing secret; without one, a random secret is kept in var/ for this machine."""
-    secret = env.get("WATCHFLOOR_SECRET")
-    if secret:
-        if len(secret) < 16:
-            raise ConfigError("WATCHFLOOR_SECRET must be at least 16 characters long")
-        return secret
-    path = VAR_DIR / "secret.key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+def _secret(name: str, raw: str) -> str:
+    if len(raw) < 16:
+        raise ConfigError(f"{name} must be at least 16 characters long")
+    return raw
+
+
+def _cap_sender(name: str, raw: str) -> str:
+    """Who signs the office's CAP alerts (e.g. its domain): one CAP token."""
+    if not CAP_TOKEN.fullmatch(raw) or len(raw) > 255:
+        raise ConfigError(
+            f"{name} must be one word without spaces, commas, '<' or '&' "
+            f"(e.g. yjj.heihe.gov.cn), got {raw!r}"
+        )
+    return raw
+
+
+def setting(variable: str, default: Any, parse: Parser = _text, *, secret: bool = False) -> Any:
+    """A field of Settings read from `variable` with `parse`; `default` when unset."""
+    return field(default=default, repr=not secret, metadata={"variable": variable, "parse": parse})
+
+
+def sqlite_url(var_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{var_dir / 'watchfloor.db'}"
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
-    redis_url: str | None = None
-    ruleset: str = "cn-national"
-    timezone: str = "Asia/Shanghai"
-    secret: str = field(default="", repr=False)
-    max_body_bytes: int = 1024 * 1024
-    max_document_bytes: int = 20 * 1024 * 1024
-    clock_skew_seconds: int = 300
-    secure_cookies: bool = False
-    engine_enabled: bool = True
-    engine_max_sleep: float = 5.0
-    heartbeat_seconds: float = 5.0
-    tile_url: str = ""
-    log_json: bool = False
-    cap_sender: str = "watchfloor.local"
+    # Where the SQLite file, the secret and the metrics files live.
+    var_dir: Path = setting("WATCHFLOOR_VAR_DIR", Path("var"), _path)
+    # Empty: the SQLite file in var_dir (see __post_init__).
+    database_url: str = setting("WATCHFLOOR_DATABASE_URL", "", _database_url)
+    # None: the in-process bus.
+    redis_url: str | None = setting("WATCHFLOOR_REDIS_URL", None, _redis_url)
+    ruleset: str = setting("WATCHFLOOR_RULESET", "cn-national")
+    timezone: str = setting("WATCHFLOOR_TIMEZONE", "Asia/Shanghai", _timezone)
+    # Empty: load_settings keeps a random secret in var_dir for this machine.
+    secret: str = setting("WATCHFLOOR_SECRET", "", _secret, secret=True)
+    max_body_bytes: int = setting("WATCHFLOOR_MAX_BODY_BYTES", 1024 * 1024, _whole(1024))
+    max_document_bytes: int = setting(
+        "WATCHFLOOR_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, _whole(1024)
+    )
+    clock_skew_seconds: int = setting("WATCHFLOOR_CLOCK_SKEW_SECONDS", 300, _whole())
+    secure_cookies: bool = setting("WATCHFLOOR_SECURE_COOKIES", False, _flag)
+    engine_enabled: bool = setting("WATCHFLOOR_ENGINE", True, _flag)
+    engine_max_sleep: float = setting("WATCHFLOOR_ENGINE_MAX_SLEEP", 5.0, _number)
+    heartbeat_seconds: float = setting("WATCHFLOOR_HEARTBEAT_SECONDS", 5.0, _number)
+    tile_url: str = setting("WATCHFLOOR_TILE_URL", "")
+    log_json: bool = setting("WATCHFLOOR_LOG_JSON", False, _flag)
+    cap_sender: str = setting("WATCHFLOOR_CAP_SENDER", "watchfloor.local", _cap_sender)
+    # `watchfloor serve` without --host / --port.
+    host: str = setting("HOST", "127.0.0.1")
+    port: int = setting("PORT", 8000, _whole())
+    # `watchfloor user create`: the new user's password (else stdin or a prompt).
+    password: str | None = setting("WATCHFLOOR_PASSWORD", None, secret=True)
+    # Set: /metrics aggregates the files every worker process writes there.
+    metrics_dir: Path | None = setting("PROMETHEUS_MULTIPROC_DIR", None, _path)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", sqlite_url(self.var_dir))
 
     @property
     def is_sqlite(self) -> bool:
@@ -132,33 +170,41 @@ class Settings:
         return ZoneInfo(self.timezone)
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
+DEFAULTS = Settings()
+
+
+def stored_secret(var_dir: Path) -> str:
+    """The signing secret kept in var_dir, made on first use (random, readable by us only)."""
+    path = var_dir / "secret.key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def variables() -> dict[str, str]:
+    """Each setting's field name and the variable it is read from."""
+    return {f.name: f.metadata["variable"] for f in fields(Settings)}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `env` (the process environment by default)."""
     env = dict(os.environ if env is None else env)
-    return Settings(
-        database_url=_database_url(env),
-        redis_url=_redis_url(env),
-        ruleset=env.get("WATCHFLOOR_RULESET") or "cn-national",
-        timezone=_timezone(env),
-        secret=_secret(env),
-        max_body_bytes=_int(env, "WATCHFLOOR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
-        max_document_bytes=_int(env, "WATCHFLOOR_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, 1024),
-        clock_skew_seconds=_int(env, "WATCHFLOOR_CLOCK_SKEW_SECONDS", 300),
-        secure_cookies=_bool(env, "WATCHFLOOR_SECURE_COOKIES", False),
-        engine_enabled=_bool(env, "WATCHFLOOR_ENGINE", True),
-        engine_max_sleep=_float(env, "WATCHFLOOR_ENGINE_MAX_SLEEP", 5.0),
-        heartbeat_seconds=_float(env, "WATCHFLOOR_HEARTBEAT_SECONDS", 5.0),
-        tile_url=env.get("WATCHFLOOR_TILE_URL", ""),
-        log_json=_bool(env, "WATCHFLOOR_LOG_JSON", False),
-        cap_sender=_cap_sender(env),
-    )
+    values: dict[str, Any] = {}
+    for spec in fields(Settings):
+        name = spec.metadata["variable"]
+        raw = env.get(name)
+        if raw:
+            values[spec.name] = spec.metadata["parse"](name, raw)
+    settings = Settings(**values)
+    if not settings.secret:
+        settings = Settings(**{**values, "secret": stored_secret(settings.var_dir)})
+    return settings
 
 
-def _cap_sender(env: dict[str, str]) -> str:
-    """Who signs the office's CAP alerts (e.g. its domain): one CAP token."""
-    value = env.get("WATCHFLOOR_CAP_SENDER") or Settings.cap_sender
-    if not CAP_TOKEN.fullmatch(value) or len(value) > 255:
-        raise ConfigError(
-            "WATCHFLOOR_CAP_SENDER must be one word without spaces, commas, '<' or '&' "
-            f"(e.g. yjj.heihe.gov.cn), got {value!r}"
-        )
-    return value
+def settings_of(session: Any) -> Settings:
+    """The settings of the process whose Database opened `session` (command.db puts them
+    in every session's info); the defaults for a Database made without them."""
+    found = session.info.get(SESSION_KEY)
+    return found if isinstance(found, Settings) else DEFAULTS

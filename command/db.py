@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 from command import jsontext
+from command.config import SESSION_KEY, Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -121,13 +122,16 @@ class Database:
     then hands the events the services recorded to `on_events` (the realtime publisher).
     """
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, settings: Settings | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.writer = make_engine(url, writer=True, echo=echo)
         self.reader = make_engine(url, writer=False, echo=echo) if self.is_sqlite else self.writer
-        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
-        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
+        # Every session carries the process's settings (command.config.settings_of), so
+        # that services and hooks, which receive only a session, read them too.
+        info = {SESSION_KEY: settings} if settings is not None else {}
+        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, info=info)
+        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, info=info)
         self.on_events: EventSink | None = None
 
     @asynccontextmanager
@@ -138,6 +142,19 @@ class Database:
             events = session.info.pop("events", [])
         if events and self.on_events is not None:
             await self.on_events(events)
+
+    @asynccontextmanager
+    async def rehearse(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction that is always rolled back: what a change would do (a
+        preview), through the very services that would do it, leaving nothing behind and
+        publishing nothing."""
+        async with self._write_sessions() as session:
+            transaction = await session.begin()
+            try:
+                yield session
+            finally:
+                session.info.pop("events.pending", None)
+                await transaction.rollback()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -7,12 +7,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from command import jsontext
-from command.errors import ApiError, validation_error
+from command.errors import ApiError, NotFound, validation_error
+from command.idempotency import Work, fingerprint, run_once
 
 M = TypeVar("M", bound=BaseModel)
+# Ids are BIGINT: a longer number in a path names nothing (and must not reach the database).
+MAX_ID = 2**63 - 1
+MAX_NUMBER = 2**31 - 1  # a 32-bit INTEGER column, such as a plan's version number
 
 
 async def read_body(request: Request, limit: int | None = None) -> bytes:
@@ -104,12 +108,18 @@ def parse_query(request: Request, model: type[M]) -> M:
         raise validation_error(exc, ("query",)) from None
 
 
-def path_int(request: Request, name: str) -> int:
+def path_id(request: Request, name: str, what: str, *, maximum: int = MAX_ID) -> int:
+    """The id in path parameter `name` (routes declare it `{name:int}`), within the
+    database's range 1 … 2**63 − 1 (or `maximum`, for a 32-bit column); anything else names
+    no `what`: 404, before any query."""
     raw = request.path_params[name]
     try:
-        return int(raw)
+        value = int(raw)
     except (TypeError, ValueError):
-        raise ApiError(404, f"{name} {raw!r} not found") from None
+        raise NotFound(what, repr(raw)) from None
+    if not 0 < value <= maximum:
+        raise NotFound(what, value)
+    return value
 
 
 class ApiResponse(JSONResponse):
@@ -123,3 +133,17 @@ class ApiResponse(JSONResponse):
 
 def respond(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> ApiResponse:
     return ApiResponse(content, status_code=status, headers=headers)
+
+
+async def submit_once(
+    request: Request, *, owner: str, key: str | None, data: BaseModel, work: Work
+) -> Response:
+    """Run a submission once per (owner, Idempotency-Key): a retry gets the original status
+    and body again, marked `Idempotent-Replayed: true`. `key` comes from `request_key`,
+    read before the body so that a bad key is refused first."""
+    print_ = fingerprint(request.method, request.url.path, data.model_dump(mode="json"))
+    status, body, replayed = await run_once(
+        request.app.state.db, owner=owner, key=key, print_=print_, work=work
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return respond(body, status, headers)

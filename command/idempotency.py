@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from starlette.requests import Request
 
 from command.db import Base, BigId, Database, JsonType, UTCDateTime, utcnow
-from command.errors import ApiError
+from command.errors import ClientError, Invalid, Malformed
 
 HEADER = "idempotency-key"
 Work = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
@@ -47,7 +47,7 @@ def request_key(request: Request) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > 128 or not key.isprintable():
-        raise ApiError(400, "Idempotency-Key must be 1 to 128 printable characters")
+        raise Malformed("Idempotency-Key must be 1 to 128 printable characters")
     return key
 
 
@@ -67,8 +67,8 @@ async def _stored(db: Database, owner: str, key: str) -> IdempotencyRecord | Non
 
 def _replay(record: IdempotencyRecord, print_: str) -> tuple[int, Any, bool]:
     if record.fingerprint != print_:
-        raise ApiError(
-            422,
+        raise Invalid(
+            None,
             "Idempotency-Key was already used for a different request",
             code="idempotency_key_reused",
         )
@@ -101,7 +101,7 @@ async def run_once(
                 )
             )
             await session.flush()
-    except (IntegrityError, ApiError):
+    except (IntegrityError, ClientError):
         record = await _stored(db, owner, key)
         if record is None:
             raise

@@ -1,12 +1,11 @@
 """Prometheus metrics, correct with several worker processes.
 
 `watchfloor serve --workers N` sets PROMETHEUS_MULTIPROC_DIR before the workers start;
-with it set, /metrics aggregates the files every worker writes.
+with it set (Settings.metrics_dir), /metrics aggregates the files every worker writes.
 """
 
 from __future__ import annotations
 
-import os
 import time
 
 from prometheus_client import (
@@ -65,8 +64,8 @@ class MetricsMiddleware:
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
-async def metrics_endpoint(_request: Request) -> Response:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+async def metrics_endpoint(request: Request) -> Response:
+    if request.app.state.settings.metrics_dir is not None:
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -161,12 +163,20 @@ async def _home_unit(request: Request, principal: Principal) -> dict[str, Any] |
     return to_out(unit).model_dump() if unit is not None else None
 
 
-def page(name: str):
+def page(name: str, config: Callable[[AsyncSession], dict[str, Any]] | None = None):
+    """A signed-in page; `config(session)` adds the page's own entries to its config block
+    (data the server owns, e.g. the ruleset's facts), read in a read transaction."""
+
     async def endpoint(request: Request) -> Response:
         principal = await _session_caller(request)
         if principal is None:
             return _to_login(request)
-        return render(request, name, principal, unit=await _home_unit(request, principal))
+        extra: dict[str, Any] = {}
+        if config is not None:
+            async with request.app.state.db.read() as session:
+                extra = config(session)
+        unit = await _home_unit(request, principal)
+        return render(request, name, principal, unit=unit, **extra)
 
     return endpoint
 

@@ -22,6 +22,7 @@ DOMAIN_MODULES = (
     "command.interop.domain",
     "command.deadlines.domain",
     "command.desk.domain",
+    "command.duty.domain",
 )
 
 

@@ -12,7 +12,7 @@ from plans.service import recompute_due_dates
 
 
 async def _recompute(settings: Settings) -> int:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings=settings)
     try:
         async with db.write() as session:
             return await recompute_due_dates(session, actor="system:cli")

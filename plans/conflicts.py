@@ -14,7 +14,7 @@ import geojson
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from command.errors import ApiError
+from command.errors import Invalid, field_detail
 from plans.recurrence import Span
 
 GEOMETRY_TYPES = (
@@ -67,9 +67,9 @@ class Conflict:
         }
 
 
-def _bad_location(message: str) -> ApiError:
-    detail = {"field": "location", "message": message, "type": "value_error"}
-    return ApiError(422, f"location: {message}", details=[detail])
+def _bad_location(message: str) -> Invalid:
+    detail = field_detail("location", message, "value_error")
+    return Invalid("location", f"location: {message}", bare=True, details=[detail])
 
 
 def parse_location(location: dict[str, Any] | None) -> BaseGeometry | None:

@@ -8,7 +8,6 @@ Counted per county-level area and overall; a change of coverage is an event for 
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.config import settings_of
 from command.events import record_event
 from command.units.models import Unit
 from plans.due import local_today
@@ -25,12 +25,13 @@ from plans.rules import Requirement, load_rules
 from plans.schemas import CoverageOut, CoverageRow, Gap, RequirementCount
 
 
-def deployment_zone() -> ZoneInfo:
-    return ZoneInfo(os.environ.get("WATCHFLOOR_TIMEZONE") or "Asia/Shanghai")
+def deployment_zone(session: AsyncSession) -> ZoneInfo:
+    return settings_of(session).zone
 
 
 def year_end(today: date) -> date:
-    return date(today.year, 12, 31)
+    """The coverage target date of today's year (plans/rules.toml [coverage] target)."""
+    return load_rules().coverage.target_in(today.year)
 
 
 def requirement_for(unit: Unit) -> Requirement | None:
@@ -151,16 +152,47 @@ async def coverage_table(session: AsyncSession, *, root: Unit, target: date) -> 
     return CoverageOut(target=target, overall=overall.row(None, root.name), counties=rows)
 
 
+_TOTAL = {"name", "required", "covered", "missing", "rate"}
+
+
+async def totals_above(session: AsyncSession, *, area: Unit, target: date) -> list[dict]:
+    """The overall coverage of the area's subtree and of each unit above it, top first:
+    every screen that receives the area's event (the area's and those above) finds the
+    rate it shows under its own unit code."""
+    codes = area.path.strip("/").split("/")
+    above = (await session.scalars(select(Unit).where(Unit.code.in_(codes)))).all()
+    names = {unit.code: unit.name for unit in above}
+    top = next(unit for unit in above if unit.code == codes[0])
+    covered = await _covered(session, top, target)
+    tallies = {code: _Tally.empty() for code in codes}
+    for unit, requirement in await _required_units(session, top):
+        is_covered = any((unit.id, kind) in covered for kind in requirement.types)
+        for code in unit.path.strip("/").split("/"):
+            if code in tallies:
+                tallies[code].add(unit, requirement, is_covered)
+    return [
+        {
+            "unit": code,
+            **tallies[code].row(code, names[code]).model_dump(mode="json", include=_TOTAL),
+        }
+        for code in codes
+    ]
+
+
 async def record_change(session: AsyncSession, *, unit: Unit, actor: str) -> None:
     """After a plan of `unit` entered or left force: the unit's county row, for the wall."""
     if requirement_for(unit) is None:
         return
     counties = await _counties(session, unit)
     area = _county_of(unit, counties) or unit
-    target = year_end(local_today(deployment_zone()))
+    target = year_end(local_today(deployment_zone(session)))
     table = await coverage_table(session, root=area, target=target)
     row = table.counties[0] if table.counties else table.overall
-    payload = {"target": target.isoformat(), **row.model_dump(mode="json")}
+    payload = {
+        "target": target.isoformat(),
+        **row.model_dump(mode="json"),
+        "totals": await totals_above(session, area=area, target=target),
+    }
     record_event(
         session,
         topic="plans",

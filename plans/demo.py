@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.config import settings_of
 from command.units.models import Unit
 from command.vocabulary import CATEGORIES, LEVELS
 from plans import coverage
@@ -204,7 +205,7 @@ async def load(session: AsyncSession) -> None:
         return
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
     units = {u.code: u for u in (await session.scalars(select(Unit))).all()}
-    clock = Clock(zone=coverage.deployment_zone(), skew=timedelta(minutes=5))
+    clock = Clock.of(settings_of(session))
     specs = plan_specs(data, units)
     plans = await _insert_plans(session, specs, units, clock)
     await _coverage_events(session, units)

@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from command.errors import ApiError
+from command.errors import Invalid, TooLarge, Unsupported
 from plans.rules import load_rules
 
 MEDIA_TYPES = {
@@ -70,15 +70,15 @@ def _clean_name(filename: str) -> str:
 def check_upload(filename: str, content: bytes, *, limit: int) -> Upload:
     """The upload, or 413 over the limit, 422 empty, 415 not an allowed type by content."""
     if len(content) > limit:
-        raise ApiError(413, f"document exceeds the limit of {limit} bytes")
+        raise TooLarge(f"document exceeds the limit of {limit} bytes")
     if not content:
-        raise ApiError(422, "document is empty")
+        raise Invalid("document", "document is empty", bare=True)
     allowed = load_rules().documents.types
     kind = sniff(content)
     if kind not in allowed:
         names = ", ".join(t.upper() for t in allowed)
-        raise ApiError(415, f"document content is not one of the allowed types ({names})")
+        raise Unsupported(f"document content is not one of the allowed types ({names})")
     name = _clean_name(filename) or f"plan.{kind}"
     if not name.lower().endswith(EXTENSIONS[kind]):
-        raise ApiError(415, f"document {name!r} is a {kind.upper()} by content; name it *.{kind}")
+        raise Unsupported(f"document {name!r} is a {kind.upper()} by content; name it *.{kind}")
     return Upload(filename=name, kind=kind, content=content)

@@ -8,9 +8,10 @@ def _routes():
     from starlette.routing import Route
 
     from command.pages import page
+    from plans.rules import page_config
     from plans.views import routes
 
-    return [*routes, Route("/plans", page("plans.html"), methods=["GET"])]
+    return [*routes, Route("/plans", page("plans.html", page_config), methods=["GET"])]
 
 
 DOMAIN = Domain(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -122,6 +122,31 @@ async def drill_outs(
 
 async def drill_out(session: AsyncSession, drill: Drill) -> DrillOut:
     return (await drill_outs(session, [drill]))[0]
+
+
+def week_of(now: datetime, zone: ZoneInfo) -> tuple[Span, Span]:
+    """The week of `now` (Monday to Sunday) and its day, local time in `zone`."""
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date(), time(0), tzinfo=zone)
+    monday = midnight - timedelta(days=local.weekday())
+    return Span(monday, monday + timedelta(days=7)), Span(midnight, midnight + timedelta(days=1))
+
+
+def week_item(out: DrillOut, today: Span) -> dict[str, Any]:
+    """A drill as the wall draws it: the API shape with its `occurrences` in the week
+    asked for, and `today`, whether one of them falls on the day."""
+    spans = [Span(o.starts_at, o.ends_at) for o in out.occurrences or []]
+    return {**out.model_dump(mode="json"), "today": any(span.overlaps(today) for span in spans)}
+
+
+async def week_payload(
+    session: AsyncSession, drill: Drill, *, now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
+    """The payload of a drill event: the drill as the wall draws it this week (no
+    occurrences when it has none this week, so the wall drops it)."""
+    week, today = week_of(now, zone)
+    [out] = await drill_outs(session, [drill], window=week, zone=zone)
+    return week_item(out, today)
 
 
 def record(

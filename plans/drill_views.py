@@ -11,8 +11,8 @@ from starlette.routing import Route
 from command.auth.guard import ensure_sees, named_unit, require, subtree_root
 from command.auth.service import Principal
 from command.errors import ApiError
-from command.http import parse_query, read_model, respond
-from command.idempotency import fingerprint, request_key, run_once
+from command.http import parse_query, path_id, read_model, respond, submit_once
+from command.idempotency import request_key
 from command.openapi import api
 from command.units.models import Unit
 from plans import drill_queries as queries
@@ -41,7 +41,8 @@ WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
 
 
 async def _managed(session, principal: Principal, request: Request):
-    drill = await queries.get_drill(session, request.path_params["drill_id"], for_update=True)
+    drill_id = path_id(request, "drill_id", "drill")
+    drill = await queries.get_drill(session, drill_id, for_update=True)
     ensure_sees(principal, drill.organizer_path, f"drill {drill.id}")
     return drill
 
@@ -57,6 +58,7 @@ async def _managed(session, principal: Principal, request: Request):
 )
 async def create_drill(request: Request):
     principal = await require(request, "drills.manage")
+    key = request_key(request)
     data = await read_model(request, DrillIn)
     clock = Clock.of(request.app.state.settings)
 
@@ -64,15 +66,7 @@ async def create_drill(request: Request):
         drill = await schedule_drill(session, data=data, principal=principal, clock=clock)
         return 201, (await queries.drill_out(session, drill)).model_dump(mode="json")
 
-    print_ = fingerprint("POST", "/api/drills", data.model_dump(mode="json"))
-    status, body, _ = await run_once(
-        request.app.state.db,
-        owner=principal.subject,
-        key=request_key(request),
-        print_=print_,
-        work=work,
-    )
-    return respond(body, status=status)
+    return await submit_once(request, owner=principal.subject, key=key, data=data, work=work)
 
 
 @api(
@@ -95,7 +89,7 @@ async def list_drills(request: Request):
 async def get_drill(request: Request):
     principal = await require(request, "drills.read")
     async with request.app.state.db.read() as session:
-        drill = await queries.get_drill(session, request.path_params["drill_id"])
+        drill = await queries.get_drill(session, path_id(request, "drill_id", "drill"))
         paths = [drill.organizer_path, *await queries.participant_paths(session, drill.id)]
         if not any(principal.sees(path) for path in paths):
             raise ApiError(403, f"drill {drill.id} involves no unit of {principal.unit_code}")
@@ -215,7 +209,7 @@ async def revoke_feed(request: Request):
     principal = await require(request, "drills.read")
     async with request.app.state.db.write() as session:
         out = await feeds.revoke_feed(
-            session, feed_id=request.path_params["feed_id"], principal=principal
+            session, feed_id=path_id(request, "feed_id", "feed"), principal=principal
         )
     return respond(out)
 

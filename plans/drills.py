@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
-from command.errors import ApiError
+from command.errors import Conflict as Clash
+from command.errors import Forbidden, Invalid, field_detail
 from command.units.models import Unit
 from command.units.service import get_units
 from plans import drill_queries as queries
@@ -39,10 +40,11 @@ BOOKING_LOCK = 0x57464452
 
 def check_not_past(starts_at: datetime, clock: Clock) -> None:
     if starts_at < clock.now - clock.skew:
-        raise ApiError(
-            422,
+        raise Invalid(
+            "starts_at",
             "starts_at is in the past; only a drill recorded as completed may be",
-            details=[{"field": "starts_at", "message": "in the past", "type": "value_error"}],
+            bare=True,
+            details=[field_detail("starts_at", "in the past", "value_error")],
         )
 
 
@@ -50,7 +52,7 @@ def _check_times(data: DrillIn, clock: Clock) -> None:
     if data.status != "completed":
         check_not_past(data.starts_at, clock)
     elif data.ends_at > clock.now + clock.skew:
-        raise ApiError(422, "a drill recorded as completed must have ended already")
+        raise Invalid("ends_at", "a drill recorded as completed must have ended already", bare=True)
 
 
 async def _parties(
@@ -68,14 +70,13 @@ async def _drilled_plans(session: AsyncSession, principal: Principal, ids: list[
     for plan in plans:
         ensure_sees(principal, plan.unit_path, f"plan {plan.id}")
         if plan.status == "retired":
-            raise ApiError(422, f"plan {plan.id} is retired; drill a plan in force")
+            raise Invalid("plans", f"plan {plan.id} is retired; drill a plan in force", bare=True)
     return plans
 
 
-def _conflict_error(conflicts: list[Conflict]) -> ApiError:
+def _conflict_error(conflicts: list[Conflict]) -> Clash:
     more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
-    return ApiError(
-        409,
+    return Clash(
         f"{conflicts[0].describe()}{more}; send override_reason to book anyway",
         extra={"conflicts": [c.as_dict() for c in conflicts]},
     )
@@ -110,7 +111,7 @@ async def _check_conflicts(
     if reason is None:
         raise _conflict_error(conflicts)
     if principal.role not in load_rules().drills.override_roles:
-        raise ApiError(403, f"role {principal.role} may not override a drill conflict")
+        raise Forbidden(f"role {principal.role} may not override a drill conflict")
     drill.override_reason, drill.override_by = reason, principal.subject
     drill.overridden = sorted({*drill.overridden, *(c.drill_id for c in conflicts)})
 
@@ -140,9 +141,11 @@ def _last_held(drill: Drill, clock: Clock) -> datetime:
 
 
 async def record_drill_event(
-    session: AsyncSession, drill: Drill, *, kind: str, actor: str, **extra: Any
+    session: AsyncSession, drill: Drill, *, kind: str, actor: str, clock: Clock, **extra: Any
 ) -> None:
-    payload = (await queries.drill_out(session, drill)).model_dump(mode="json")
+    """One event on the "drills" topic: the drill as the API shows it, with its occurrences
+    this week and `today` as in the wall's snapshot, plus what changed."""
+    payload = await queries.week_payload(session, drill, now=clock.now, zone=clock.zone)
     payload.update(extra)
     queries.record(session, drill, kind=kind, actor=actor, payload=payload)
 
@@ -209,15 +212,15 @@ async def schedule_drill(
             actor=principal.subject,
         )
     kind = "drill.recorded" if data.status == "completed" else "drill.scheduled"
-    await record_drill_event(session, drill, kind=kind, actor=principal.subject)
+    await record_drill_event(session, drill, kind=kind, actor=principal.subject, clock=clock)
     return drill
 
 
 def _check_transition(drill: Drill, status: str) -> None:
     if not TRANSITIONS[drill.status]:
-        raise ApiError(409, f"drill {drill.id} is {drill.status}; it can no longer change")
+        raise Clash(f"drill {drill.id} is {drill.status}; it can no longer change")
     if status != drill.status and status not in TRANSITIONS[drill.status]:
-        raise ApiError(409, f"drill {drill.id} is {drill.status}; it cannot become {status}")
+        raise Clash(f"drill {drill.id} is {drill.status}; it cannot become {status}")
 
 
 def _apply_timing(drill: Drill, changes: dict[str, Any], status: str, clock: Clock) -> bool:
@@ -226,15 +229,15 @@ def _apply_timing(drill: Drill, changes: dict[str, Any], status: str, clock: Clo
     if not ({"starts_at", "ends_at", "rrule"} & changes.keys()) and not resumed:
         return False
     if drill.status == "in_progress" and "starts_at" in changes:
-        raise ApiError(409, f"drill {drill.id} is in progress; only ends_at can move")
+        raise Clash(f"drill {drill.id} is in progress; only ends_at can move")
     starts_at = changes.get("starts_at") or drill.starts_at
     ends_at = changes.get("ends_at") or drill.ends_at
     if ends_at <= starts_at:
-        raise ApiError(422, "ends_at must be after starts_at")
+        raise Invalid("ends_at", "ends_at must be after starts_at", bare=True)
     if status in ("scheduled", "postponed") and ("starts_at" in changes or resumed):
         check_not_past(starts_at, clock)
     if status == "completed" and "ends_at" in changes and ends_at > clock.now + clock.skew:
-        raise ApiError(422, "a drill recorded as completed must have ended already")
+        raise Invalid("ends_at", "a drill recorded as completed must have ended already", bare=True)
     rule = changes["rrule"] if "rrule" in changes else drill.rrule
     rule = check_rule(rule, starts_at, ends_at, clock.zone) if rule else None
     drill.starts_at, drill.ends_at, drill.rrule = starts_at, ends_at, rule
@@ -244,7 +247,8 @@ def _apply_timing(drill: Drill, changes: dict[str, Any], status: str, clock: Clo
 
 def _check_completion(drill: Drill, status: str, clock: Clock) -> None:
     if status == "completed" and drill.starts_at > clock.now + clock.skew:
-        raise ApiError(422, f"drill {drill.id} has not started yet; it cannot be completed")
+        message = f"drill {drill.id} has not started yet; it cannot be completed"
+        raise Invalid("status", message, bare=True)
 
 
 async def _unit_codes(session: AsyncSession, drill: Drill, participants: list[Unit] | None):
@@ -272,7 +276,7 @@ def _changes(data: DrillPatch) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True, exclude={"reason", "override_reason"})
     for name in ("title", "plans", "units", "starts_at", "ends_at", "status", "description"):
         if name in changes and changes[name] is None:
-            raise ApiError(422, f"{name} cannot be null")
+            raise Invalid(name, f"{name} cannot be null", bare=True)
     return changes
 
 
@@ -312,5 +316,5 @@ async def update_drill(
             session, drill, held_until=held_until, clock=clock, actor=principal.subject
         )
     kind = f"drill.{status}" if status != previous else "drill.updated"
-    await record_drill_event(session, drill, kind=kind, actor=principal.subject)
+    await record_drill_event(session, drill, kind=kind, actor=principal.subject, clock=clock)
     return drill

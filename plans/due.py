@@ -46,9 +46,16 @@ def due_window(today: date, days: int | None) -> date:
 
 
 async def plans_due(
-    session: AsyncSession, *, root_path: str, column: str, until: date, limit: int | None = None
+    session: AsyncSession,
+    *,
+    root_path: str,
+    column: str,
+    until: date,
+    limit: int | None = None,
+    plan_id: int | None = None,
 ) -> list[tuple[Plan, Unit]]:
-    """Plans of the subtree whose `review_due` or `next_drill_due` falls on or before `until`."""
+    """Plans of the subtree (or the one plan) whose `review_due` or `next_drill_due` falls
+    on or before `until`."""
     due = getattr(Plan, column)
     query = (
         select(Plan, Unit)
@@ -58,11 +65,13 @@ async def plans_due(
         .order_by(due, Plan.id)
         .limit(limit)
     )
+    if plan_id is not None:
+        query = query.where(Plan.id == plan_id)
     return [(plan, unit) for plan, unit in (await session.execute(query)).all()]
 
 
 async def filings_due(
-    session: AsyncSession, *, root_path: str, until: date
+    session: AsyncSession, *, root_path: str, until: date, plan_id: int | None = None
 ) -> list[tuple[PlanFiling, Plan]]:
     query = (
         select(PlanFiling, Plan)
@@ -72,4 +81,6 @@ async def filings_due(
         .where(Plan.status != "retired")
         .order_by(PlanFiling.due_on, PlanFiling.id)
     )
+    if plan_id is not None:
+        query = query.where(Plan.id == plan_id)
     return [(filing, plan) for filing, plan in (await session.execute(query)).all()]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.service import Principal
-from command.errors import ApiError
+from command.errors import Conflict, Invalid
 from plans import drill_queries as queries
 from plans.clock import Clock
 from plans.drill_schemas import EVALUATION_ITEMS, EvaluationIn, EvaluationOut, FindingIn, ItemIn
@@ -43,18 +43,20 @@ def evaluation_out(evaluation: DrillEvaluation, tasks: list[int]) -> EvaluationO
 def _occurrence(drill: Drill, data: EvaluationIn, clock: Clock) -> datetime:
     """The start of the occurrence evaluated, or 409/422 when it cannot be evaluated."""
     if drill.status == "cancelled":
-        raise ApiError(409, f"drill {drill.id} was cancelled; there is nothing to evaluate")
+        raise Conflict(f"drill {drill.id} was cancelled; there is nothing to evaluate")
     start = (data.occurrence or drill.starts_at).astimezone(UTC)
     if drill.rrule is None:
         if start != drill.starts_at:
-            raise ApiError(422, f"occurrence is not the start of drill {drill.id}")
+            message = f"occurrence is not the start of drill {drill.id}"
+            raise Invalid("occurrence", message, bare=True)
         if drill.status != "completed":
-            raise ApiError(409, f"drill {drill.id} is {drill.status}; evaluate it once completed")
+            raise Conflict(f"drill {drill.id} is {drill.status}; evaluate it once completed")
         return start
     if not is_occurrence(start, drill.starts_at, drill.ends_at, drill.rrule, clock.zone):
-        raise ApiError(422, f"{start.isoformat()} is not an occurrence of drill {drill.id}")
+        message = f"{start.isoformat()} is not an occurrence of drill {drill.id}"
+        raise Invalid("occurrence", message, bare=True)
     if start + (drill.ends_at - drill.starts_at) > clock.now + clock.skew:
-        raise ApiError(409, "that occurrence has not ended yet; evaluate it afterwards")
+        raise Conflict("that occurrence has not ended yet; evaluate it afterwards")
     return start
 
 
@@ -65,17 +67,16 @@ async def _check_unique(session: AsyncSession, drill: Drill, start: datetime) ->
         )
     )
     if existing is not None:
-        raise ApiError(409, f"drill {drill.id} was already evaluated (evaluation {existing})")
+        raise Conflict(f"drill {drill.id} was already evaluated (evaluation {existing})")
 
 
 async def _check_findings(session: AsyncSession, drill: Drill, data: EvaluationIn) -> None:
     drilled = {plan.id for plan in await queries.plans_of(session, drill.id)}
     for index, finding in enumerate(data.findings):
         if finding.plan is not None and finding.plan not in drilled:
-            raise ApiError(
-                422,
-                f"findings.{index}.plan: plan {finding.plan} was not exercised by drill {drill.id}",
-            )
+            message = f"plan {finding.plan} was not exercised by drill {drill.id}"
+            field = f"findings.{index}.plan"
+            raise Invalid(field, f"{field}: {message}", bare=True)
 
 
 async def _open_tasks(
@@ -144,6 +145,7 @@ async def evaluate_drill(
         drill,
         kind="drill.evaluated",
         actor=principal.subject,
+        clock=clock,
         evaluation=out.model_dump(mode="json"),
     )
     return out

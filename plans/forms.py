@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-from command.errors import ApiError, validation_error
+from command.errors import Invalid, Malformed, TooLarge, Unsupported, validation_error
 from command.http import read_model
 from plans.documents import Upload, check_upload
 from plans.schemas import VersionIn
@@ -32,8 +32,8 @@ VERSION_FORM = {
 FORM_OVERHEAD = 256 * 1024
 
 
-def _too_large(limit: int) -> ApiError:
-    return ApiError(413, f"document exceeds the limit of {limit} bytes")
+def _too_large(limit: int) -> TooLarge:
+    return TooLarge(f"document exceeds the limit of {limit} bytes")
 
 
 async def _limited(request: Request, limit: int, document_limit: int) -> AsyncIterator[bytes]:
@@ -57,14 +57,14 @@ async def _parse(request: Request, document_limit: int) -> tuple[dict[str, str],
     try:
         form = await parser.parse()
     except MultiPartException as exc:
-        raise ApiError(400, f"malformed multipart form: {exc.message}") from None
+        raise Malformed(f"malformed multipart form: {exc.message}") from None
     fields: dict[str, str] = {}
     files = []
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             files.append((name, value))
         elif name in fields:
-            raise ApiError(422, f"form field {name!r} was sent twice")
+            raise Invalid(name, f"form field {name!r} was sent twice", bare=True)
         else:
             fields[name] = value
     return fields, files
@@ -75,7 +75,8 @@ async def _upload(files: list, limit: int) -> Upload | None:
         return None
     name, file = files[0]
     if name != FILE_FIELD:
-        raise ApiError(422, f"send the document in the form field {FILE_FIELD!r}, not {name!r}")
+        message = f"send the document in the form field {FILE_FIELD!r}, not {name!r}"
+        raise Invalid(name, message, bare=True)
     try:
         content = await file.read()
     finally:
@@ -86,7 +87,7 @@ async def _upload(files: list, limit: int) -> Upload | None:
 async def read_version(request: Request, document_limit: int) -> tuple[VersionIn, Upload | None]:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/x-www-form-urlencoded"):
-        raise ApiError(415, "send JSON (with text) or multipart/form-data (with a document)")
+        raise Unsupported("send JSON (with text) or multipart/form-data (with a document)")
     if not content_type.startswith("multipart/form-data"):
         return await read_model(request, VersionIn), None
     fields, files = await _parse(request, document_limit)

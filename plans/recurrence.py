@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 from icalendar import vRecur
 
-from command.errors import ApiError
+from command.errors import Invalid, field_detail
 from plans.rules import load_rules
 
 
@@ -36,12 +36,9 @@ def normalize(text: str) -> str:
     return text.upper()
 
 
-def _invalid(message: str) -> ApiError:
-    return ApiError(
-        422,
-        f"rrule: {message}",
-        details=[{"field": "rrule", "message": message, "type": "value_error"}],
-    )
+def _invalid(message: str) -> Invalid:
+    detail = field_detail("rrule", message, "value_error")
+    return Invalid("rrule", f"rrule: {message}", bare=True, details=[detail])
 
 
 def _frequency(text: str) -> str:

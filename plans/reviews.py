@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
-from command.errors import ApiError
+from command.errors import Conflict, Invalid
 from plans import service
 from plans.due import refresh_due_dates
 from plans.models import EFFECTIVE_STATUSES, Plan, PlanReview, RevisionTask
@@ -29,7 +29,7 @@ def review_out(review: PlanReview) -> ReviewOut:
 def _ensure_in_force(plan: Plan, action: str) -> None:
     service.ensure_changeable(plan)
     if plan.status not in EFFECTIVE_STATUSES:
-        raise ApiError(409, f"plan {plan.id} is a {plan.status}; only a plan in force can {action}")
+        raise Conflict(f"plan {plan.id} is a {plan.status}; only a plan in force can {action}")
 
 
 async def open_revision(
@@ -84,11 +84,10 @@ async def add_review(
     _ensure_in_force(plan, "be reviewed")
     reviewed_on = data.reviewed_on or today
     if reviewed_on > today:
-        raise ApiError(422, "reviewed_on must not be in the future")
+        raise Invalid("reviewed_on", "reviewed_on must not be in the future", bare=True)
     if plan.in_force_since and reviewed_on < plan.in_force_since:
-        raise ApiError(
-            422, f"reviewed_on is before the plan came into force ({plan.in_force_since})"
-        )
+        message = f"reviewed_on is before the plan came into force ({plan.in_force_since})"
+        raise Invalid("reviewed_on", message, bare=True)
     review = PlanReview(
         plan_id=plan.id,
         reviewed_on=reviewed_on,

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from command.units.models import KINDS, TIERS
 from command.vocabulary import PLAN_TYPES
@@ -61,7 +70,26 @@ class Requirement(_Strict):
 
 
 class CoverageRules(_Strict):
+    # The day of the year by which units must have a plan in force, as "MM-DD".
+    target: str
     required: tuple[Requirement, ...]
+
+    @field_validator("target")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        problem = f"{value!r} must be a day that every year has, as MM-DD (e.g. 12-31)"
+        match = re.fullmatch(r"(\d{2})-(\d{2})", value)
+        if match is None:
+            raise ValueError(problem)
+        try:
+            date(2001, int(match[1]), int(match[2]))  # a common year: never 02-29
+        except ValueError:
+            raise ValueError(problem) from None
+        return value
+
+    def target_in(self, year: int) -> date:
+        month, day = self.target.split("-")
+        return date(year, int(month), int(day))
 
 
 class DocumentRules(_Strict):
@@ -123,3 +151,8 @@ def parse_rules(text: str, source: str = "rules") -> PlanRules:
 @cache
 def load_rules(path: Path = RULES_FILE) -> PlanRules:
     return parse_rules(path.read_text(encoding="utf-8"), str(path))
+
+
+def page_config(_session: Any = None) -> dict[str, Any]:
+    """What the plans page takes from these rules (its config block)."""
+    return {"due_window_days": load_rules().due.window_days}

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
-from command.errors import ApiError, NotFound
+from command.errors import Conflict, Invalid, NotFound
 from command.events import record_event
 from command.units.models import Unit
 from plans import coverage
-from plans.due import refresh_due_dates
+from plans.due import local_today, refresh_due_dates
 from plans.models import EFFECTIVE_STATUSES, Plan, RevisionTask
 from plans.schemas import PlanIn, PlanOut, PlanPatch, PlanQuery, RevisionOut
 
@@ -80,9 +80,15 @@ async def get_plan(session: AsyncSession, plan_id: int, *, for_update: bool = Fa
 async def record_plan_event(
     session: AsyncSession, plan: Plan, *, kind: str, actor: str, **extra: Any
 ) -> None:
-    """One event on the "plans" topic: the plan as the API shows it, plus what changed."""
+    """One event on the "plans" topic: the plan as the API shows it, plus what changed,
+    plus `due`: the plan's items in the wall's due list now (as in the snapshot), so
+    that a screen replaces the plan's items with these and reads nothing."""
+    from plans.agenda import due_items_of  # the due list reads plans through this module
+
     payload = (await plan_out(session, plan)).model_dump(mode="json")
     payload.update({name: _jsonable(value) for name, value in extra.items()})
+    today = local_today(coverage.deployment_zone(session))
+    payload["due"] = await due_items_of(session, plan, today=today)
     record_event(
         session,
         topic="plans",
@@ -100,7 +106,7 @@ def _jsonable(value: Any) -> Any:
 
 def ensure_changeable(plan: Plan) -> None:
     if plan.status == "retired":
-        raise ApiError(409, f"plan {plan.id} is retired; it can no longer change")
+        raise Conflict(f"plan {plan.id} is retired; it can no longer change")
 
 
 async def set_status(session: AsyncSession, plan: Plan, status: str, *, actor: str) -> None:
@@ -142,7 +148,7 @@ async def update_plan(session: AsyncSession, *, plan: Plan, data: PlanPatch, act
     changes = data.model_dump(exclude_unset=True, exclude={"status"})
     for name, value in changes.items():
         if value is None:
-            raise ApiError(422, f"{name} cannot be null")
+            raise Invalid(name, f"{name} cannot be null", bare=True)
         setattr(plan, name, list(dict.fromkeys(value)) if isinstance(value, list) else value)
     plan.updated_at = utcnow()
     refresh_due_dates(plan)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
-from command.errors import ApiError, NotFound
+from command.errors import Conflict, Invalid, NotFound
 from command.units.models import Unit
 from command.units.service import chain_up
 from plans import reviews, service
@@ -81,12 +81,15 @@ async def filing_unit(session: AsyncSession, owner: Unit) -> Unit | None:
 
 def _check_version(plan: Plan, data: VersionIn, upload: Upload | None, today: date) -> date:
     if (upload is None) == (data.text is None):
-        raise ApiError(422, "send the plan either as a document file or as text, not both")
+        message = "send the plan either as a document file or as text, not both"
+        raise Invalid("text", message, bare=True)
     issued_on = data.issued_on or data.effective_on
     if issued_on > today:
-        raise ApiError(422, "issued_on must not be in the future: a version is issued first")
+        message = "issued_on must not be in the future: a version is issued first"
+        raise Invalid("issued_on", message, bare=True)
     if plan.current_since and data.effective_on < plan.current_since:
-        raise ApiError(422, f"effective_on is before the current version's ({plan.current_since})")
+        message = f"effective_on is before the current version's ({plan.current_since})"
+        raise Invalid("effective_on", message, bare=True)
     return issued_on
 
 
@@ -171,7 +174,8 @@ async def get_document(session: AsyncSession, plan: Plan, number: int) -> tuple[
     version = await get_version(session, plan, number)
     document = await session.get(PlanDocument, version.id)
     if document is None:
-        raise ApiError(404, f"version {number} of plan {plan.id} was registered as text")
+        message = f"version {number} of plan {plan.id} was registered as text"
+        raise NotFound(f"document of plan {plan.id} version", number, message=message)
     return version, document.content
 
 
@@ -181,19 +185,18 @@ async def file_plan(
     """Record that the current version was filed (备案) with the unit above."""
     service.ensure_changeable(plan)
     if plan.version == 0:
-        raise ApiError(409, f"plan {plan.id} has no issued version to file")
+        raise Conflict(f"plan {plan.id} has no issued version to file")
     version = await get_version(session, plan, plan.version)
     filing = await session.scalar(select(PlanFiling).where(PlanFiling.version_id == version.id))
     assert filing is not None  # created with the version
     if filing.filed_on is not None:
-        raise ApiError(
-            409, f"version {version.number} of plan {plan.id} was filed on {filing.filed_on}"
-        )
+        raise Conflict(f"version {version.number} of plan {plan.id} was filed on {filing.filed_on}")
     filed_on = data.filed_on or today
     if filed_on > today:
-        raise ApiError(422, "filed_on must not be in the future")
+        raise Invalid("filed_on", "filed_on must not be in the future", bare=True)
     if filed_on < filing.issued_on:
-        raise ApiError(422, f"filed_on is before the version was issued ({filing.issued_on})")
+        message = f"filed_on is before the version was issued ({filing.issued_on})"
+        raise Invalid("filed_on", message, bare=True)
     filing.filed_on, filing.reference, filing.filed_by = filed_on, data.reference, actor
     plan.updated_at = utcnow()
     await session.flush()

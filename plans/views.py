@@ -10,8 +10,8 @@ from starlette.routing import Route
 
 from command.auth.guard import ensure_sees, require, subtree_root
 from command.auth.service import Principal
-from command.http import parse_query, read_model, respond
-from command.idempotency import fingerprint, request_key, run_once
+from command.http import MAX_NUMBER, parse_query, path_id, read_model, respond, submit_once
+from command.idempotency import request_key
 from command.openapi import api
 from command.units.service import get_unit
 from plans import agenda, coverage, drill_views, reviews, service, versions
@@ -46,7 +46,8 @@ WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
 
 
 async def _plan(session, principal: Principal, request: Request, *, write: bool = False) -> Plan:
-    plan = await service.get_plan(session, request.path_params["plan_id"], for_update=write)
+    plan_id = path_id(request, "plan_id", "plan")
+    plan = await service.get_plan(session, plan_id, for_update=write)
     ensure_sees(principal, plan.unit_path, f"plan {plan.id}")
     return plan
 
@@ -61,6 +62,7 @@ async def _plan(session, principal: Principal, request: Request, *, write: bool 
 )
 async def create_plan(request: Request):
     principal = await require(request, "plans.manage")
+    key = request_key(request)
     data = await read_model(request, PlanIn)
 
     async def work(session):
@@ -69,15 +71,7 @@ async def create_plan(request: Request):
         plan = await service.create_plan(session, data=data, unit=unit, actor=principal.subject)
         return 201, (await service.plan_out(session, plan)).model_dump(mode="json")
 
-    print_ = fingerprint("POST", "/api/plans", data.model_dump(mode="json"))
-    status, body, _ = await run_once(
-        request.app.state.db,
-        owner=principal.subject,
-        key=request_key(request),
-        print_=print_,
-        work=work,
-    )
-    return respond(body, status=status)
+    return await submit_once(request, owner=principal.subject, key=key, data=data, work=work)
 
 
 @api("Plans of the caller's subtree", tags=TAGS, query=PlanQuery, response=PlanList)
@@ -188,7 +182,8 @@ async def get_document(request: Request):
     principal = await require(request, "plans.read")
     async with request.app.state.db.read() as session:
         plan = await _plan(session, principal, request)
-        version, content = await versions.get_document(session, plan, request.path_params["number"])
+        number = path_id(request, "number", f"version of plan {plan.id}", maximum=MAX_NUMBER)
+        version, content = await versions.get_document(session, plan, number)
     headers = {
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(version.filename or '')}",
         "ETag": f'"{version.sha256}"',

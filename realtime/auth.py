@@ -7,6 +7,7 @@ only from a same-origin page so that another site cannot ride on it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,9 +17,9 @@ from starlette.websockets import WebSocket
 from command.auth.guard import principal_for_session
 from command.auth.service import Principal, principal_for_token
 from command.db import Database
+from command.domain import Topic
 from command.units.service import find_unit
 from realtime.protocol import ChannelClosed, CloseCode, Hello
-from realtime.snapshots import TOPICS, capability
 
 
 @dataclass(frozen=True)
@@ -62,21 +63,24 @@ def _same_origin(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
 
 
-async def authorize(db: Database, principal: Principal, hello: Hello) -> Scope:
-    unknown = [topic for topic in hello.topics if topic not in TOPICS]
+async def authorize(
+    db: Database, principal: Principal, hello: Hello, topics: Mapping[str, Topic]
+) -> Scope:
+    """The scope of the connection; `topics` are the subscribable topics by name."""
+    unknown = [topic for topic in hello.topics if topic not in topics]
     if unknown:
         raise ChannelClosed(
             CloseCode.UNKNOWN_TOPIC,
-            f"unknown topic {unknown[0]!r}; topics are {', '.join(TOPICS)}",
+            f"unknown topic {unknown[0]!r}; topics are {', '.join(sorted(topics))}",
         )
-    denied = [topic for topic in hello.topics if not principal.can(capability(topic))]
+    denied = [topic for topic in hello.topics if not _may_read(principal, topics[topic])]
     if denied:
         raise ChannelClosed(
             CloseCode.FORBIDDEN, f"role {principal.role} may not read {denied[0]!r}"
         )
-    topics = tuple(dict.fromkeys(hello.topics))
+    wanted = tuple(dict.fromkeys(hello.topics))
     if hello.unit is None or hello.unit == principal.unit_code:
-        return Scope(principal.unit_code, principal.unit_path, topics)
+        return Scope(principal.unit_code, principal.unit_path, wanted)
     async with db.read() as session:
         unit = await find_unit(session, hello.unit)
     # An unknown unit and a unit outside the subtree look the same: existence is not leaked.
@@ -85,4 +89,9 @@ async def authorize(db: Database, principal: Principal, hello: Hello) -> Scope:
             CloseCode.FORBIDDEN,
             f"unit {hello.unit!r} is outside the subtree of {principal.unit_code}",
         )
-    return Scope(unit.code, unit.path, topics)
+    return Scope(unit.code, unit.path, wanted)
+
+
+def _may_read(principal: Principal, topic: Topic) -> bool:
+    # A topic that names no capability is readable by no one: access is never implied.
+    return topic.capability is not None and principal.can(topic.capability)

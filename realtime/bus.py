@@ -1,20 +1,20 @@
-"""The bus every server process publishes committed events to and reads them back from.
-
-Two backends behind one small interface: `MemoryBus` (the embedded default, one process)
-and `RedisBus` (Redis Streams, shared by every process and machine; realtime/redis_bus.py).
+"""The bus every server process publishes committed events to and reads them back from:
+its interface, stream positions, entries and epochs, shared by every backend.
 
 A position in the stream is a Redis stream id, `"<ms>-<seq>"`, compared as a pair of
 integers; the memory bus numbers its entries `"<n>-0"`. An epoch names one incarnation of
 the stream: a process restart (memory) or a Redis that restarted empty gets a new epoch,
 so positions taken from the old stream are recognised as meaningless instead of being
 replayed wrongly.
+
+Two backends implement `Bus`: `MemoryBus` (realtime/memory_bus.py, the embedded default,
+one process) and `RedisBus` (realtime/redis_bus.py, Redis Streams shared by every process
+and machine). Both import this module and never each other; realtime/backends.py picks one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -93,66 +93,6 @@ class Bus(Protocol):
     async def health(self) -> dict[str, Any]: ...
 
 
-class MemoryBus:
-    """The stream in this process's memory: one process, a new epoch at every start."""
-
-    backend = "memory"
-
-    def __init__(self, *, maxlen: int = STREAM_MAXLEN) -> None:
-        self.epoch = new_epoch()
-        self._log: deque[Entry] = deque(maxlen=maxlen)
-        self._seq = 0
-        self._arrived = asyncio.Event()
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    async def publish(self, messages: list[dict[str, Any]]) -> None:
-        for message in messages:
-            self._seq += 1
-            self._log.append(entry_of((self._seq, 0), message))
-        self._arrived.set()
-
-    async def current_epoch(self) -> str:
-        return self.epoch
-
-    async def head(self) -> tuple[str, StreamId]:
-        return self.epoch, (self._seq, 0)
-
-    async def check_cursor(self, epoch: str, after: StreamId) -> str | None:
-        if epoch != self.epoch:
-            return EPOCH_CHANGED
-        if after[1] != 0 or after[0] > self._seq:
-            return CURSOR_UNKNOWN
-        oldest = self._log[0].id[0] if self._log else self._seq + 1
-        return CURSOR_EXPIRED if after[0] < oldest - 1 else None
-
-    async def read(self, after: StreamId, *, count: int, block: float | None = None) -> list[Entry]:
-        entries = self._entries_after(after, count)
-        if entries or block is None:
-            return entries
-        self._arrived.clear()
-        try:
-            await asyncio.wait_for(self._arrived.wait(), block)
-        except TimeoutError:
-            return []
-        return self._entries_after(after, count)
-
-    def _entries_after(self, after: StreamId, count: int) -> list[Entry]:
-        if not self._log:
-            return []
-        start = max(after[0] - self._log[0].id[0] + 1, 0)
-        stop = min(start + count, len(self._log))
-        # Index from the nearer end: readers almost always ask for the newest entries.
-        return [self._log[index] for index in range(start, stop)]
-
-    async def health(self) -> dict[str, Any]:
-        return {"backend": self.backend, "ok": True, "epoch": self.epoch, "length": len(self._log)}
-
-
 def entry_of(position: StreamId, message: dict[str, Any]) -> Entry:
     return Entry(
         id=position,
@@ -161,11 +101,3 @@ def entry_of(position: StreamId, message: dict[str, Any]) -> Entry:
         unit_path=message["unit_path"],
         body=dumps(message),
     )
-
-
-def create_bus(redis_url: str | None) -> Bus:
-    if redis_url:
-        from realtime.redis_bus import RedisBus
-
-        return RedisBus(redis_url)
-    return MemoryBus()

@@ -47,6 +47,9 @@ class Channel:
         self.db = state.db
         self.bus: Bus = state.bus
         self.hub: Hub = state.hub
+        self.settings = state.settings
+        # The subscribable topics and their snapshot providers, from the domain registry.
+        self.topics = state.topics
         self.heartbeat = state.settings.heartbeat_seconds
         self.limits = limits or Limits()
 
@@ -55,7 +58,7 @@ class Channel:
         try:
             hello = await self._receive_hello()
             principal = await authenticate(self.websocket, self.db, hello)
-            scope = await authorize(self.db, principal, hello)
+            scope = await authorize(self.db, principal, hello, self.topics)
             await self._serve(hello, scope, principal.subject)
         except ChannelClosed as closed:
             await self._close(closed.code, closed.reason)
@@ -152,8 +155,10 @@ class Channel:
         await self._send(self._welcome(scope, head, resumed=False))
         state, subscriber.reflected = await read_snapshot(
             self.db,
+            providers=self.topics,
             topics=scope.topics,
             unit_path=scope.unit_path,
+            settings=self.settings,
             queued_event_ids=subscriber.queued_event_ids,
         )
         cursor = format_cursor(epoch, head)

@@ -1,64 +1,42 @@
-"""The topics a screen may subscribe to: who may read each, and its current state.
+"""The current state of the topics a screen subscribed to, read in one database snapshot.
 
-Each domain owns the snapshot of its topic; this module only maps topics to them and
-reads them all in one consistent database snapshot.
+The topics and their snapshot providers are the domains' (each declares its `Topic` in
+its `domain.py`; the app puts them in `app.state.topics`): this module only calls them,
+as `provider(session=…, unit_path=…, settings=…)`, inside one read transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.config import Settings
 from command.db import Database
-from command.deadlines import snapshot as deadline_snapshot
+from command.domain import Topic
 from command.events import Event
-from command.incidents import snapshot as incident_snapshot
-from command.units.models import Unit
-from command.units.service import to_out
-from plans import snapshot as plan_snapshot
-
-Snapshot = Callable[..., Awaitable[list[dict[str, Any]]]]
-
-
-async def units(*, session: AsyncSession, unit_path: str) -> list[dict[str, Any]]:
-    """The organization tree under `unit_path`: where the map draws each unit."""
-    rows = await session.scalars(
-        select(Unit).where(Unit.path.startswith(unit_path, autoescape=True)).order_by(Unit.path)
-    )
-    return [to_out(unit).model_dump() for unit in rows]
-
-
-# topic -> (capability needed to subscribe, current state of the topic)
-TOPICS: dict[str, tuple[str, Snapshot]] = {
-    "incidents": ("incidents.read", incident_snapshot.incidents),
-    "deadlines": ("deadlines.read", deadline_snapshot.deadlines),
-    "drills": ("drills.read", plan_snapshot.drills),
-    "plans": ("plans.read", plan_snapshot.plans),
-    "units": ("units.read", units),
-}
-
-
-def capability(topic: str) -> str:
-    return TOPICS[topic][0]
 
 
 async def read_snapshot(
     db: Database,
     *,
+    providers: Mapping[str, Topic],
     topics: Collection[str],
     unit_path: str,
+    settings: Settings,
     queued_event_ids: Callable[[], set[int]],
 ) -> tuple[dict[str, list[dict[str, Any]]], set[int]]:
     """The state of each topic under `unit_path`, read in one database snapshot, and which
     of the events already queued for the screen that snapshot reflects (not to resend)."""
     async with db.read() as session:
         await _repeatable_read(session)
-        state = {
-            topic: await TOPICS[topic][1](session=session, unit_path=unit_path) for topic in topics
-        }
+        state = {}
+        for name in topics:
+            snapshot = providers[name].snapshot
+            assert snapshot is not None  # only subscribable topics are offered
+            state[name] = await snapshot(session=session, unit_path=unit_path, settings=settings)
         reflected = await _visible(session, queued_event_ids())
     return state, reflected
 

@@ -136,7 +136,7 @@ def test_each_domain_is_declared_once_with_distinct_topics():
     assert len(names) == len(set(names))
     topics = [topic.name for domain in domains for topic in domain.topics]
     assert len(topics) == len(set(topics))
-    assert set(registry.topics()) == {"incidents", "deadlines", "drills", "plans", "units"}
+    assert set(registry.topics()) == {"incidents", "deadlines", "drills", "plans", "units", "duty"}
 
 
 def test_every_table_belongs_to_a_declared_model_module():
@@ -186,3 +186,23 @@ def test_the_deadline_hooks_listen_to_the_incident_log():
 
     registry.domains()
     assert hooks in listeners()
+
+
+# Each domain may build on those listed before it, never on one after it (nor on one of
+# its own rank): the dependency runs one way, as docs/architecture.md draws it.
+DOMAIN_RANKS = (
+    ("plans",),
+    ("command.incidents",),
+    ("command.deadlines", "command.interop"),
+    ("command.desk",),
+    ("command.duty",),
+)
+
+
+@pytest.mark.parametrize("rank", range(len(DOMAIN_RANKS)))
+def test_domains_build_only_on_those_before_them(rank):
+    own = DOMAIN_RANKS[rank]
+    later = tuple(name for group in DOMAIN_RANKS[rank:] for name in group)
+    for package in own:
+        others = tuple(name for name in later if name != package)
+        assert _crossings(_modules(package), others) == [], package

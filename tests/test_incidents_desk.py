@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from command.events import Event
 from tests.conftest import bearer
@@ -113,3 +113,46 @@ async def test_only_a_commander_of_the_subtree_acknowledges(app, client, demo):
     ).status_code == 404
     after = await client.get(f"/api/incidents/{incident['id']}", headers=bearer(demo["commander"]))
     assert after.json()["acknowledged_at"] is None
+
+
+async def test_a_level_change_is_previewed_without_changing_anything(app, client, demo):
+    incident = await _incident(client, demo)
+    commander = bearer(demo["commander"])
+    url = f"/api/incidents/{incident['id']}"
+    before = (await client.get(f"{url}/obligations", headers=commander)).json()
+    tag = (await client.get(url, headers=commander)).headers["etag"]
+    async with app.state.db.read() as session:
+        events_before = await session.scalar(select(func.count()).select_from(Event))
+    preview = await client.post(f"{url}/preview", json={"level": "II"}, headers=commander)
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert body["incident"]["level"] == "II"
+    # IV → II: the county's pending initial reports to the city fall due within 30 min /
+    # 1 h instead of 1 h / 2 h (cn-national), counted from the reclassification.
+    moved = {ob["id"]: ob for ob in body["obligations"]["moved"]}
+    pending = {ob["id"]: ob for ob in before["items"] if ob["state"] == "pending"}
+    assert moved and set(moved) <= set(pending)
+    assert all(moved[key]["due_at"] < pending[key]["due_at"] for key in moved)
+    assert all(ob["level"] == "II" for ob in moved.values())
+    # Nothing changed: the same obligations, the same version, no event.
+    assert (await client.get(f"{url}/obligations", headers=commander)).json() == before
+    assert (await client.get(url, headers=commander)).headers["etag"] == tag
+    async with app.state.db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(Event)) == events_before
+    assert (await client.patch(url, json={"level": "II"}, headers=commander)).status_code == 200
+    after = (await client.get(f"{url}/obligations", headers=commander)).json()
+    really_moved = {
+        ob["id"]
+        for ob in after["items"]
+        if ob["id"] in pending and ob["due_at"] != pending[ob["id"]]["due_at"]
+    }
+    assert really_moved == set(moved)
+
+
+async def test_a_preview_refuses_what_the_change_would_refuse(client, demo):
+    incident = await _incident(client, demo)
+    url = f"/api/incidents/{incident['id']}/preview"
+    bad = await client.post(url, json={"level": "V"}, headers=bearer(demo["commander"]))
+    assert bad.status_code == 422
+    reporter = await client.post(url, json={"level": "III"}, headers=bearer(demo["reporter"]))
+    assert reporter.status_code == 403

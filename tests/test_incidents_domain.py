@@ -120,9 +120,11 @@ async def test_snapshot_holds_the_open_incidents_of_the_subtree(app, client, dem
     closed = await create(client, demo["reporter"], title="已处置")
     await patch(client, demo["commander"], closed["id"], status="closed")
     async with app.state.db.read() as session:
-        city = await snapshot(session=session, unit_path=(await get_unit(session, "231100")).path)
+        settings = app.state.settings
+        city_path = (await get_unit(session, "231100")).path
+        city = await snapshot(session=session, unit_path=city_path, settings=settings)
         sibling = await snapshot(
-            session=session, unit_path=(await get_unit(session, "231123")).path
+            session=session, unit_path=(await get_unit(session, "231123")).path, settings=settings
         )
     assert [item["id"] for item in city] == [fire["id"]]
     assert city[0] == fire  # the API shape, reports included
@@ -140,7 +142,7 @@ async def test_demo_incidents_load_once_through_the_service(app):
     assert await counts(app) == before
     async with app.state.db.read() as session:
         city = await get_unit(session, "231100")
-        items = await snapshot(session=session, unit_path=city.path)
+        items = await snapshot(session=session, unit_path=city.path, settings=app.state.settings)
     assert len(items) == len(incident_demo.DEMO_INCIDENTS) == before["incidents"]
     assert sum(item["exercise"] for item in items) == 1
     assert sum(item["sensitive"] for item in items) == 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -22,6 +24,7 @@ from tests.browser_helpers import (
     wait_live,
 )
 from tests.conftest import REDIS_URL, bearer, need_redis
+from tests.plans_fixtures import ZONE, drill_body, issued_plan, plan_body, version_body
 
 pytest_plugins = ("tests.browser_fixtures",)
 
@@ -195,3 +198,98 @@ async def test_a_kiosk_screen_signs_in_with_its_token_and_goes_live(
     # The server closes the revoked screen's channel at once; no reconnection needed.
     await page.wait_for_url(f"{server.url}/login?next=/wall", timeout=5_000)
     assert console.errors(allowed=SERVER_DOWN) == []
+
+
+# What the wall once read over HTTP after a snapshot or an event; now the channel says it all.
+DOMAIN_READS = re.compile(r"^/api/(obligations|incidents/\d+/obligations|drills|plans)(/|$)")
+
+
+async def _missed_and_owed(base_url: str, token: str, incident_id: int) -> dict:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        for _ in range(100):
+            listed = await client.get(
+                f"/api/incidents/{incident_id}/obligations", headers=bearer(token)
+            )
+            missed = [ob for ob in listed.json()["items"] if ob["state"] == "missed"]
+            if missed and missed[0]["owed"]:
+                return missed[0]
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"no obligation of incident {incident_id} was missed in time")
+
+
+async def test_the_wall_draws_from_its_channel_alone(
+    sqlite_url, start_server, pages, demo, tmp_path
+):
+    rules = fast_ruleset(tmp_path)
+    server = start_server(sqlite_url, WATCHFLOOR_RULESET=str(rules))
+    incident = await post_incident(server.url, demo["reporter"], incident_body(unique("火灾")))
+    missed = await _missed_and_owed(server.url, demo["display"], incident["id"])
+
+    context = await pages.context()
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(urlsplit(request.url).path))
+    page, console = await pages.open(server, "demo-display", "/wall", context=context)
+    await wait_live(page)
+    # The report missed before the wall opened is still owed: the snapshot brought it.
+    card = page.locator(f'.card[data-incident="{incident["id"]}"]')
+    owed = card.locator(f'[data-obligation="{missed["id"]}"] .clock[data-missed="true"]')
+    await owed.wait_for(timeout=3000)
+    assert await owed.locator(".clock-label").inner_text() == "漏报"
+
+    # Plan events: a township's first plan in force moves the city's coverage, and its
+    # version, issued ten days ago, owes its filing: the counters say so.
+    due = page.locator('[data-counter="plans-due"] .counter-value')
+    before = int(await due.inner_text())
+    rate = page.locator('[data-counter="coverage"] .counter-value')
+    rate_before = await rate.inner_text()
+    today = datetime.now(UTC).astimezone(ZONE).date()
+    version = version_body(
+        effective_on=today.isoformat(), issued_on=(today - timedelta(days=10)).isoformat()
+    )
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        township = plan_body(title=unique("车陆乡应急预案"), type="grassroots", unit="231123002")
+        plan = await issued_plan(client, demo["coordinator"], township, version)
+    await page.wait_for_function(
+        "n => document.querySelector('[data-counter=\"plans-due\"] .counter-value')"
+        ".textContent === String(n)",
+        arg=before + 1,
+        timeout=5000,
+    )
+    await page.wait_for_function(
+        "shown => document.querySelector('[data-counter=\"coverage\"] .counter-value')"
+        ".textContent !== shown",
+        arg=rate_before,
+        timeout=5000,
+    )
+
+    # Drill events: a drill booked for this week appears; moved to a later week, it goes.
+    starts = (datetime.now(UTC) + timedelta(minutes=3)).replace(second=0, microsecond=0)
+    body = drill_body(
+        plan["id"],
+        title=unique("防汛桌面推演"),
+        starts_at=starts.isoformat(),
+        ends_at=(starts + timedelta(hours=1)).isoformat(),
+    )
+    later = starts + timedelta(days=21)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        booked = await client.post("/api/drills", json=body, headers=bearer(demo["coordinator"]))
+        assert booked.status_code == 201, booked.text
+        drill = booked.json()
+        on_wall = page.locator(f'.drills [data-drill="{drill["id"]}"]')
+        await on_wall.first.wait_for(timeout=5000)
+        assert body["title"] in await on_wall.first.inner_text()
+        moved = await client.patch(
+            f"/api/drills/{drill['id']}",
+            json={
+                "starts_at": later.isoformat(),
+                "ends_at": (later + timedelta(hours=1)).isoformat(),
+            },
+            headers=bearer(demo["coordinator"]),
+        )
+        assert moved.status_code == 200, moved.text
+    await on_wall.first.wait_for(state="detached", timeout=5000)
+
+    await page.wait_for_timeout(1000)  # time for any refetch after the events to show
+    assert [path for path in requests if DOMAIN_READS.match(path)] == []
+    assert any(path == "/wall" for path in requests)  # the recorder did see the page
+    assert console.errors() == []

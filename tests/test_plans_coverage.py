@@ -148,7 +148,9 @@ async def test_the_demo_evaluation_opened_a_revision_task(app):
 async def test_the_wall_snapshot_of_plans(app):
     await load_demo_plans(app)
     async with app.state.db.read() as session:
-        items = await snapshot.plans(session=session, unit_path="/000000/230000/231100/")
+        items = await snapshot.plans(
+            session=session, unit_path="/000000/230000/231100/", settings=app.state.settings
+        )
     coverage = [item for item in items if item["kind"] == "coverage"]
     assert coverage[0]["scope"] == "overall" and coverage[0]["required"] == 71
     assert len(coverage) == 8
@@ -161,8 +163,14 @@ async def test_the_wall_snapshot_of_plans(app):
 async def test_the_wall_snapshot_of_drills(app):
     await load_demo_plans(app)
     async with app.state.db.read() as session:
-        items = await snapshot.drills(session=session, unit_path="/000000/230000/231100/")
-        county = await snapshot.drills(session=session, unit_path="/000000/230000/231100/231181/")
+        items = await snapshot.drills(
+            session=session, unit_path="/000000/230000/231100/", settings=app.state.settings
+        )
+        county = await snapshot.drills(
+            session=session,
+            unit_path="/000000/230000/231100/231181/",
+            settings=app.state.settings,
+        )
     running = [item for item in items if item["status"] == "in_progress"]
     assert len(running) == 1 and running[0]["today"] and running[0]["exercise"] is True
     assert all(item["exercise"] is True and item["occurrences"] for item in items)

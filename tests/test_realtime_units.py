@@ -11,11 +11,11 @@ from realtime.bus import (
     CURSOR_UNKNOWN,
     EPOCH_CHANGED,
     ORIGIN,
-    MemoryBus,
     parse_id,
 )
 from realtime.eager import run_until_wait
 from realtime.hub import Frame, Hub, PeerGone, Subscriber
+from realtime.memory_bus import MemoryBus
 from realtime.protocol import CloseCode, Limits, clip_reason, parse_cursor
 from realtime.redis_bus import RedisBus
 from tests.conftest import REDIS_URL, need_redis

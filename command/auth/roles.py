@@ -11,6 +11,7 @@ _READ = {
     "compliance.read",
     "plans.read",
     "drills.read",
+    "duty.read",
     "realtime",
 }
 
@@ -19,7 +20,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reporter": frozenset(_READ | {"incidents.report"}),
     "coordinator": frozenset(_READ | {"plans.manage", "drills.manage"}),
     "commander": frozenset(
-        _READ | {"incidents.report", "incidents.manage", "deadlines.judge", "drills.manage"}
+        _READ
+        | {
+            "incidents.report",
+            "incidents.manage",
+            "deadlines.judge",
+            "drills.manage",
+            "duty.manage",
+        }
     ),
     "admin": frozenset(
         _READ
@@ -29,6 +37,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "deadlines.judge",
             "plans.manage",
             "drills.manage",
+            "duty.manage",
             "units.manage",
             "accounts.manage",
         }

@@ -149,7 +149,7 @@ async def create_user(
     if len(password) < 8:
         raise Invalid("password", "password must be at least 8 characters long", bare=True)
     if await session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username} already exists", field="username")
+        raise Conflict(f"user {username} already exists")
     password_hash = await anyio.to_thread.run_sync(_hasher.hash, password)
     user = User(
         username=username,

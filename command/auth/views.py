@@ -12,7 +12,7 @@ from command.auth.guard import SESSION_KEY, ensure_sees, require, resolve_princi
 from command.auth.models import ApiToken
 from command.auth.schemas import LoginIn, PrincipalOut, TokenIn, TokenList, TokenOut
 from command.errors import ApiError
-from command.http import path_int, read_model, respond
+from command.http import path_id, read_model, respond
 from command.openapi import api
 from command.units.models import Unit
 from command.units.service import get_unit
@@ -104,7 +104,7 @@ async def list_tokens(request: Request):
 @api("Revoke a token", tags=["auth"], response=TokenOut)
 async def revoke_token(request: Request):
     principal = await require(request, "accounts.manage")
-    token_id = path_int(request, "token_id")
+    token_id = path_id(request, "token_id", "token")
     async with request.app.state.db.write() as session:
         token = await service.revoke_token(
             session, token_id=token_id, within=principal.unit_path, actor=principal.subject
@@ -120,5 +120,5 @@ routes = [
     Route("/api/auth/me", me, methods=["GET"]),
     Route("/api/tokens", create_token, methods=["POST"]),
     Route("/api/tokens", list_tokens, methods=["GET"]),
-    Route("/api/tokens/{token_id}", revoke_token, methods=["DELETE"]),
+    Route("/api/tokens/{token_id:int}", revoke_token, methods=["DELETE"]),
 ]

@@ -11,20 +11,39 @@ then confirmed verdicts, missed and late reports (fewer first), then the worst d
 from __future__ import annotations
 
 import statistics
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.deadlines.models import Obligation, Verdict
-from command.errors import ApiError
+from command.errors import Invalid
 from command.incidents.models import Incident
 from command.units.models import Unit
 
-DEFAULT_DAYS = 30
+RULES_FILE = Path(__file__).with_name("compliance.toml")
+
+
+class _Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    default_days: int = Field(ge=1, le=3660)
+
+
+@cache
+def default_period() -> timedelta:
+    """The window a request without `from` covers, from compliance.toml (checked once)."""
+    try:
+        rules = _Rules.model_validate(tomllib.loads(RULES_FILE.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise ValueError(f"{RULES_FILE.name}: {exc}") from None
+    return timedelta(days=rules.default_days)
 
 
 @dataclass
@@ -66,10 +85,9 @@ def window(
 ) -> tuple[datetime, datetime]:
     """The window [from, to) of due times; a date is midnight in the deployment's zone."""
     stop = _instant(end, zone) if end is not None else now
-    begin = _instant(start, zone) if start is not None else stop - timedelta(days=DEFAULT_DAYS)
+    begin = _instant(start, zone) if start is not None else stop - default_period()
     if begin >= stop:
-        detail = {"field": "query.from", "message": "must be before 'to'", "type": "rule"}
-        raise ApiError(422, "invalid request: query.from: must be before 'to'", details=[detail])
+        raise Invalid("query.from", "must be before 'to'")
     return begin, stop
 
 

@@ -10,9 +10,15 @@ listeners.listen(hooks)
 
 
 def _routes():
-    from command.deadlines.views import routes
+    from starlette.routing import Route
 
-    return routes
+    from command.deadlines.runtime import report_form
+    from command.deadlines.views import routes
+    from command.pages import page
+
+    # The field report page: the incident log's forms under the reporting rules in force
+    # (the key facts an initial report must state), so it is declared here.
+    return [*routes, Route("/report", page("report.html", report_form), methods=["GET"])]
 
 
 DOMAIN = Domain(

@@ -12,6 +12,15 @@ def _iso(value: datetime | None) -> str | None:
 
 _UNCHANGED: Any = object()
 
+# A missed report of these kinds stays owed (a report arriving turns it late); a missed
+# follow-up is replaced by the next one and owes nothing more.
+STAYS_OWED_WHEN_MISSED = ("initial", "final")
+
+
+def is_owed(state: str, kind: str) -> bool:
+    """Still owed, so shown on the screens: pending, or missed while the report is still due."""
+    return state == "pending" or (state == "missed" and kind in STAYS_OWED_WHEN_MISSED)
+
 
 def obligation_view(
     row: Any,
@@ -27,6 +36,8 @@ def obligation_view(
     missing = list(row.missing_facts or [])
     state = state or row.state
     missed_at = row.missed_at if missed_at is _UNCHANGED else missed_at
+    # The engine's claimed rows carry no withdrawn_at: a withdrawn obligation is never claimed.
+    withdrawn = getattr(row, "withdrawn_at", None) is not None
     return {
         "id": row.id,
         "incident": row.incident_id,
@@ -39,6 +50,7 @@ def obligation_view(
         "due_at": _iso(row.due_at),
         "state": state,
         "overdue": state == "pending" and now >= row.due_at,
+        "owed": is_owed(state, row.kind) and not withdrawn,
         "met_at": _iso(row.met_at),
         "report": row.report_id,
         "level": row.level,

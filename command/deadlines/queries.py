@@ -1,4 +1,4 @@
-"""Reading obligations: one incident's, a subtree's, and the pending ones a screen shows."""
+"""Reading obligations: one incident's, a subtree's, and the owed ones a screen shows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from command.db import utcnow
 from command.deadlines.models import Obligation
-from command.deadlines.present import obligation_view
+from command.deadlines.present import STAYS_OWED_WHEN_MISSED, obligation_view
 from command.units.models import Unit
 
 _reporter = aliased(Unit, name="reporter")
@@ -75,15 +75,19 @@ async def search(
     return await _views(session, page, now), total or 0
 
 
-async def pending_in(session: AsyncSession, unit_path: str) -> list[dict[str, Any]]:
-    """Pending obligations of units in the subtree, due soonest first: those of open
-    incidents, and of a closed one its final report (and any report still owed)."""
+# `present.is_owed` as a condition: the rows whose view says `owed`.
+OWED = (Obligation.state == "pending") | (
+    (Obligation.state == "missed") & Obligation.kind.in_(STAYS_OWED_WHEN_MISSED)
+)
+
+
+async def owed_in(session: AsyncSession, unit_path: str) -> list[dict[str, Any]]:
+    """Obligations of units in the subtree still owed, due soonest first: the pending ones
+    (of open incidents, and of a closed one its final report) and the missed initial and
+    final reports no report has answered yet."""
     query = (
         _base()
-        .where(
-            Obligation.state == "pending",
-            Obligation.unit_path.startswith(unit_path, autoescape=True),
-        )
+        .where(OWED, Obligation.unit_path.startswith(unit_path, autoescape=True))
         .order_by(Obligation.due_at, Obligation.id)
     )
     return await _views(session, query, utcnow())

@@ -2,18 +2,20 @@
 
 The hooks receive only a session; they find the ruleset and the worker of the database
 that session writes to. A process that has not started an engine for that database
-(a CLI command, `WATCHFLOOR_ENGINE=0`) uses the ruleset WATCHFLOOR_RULESET names.
+(a CLI command, `WATCHFLOOR_ENGINE=0`) uses the ruleset its settings name
+(WATCHFLOOR_RULESET), which the session carries (command.config.settings_of).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.config import settings_of
+from command.db import utcnow
 from command.deadlines.rulefile import load_ruleset
 from command.deadlines.rules import Ruleset
 
@@ -44,8 +46,15 @@ def unregister(sync_engine: Any) -> None:
 def ruleset_for(session: AsyncSession) -> Ruleset:
     ruleset = _rulesets.get(_key(session))
     if ruleset is None:
-        ruleset = load_ruleset(os.environ.get("WATCHFLOOR_RULESET") or "cn-national")
+        ruleset = load_ruleset(settings_of(session).ruleset)
     return ruleset
+
+
+def report_form(session: AsyncSession) -> dict[str, Any]:
+    """What the field report page takes from the ruleset (its config block): the key facts
+    an initial report must state under the version in force now."""
+    version = ruleset_for(session).version_at(utcnow())
+    return {"initial_facts": list(version.initial_facts)}
 
 
 def wake_after_commit(session: AsyncSession, when: datetime | None) -> None:

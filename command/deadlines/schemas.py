@@ -33,6 +33,11 @@ class ObligationOut(BaseModel):
     due_at: datetime
     state: ObligationState
     overdue: bool = Field(description="true once due_at has passed while pending")
+    owed: bool = Field(
+        description="still owed, so screens show it: pending, or a missed initial or final "
+        "report (a report arriving turns it late); false once met, late, withdrawn, or a "
+        "missed follow-up (the next one replaces it)"
+    )
     met_at: datetime | None
     report: int | None = Field(description="id of the report that met it")
     level: str = Field(description="the level whose limits apply (IV for an unassessed one)")

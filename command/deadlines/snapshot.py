@@ -6,10 +6,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from command.deadlines.queries import pending_in
+from command.config import Settings
+from command.deadlines.queries import owed_in
 
 
-async def deadlines(*, session: AsyncSession, unit_path: str) -> list[dict[str, Any]]:
-    """The pending obligations of units in the subtree (open incidents' clocks, and the
-    final report a closed incident still owes), in the API's shape."""
-    return await pending_in(session, unit_path)
+async def deadlines(
+    *, session: AsyncSession, unit_path: str, settings: Settings
+) -> list[dict[str, Any]]:
+    """Every obligation a screen of the subtree shows, in the API's shape, due soonest
+    first: the pending ones (open incidents' clocks, and the final report a closed
+    incident still owes) and the missed reports still owed (command/deadlines/present.py)."""
+    return await owed_in(session, unit_path)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
 from command.deadlines.models import Obligation, Verdict
-from command.errors import ApiError, NotFound
+from command.errors import Conflict, Invalid, NotFound
 from command.events import record_event
 from command.incidents.models import Incident, Report
 from command.units.models import Unit
@@ -92,7 +92,7 @@ async def decide(
 ) -> Verdict:
     """Confirm or dismiss a 瞒报 candidate; a decided verdict is not decided again (409)."""
     if verdict.state != "candidate":
-        raise ApiError(409, f"verdict {verdict.id} was already {verdict.state}")
+        raise Conflict(f"verdict {verdict.id} was already {verdict.state}")
     verdict.state = "confirmed" if confirm else "dismissed"
     verdict.reason = reason
     verdict.decided_at = utcnow()
@@ -115,9 +115,8 @@ async def _check_report(
         raise _invalid("report", f"report {report_id} was not filed by unit {unit.code}")
 
 
-def _invalid(field: str, message: str) -> ApiError:
-    detail = {"field": field, "message": message, "type": "rule"}
-    return ApiError(422, f"invalid request: {field}: {message}", details=[detail])
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(field, message)
 
 
 async def record(

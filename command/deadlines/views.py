@@ -24,23 +24,15 @@ from command.deadlines.schemas import (
 )
 from command.deadlines.shapes import ruleset_view
 from command.errors import NotFound
-from command.http import parse_query, path_int, read_model, respond
+from command.http import parse_query, path_id, read_model, respond
 from command.incidents.models import Incident
 from command.openapi import api
 from command.units.models import Unit
 from command.units.service import get_unit
 
 TAGS = ["deadlines"]
-MAX_ID = 2**63 - 1
 READ_ERRORS = (400, 401, 403, 404, 422)
 JUDGE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
-
-
-def _id(request: Request, what: str) -> int:
-    value = path_int(request, "id")
-    if not 0 < value <= MAX_ID:
-        raise NotFound(what, value)
-    return value
 
 
 async def _incident(session, principal: Principal, incident_id: int) -> Incident:
@@ -54,7 +46,7 @@ async def _incident(session, principal: Principal, incident_id: int) -> Incident
 @api("Reporting obligations of one incident", tags=TAGS, response=ObligationList)
 async def incident_obligations(request: Request) -> Response:
     principal = await require(request, "deadlines.read")
-    incident_id = _id(request, "incident")
+    incident_id = path_id(request, "id", "incident")
     async with request.app.state.db.read() as session:
         await _incident(session, principal, incident_id)
         items = await queries.for_incident(session, incident_id)
@@ -186,7 +178,7 @@ async def list_verdicts(request: Request) -> Response:
 )
 async def decide_verdict(request: Request) -> Response:
     principal = await require(request, "deadlines.judge")
-    verdict_id = _id(request, "verdict")
+    verdict_id = path_id(request, "id", "verdict")
     data = await read_model(request, VerdictDecision)
     async with request.app.state.db.write() as session:
         verdict = await verdicts.get_verdict(session, verdict_id)
@@ -212,7 +204,7 @@ async def decide_verdict(request: Request) -> Response:
 )
 async def record_verdict(request: Request) -> Response:
     principal = await require(request, "deadlines.judge")
-    incident_id = _id(request, "incident")
+    incident_id = path_id(request, "id", "incident")
     data = await read_model(request, VerdictIn)
     async with request.app.state.db.write() as session:
         incident = await _incident(session, principal, incident_id)
@@ -239,13 +231,13 @@ async def active_ruleset(request: Request) -> Response:
 
 
 routes = [
-    Route("/api/incidents/{id}/obligations", incident_obligations, methods=["GET"]),
-    Route("/api/incidents/{id}/verdicts", record_verdict, methods=["POST"]),
+    Route("/api/incidents/{id:int}/obligations", incident_obligations, methods=["GET"]),
+    Route("/api/incidents/{id:int}/verdicts", record_verdict, methods=["POST"]),
     Route("/api/obligations", list_obligations, methods=["GET"]),
     Route("/api/compliance", compliance_table, methods=["GET"]),
     Route("/api/compliance.csv", compliance_csv, methods=["GET"]),
     Route("/api/compliance.xlsx", compliance_xlsx, methods=["GET"]),
     Route("/api/verdicts", list_verdicts, methods=["GET"]),
-    Route("/api/verdicts/{id}/decision", decide_verdict, methods=["POST"]),
+    Route("/api/verdicts/{id:int}/decision", decide_verdict, methods=["POST"]),
     Route("/api/deadlines/ruleset", active_ruleset, methods=["GET"]),
 ]

@@ -1,4 +1,5 @@
-"""The duty officer's desk: leaders' instructions followed until done."""
+"""The duty officer's desk: leaders' instructions followed until done, and previews of a
+change before it is confirmed."""
 
 from command.domain import Domain
 

@@ -300,3 +300,20 @@ def _overdue(instruction: Instruction, now: datetime) -> bool:
     return (
         instruction.state == "open" and instruction.due_at is not None and instruction.due_at < now
     )
+
+
+async def open_concerning(session: AsyncSession, unit_path: str, now: datetime) -> list[dict]:
+    """Open instructions on incidents of the subtree or addressed to units in it (for a
+    duty handover), oldest first."""
+    rows = await session.scalars(
+        select(Instruction)
+        .where(_concerns(unit_path), Instruction.state == "open")
+        .order_by(Instruction.given_at, Instruction.id)
+        .limit(200)
+    )
+    instructions = list(rows)
+    titles = await incident_titles(session, {i.incident_id for i in instructions})
+    return [
+        await instruction_view(session, i, titles.get(i.incident_id, ""), now=now)
+        for i in instructions
+    ]

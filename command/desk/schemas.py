@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from command.deadlines.schemas import ObligationOut
+from command.incidents.schemas import IncidentOut
 from command.units.schemas import CODE_PATTERN
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
@@ -77,3 +79,14 @@ class InstructionOut(BaseModel):
 class InstructionList(BaseModel):
     items: list[InstructionOut]
     counts: dict[str, int] = Field(description="open, overdue and done in the caller's view")
+
+
+class PreviewObligations(BaseModel):
+    added: list[ObligationOut]
+    withdrawn: list[ObligationOut]
+    moved: list[ObligationOut]
+
+
+class ChangePreview(BaseModel):
+    incident: IncidentOut = Field(description="the incident as the change would leave it")
+    obligations: PreviewObligations

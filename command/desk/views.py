@@ -1,4 +1,5 @@
-"""The instructions API: parse, authorize the capability, call the service, serialize."""
+"""The desk's API (leaders' instructions, change previews): parse, authorize the capability,
+call the service, serialize."""
 
 from __future__ import annotations
 
@@ -11,27 +12,21 @@ from starlette.routing import Route
 from command.auth.guard import require
 from command.db import utcnow
 from command.desk import instructions
+from command.desk.preview import preview_change as preview_change_of
 from command.desk.schemas import (
+    ChangePreview,
     FeedbackIn,
     InstructionIn,
     InstructionList,
     InstructionOut,
     InstructionQuery,
 )
-from command.errors import NotFound
-from command.http import parse_query, path_int, read_model, respond
+from command.http import parse_query, path_id, read_model, respond
+from command.incidents.schemas import IncidentPatch
 from command.openapi import api
 
 TAGS = ["desk"]
 WRITE_ERRORS = (400, 401, 403, 404, 413, 422)
-MAX_ID = 2**63 - 1
-
-
-def _path_id(request: Request, what: str) -> int:
-    value = path_int(request, "id")
-    if value > MAX_ID:
-        raise NotFound(what, value)
-    return value
 
 
 @api(
@@ -44,7 +39,7 @@ def _path_id(request: Request, what: str) -> int:
 )
 async def give_instruction(request: Request) -> Response:
     principal = await require(request, "incidents.manage")
-    incident_id = _path_id(request, "incident")
+    incident_id = path_id(request, "id", "incident")
     data = await read_model(request, InstructionIn)
     skew = timedelta(seconds=request.app.state.settings.clock_skew_seconds)
     async with request.app.state.db.write() as session:
@@ -69,7 +64,7 @@ async def give_instruction(request: Request) -> Response:
 )
 async def give_feedback(request: Request) -> Response:
     principal = await require(request, "incidents.report")
-    instruction_id = _path_id(request, "instruction")
+    instruction_id = path_id(request, "id", "instruction")
     data = await read_model(request, FeedbackIn)
     async with request.app.state.db.write() as session:
         view = await instructions.feedback(
@@ -94,7 +89,26 @@ async def list_instructions(request: Request) -> Response:
     return respond(InstructionList.model_validate(listing))
 
 
+@api(
+    "What a change of level, status or facts would do to the reporting obligations",
+    tags=TAGS,
+    request=IncidentPatch,
+    response=ChangePreview,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+)
+async def preview_change(request: Request) -> Response:
+    principal = await require(request, "incidents.manage")
+    incident_id = path_id(request, "id", "incident")
+    patch = await read_model(request, IncidentPatch)
+    async with request.app.state.db.rehearse() as session:
+        preview = await preview_change_of(
+            session, incident_id=incident_id, patch=patch, principal=principal
+        )
+    return respond(ChangePreview.model_validate(preview))
+
+
 routes = [
+    Route("/api/incidents/{id:int}/preview", preview_change, methods=["POST"]),
     Route("/api/incidents/{id:int}/instructions", give_instruction, methods=["POST"]),
     Route("/api/instructions/{id:int}/feedback", give_feedback, methods=["POST"]),
     Route("/api/instructions", list_instructions, methods=["GET"]),

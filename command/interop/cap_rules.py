@@ -1,13 +1,25 @@
 """How incidents map onto CAP 1.2 and back: the numbers and words, as data.
 
 Every mapping here is a project decision documented in docs/interop.md; the code in cap.py
-and cap_import.py only looks things up. Change a mapping here, not in the code.
+and cap_import.py only looks things up. Change a mapping here, not in the code. The
+numbers (area radii and buffers, feed retention and size, headline length) live in
+cap.toml beside this file, read and checked on first use: POINT_RADIUS_KM, LINE_BUFFER_KM,
+COMPUTED_DECIMALS, CANCEL_RETENTION, FEED_LIMIT and HEADLINE_MAX are attributes of this
+module computed from it. Level and category names come from the shared vocabulary.
 """
 
 from __future__ import annotations
 
-import re
+import tomllib
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from command import vocabulary
+from command.config import CAP_TOKEN
 
 NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 LANGUAGES = ("zh-CN", "en-US")
@@ -131,47 +143,13 @@ RESPONSE_TYPES = {
     "closed": ("AllClear",),
 }
 
-# --- areas -------------------------------------------------------------------------------
-# A Point has no extent; the circle around it grows with the level (project defaults, km).
-POINT_RADIUS_KM = {"I": 10.0, "II": 5.0, "III": 2.0, "IV": 1.0, None: 1.0}
-# A LineString (a dike, a road) becomes the polygon this far either side of it (km).
-LINE_BUFFER_KM = 0.5
-# Decimal places of coordinates this system computes (buffers); 6 places is about 0.1 m.
-# Coordinates taken from an incident's geometry are written exactly as stored.
-COMPUTED_DECIMALS = 6
-
-# --- the Atom feed -----------------------------------------------------------------------
-# A closed incident stays in the feed this long, so subscribers receive its Cancel.
-CANCEL_RETENTION = timedelta(hours=24)
-FEED_LIMIT = 200
-
 # --- words -------------------------------------------------------------------------------
-CATEGORY_NAMES = {
-    "zh-CN": {
-        "natural": "自然灾害",
-        "accident": "事故灾难",
-        "health": "公共卫生事件",
-        "social": "社会安全事件",
-    },
-    "en-US": {
-        "natural": "natural disaster",
-        "accident": "accident",
-        "health": "public health incident",
-        "social": "social security incident",
-    },
-}
-LEVEL_NAMES = {
-    "zh-CN": {"I": "特别重大", "II": "重大", "III": "较大", "IV": "一般", None: "未定级"},
-    "en-US": {
-        "I": "Level I (particularly serious)",
-        "II": "Level II (serious)",
-        "III": "Level III (relatively serious)",
-        "IV": "Level IV (general)",
-        None: "unassessed",
-    },
-}
+# Level and category names are the vocabulary's (command/vocabulary.toml); `level` shows a
+# level's name in the alert's language, `unassessed` stands for an incident without one.
 TEXT = {
     "zh-CN": {
+        "level": "{name}",
+        "unassessed": "未定级",
         "headline": "{exercise}{title}",
         "event": "{category}（{type}）",
         "exercise": "【演练】",
@@ -181,6 +159,8 @@ TEXT = {
         "note": "演练：事件 {incident}",
     },
     "en-US": {
+        "level": "Level {code} ({name})",
+        "unassessed": "unassessed",
         "headline": "{exercise}{level} {category} in {unit}",
         "event": "{category} ({type})",
         "exercise": "[EXERCISE] ",
@@ -191,9 +171,107 @@ TEXT = {
         "note": "Exercise: incident {incident}",
     },
 }
-HEADLINE_MAX = 160
+
+
+def category_name(code: str, language: str) -> str:
+    return vocabulary.name("category", code, language)
+
+
+def level_name(code: str | None, language: str) -> str:
+    text = TEXT[language]
+    if code is None:
+        return text["unassessed"]
+    return text["level"].format(code=code, name=vocabulary.name("level", code, language))
+
 
 # --- the sender --------------------------------------------------------------------------
 # Settings.cap_sender (WATCHFLOOR_CAP_SENDER) signs our alerts; command/config.py checks it.
 # CAP 1.2 §3.2.1: sender and identifier contain no spaces, commas or restricted characters.
-TOKEN = re.compile(r"[^\s,<&]+")
+TOKEN = CAP_TOKEN
+
+# --- the numbers (cap.toml) ----------------------------------------------------------------
+NUMBERS_FILE = Path(__file__).with_name("cap.toml")
+UNASSESSED = "unassessed"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Areas(_Strict):
+    line_buffer_km: float = Field(gt=0, le=100)
+    computed_decimals: int = Field(ge=1, le=15)
+
+
+class _Feed(_Strict):
+    cancel_retention_hours: float = Field(gt=0, le=24 * 366)
+    limit: int = Field(ge=1, le=10_000)
+
+
+class _Text(_Strict):
+    headline_max: int = Field(ge=16, le=1000)
+
+
+class CapNumbers(_Strict):
+    point_radius_km: dict[str, float]
+    areas: _Areas
+    feed: _Feed
+    text: _Text
+
+    @model_validator(mode="after")
+    def _every_level_once(self) -> CapNumbers:
+        expected = {*vocabulary.LEVELS, UNASSESSED}
+        if set(self.point_radius_km) != expected:
+            raise ValueError(f"point_radius_km must give exactly {', '.join(sorted(expected))}")
+        for level, radius in self.point_radius_km.items():
+            if not 0 < radius <= 1000:
+                raise ValueError(f"point_radius_km.{level}: {radius} is not within (0, 1000] km")
+        return self
+
+
+class CapNumbersError(ValueError):
+    """cap.toml holds a value the CAP mapping cannot use."""
+
+
+def parse_numbers(text: str, source: str = NUMBERS_FILE.name) -> CapNumbers:
+    try:
+        return CapNumbers.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise CapNumbersError(f"{source}: not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise CapNumbersError(f"{source}: {problems}") from None
+
+
+@cache
+def _numbers() -> dict[str, Any]:
+    found = parse_numbers(NUMBERS_FILE.read_text(encoding="utf-8"))
+    radius = found.point_radius_km
+    return {
+        "POINT_RADIUS_KM": {**radius, None: radius[UNASSESSED]},
+        "LINE_BUFFER_KM": found.areas.line_buffer_km,
+        "COMPUTED_DECIMALS": found.areas.computed_decimals,
+        "CANCEL_RETENTION": timedelta(hours=found.feed.cancel_retention_hours),
+        "FEED_LIMIT": found.feed.limit,
+        "HEADLINE_MAX": found.text.headline_max,
+    }
+
+
+NUMBERS = (
+    "POINT_RADIUS_KM",
+    "LINE_BUFFER_KM",
+    "COMPUTED_DECIMALS",
+    "CANCEL_RETENTION",
+    "FEED_LIMIT",
+    "HEADLINE_MAX",
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The numbers of cap.toml as module attributes, read on first use (PEP 562)."""
+    if name in NUMBERS:
+        return _numbers()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from command.auth.service import Principal
 from command.db import Database, utcnow
-from command.errors import ApiError, NotFound
+from command.errors import Conflict, Forbidden, NotFound
 from command.events import record_event
 from command.incidents.models import CATEGORIES, LEVELS
 from command.interop import cap_area, cap_rules
@@ -229,8 +229,7 @@ async def _existing(session: AsyncSession, alert: ReceivedAlert) -> EarlyWarning
     )
     warning = await session.scalar(query)
     if warning is not None and warning.digest != alert.digest:
-        raise ApiError(
-            409,
+        raise Conflict(
             f"sender {alert.sender} already sent a different message with identifier "
             f"{alert.identifier}; CAP identifiers name one message",
         )
@@ -340,8 +339,8 @@ def ensure_visible(principal: Principal, warning: EarlyWarning) -> None:
         return
     if any(principal.sees(link.unit_path) for link in warning.units):
         return
-    raise ApiError(
-        403, f"warning {warning.id} concerns no unit in the subtree of unit {principal.unit_code}"
+    raise Forbidden(
+        f"warning {warning.id} concerns no unit in the subtree of unit {principal.unit_code}"
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.service import Principal
 from command.db import utcnow
-from command.errors import ApiError, validation_error
+from command.errors import Conflict, Invalid, validation_error
 from command.events import record_event
 from command.incidents.models import Incident
 from command.incidents.schemas import IncidentIn
@@ -33,15 +33,12 @@ TEXT_MAX = 20_000
 COUNTS = ("dead", "missing", "injured", "affected")
 
 
-def _invalid(field: str, message: str) -> ApiError:
-    detail = {"field": field, "message": message, "type": "rule"}
-    return ApiError(422, f"invalid request: {field}: {message}", details=[detail])
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(field, message)
 
 
-def _conflict(message: str) -> ApiError:
-    return ApiError(
-        409, message, details=[{"field": "warning", "message": message, "type": "state"}]
-    )
+def _conflict(message: str) -> Conflict:
+    return Conflict(message, field="warning")
 
 
 def _check_promotable(warning: EarlyWarning, now: datetime) -> datetime:

@@ -11,8 +11,8 @@ from starlette.routing import Route
 
 from command.auth.guard import require, subtree_root
 from command.db import utcnow
-from command.errors import ApiError, NotFound
-from command.http import parse_query, path_int, read_body, read_model, respond
+from command.errors import ApiError
+from command.http import parse_query, path_id, read_body, read_model, respond
 from command.incidents.schemas import IncidentOut
 from command.incidents.service import incident_dict
 from command.interop import alerts, atom, cap, cap_import, early_warnings, exports, promotion
@@ -36,15 +36,7 @@ CAP_BODY = {
     "description": "a CAP 1.2 <alert> (urn:oasis:names:tc:emergency:cap:1.2), UTF-8 XML",
 }
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_ID = 2**63 - 1
 READ_ERRORS = (400, 401, 403, 404, 422)
-
-
-def _id(request: Request, what: str) -> int:
-    value = path_int(request, "id")
-    if value > MAX_ID:
-        raise NotFound(what, value)
-    return value
 
 
 def _xml(body: bytes, media_type: str) -> Response:
@@ -60,7 +52,7 @@ def _xml(body: bytes, media_type: str) -> Response:
 )
 async def incident_cap(request: Request) -> Response:
     principal = await require(request, "incidents.read")
-    incident_id = _id(request, "incident")
+    incident_id = path_id(request, "id", "incident")
     query = parse_query(request, AlertQuery)
     async with request.app.state.db.read() as session:
         alert = await alerts.incident_alert(
@@ -148,7 +140,7 @@ async def list_warnings(request: Request) -> Response:
 @api("One early warning", tags=TAGS, response=WarningOut, errors=READ_ERRORS)
 async def get_warning(request: Request) -> Response:
     principal = await require(request, "incidents.read")
-    warning_id = _id(request, "warning")
+    warning_id = path_id(request, "id", "warning")
     async with request.app.state.db.read() as session:
         warning = await early_warnings.get_warning(
             session=session, warning_id=warning_id, principal=principal
@@ -160,7 +152,7 @@ async def get_warning(request: Request) -> Response:
 @api("The CAP alert of an early warning as received", tags=TAGS, media_type=CAP_TYPE)
 async def warning_document(request: Request) -> Response:
     principal = await require(request, "incidents.read")
-    warning_id = _id(request, "warning")
+    warning_id = path_id(request, "id", "warning")
     async with request.app.state.db.read() as session:
         warning = await early_warnings.get_warning(
             session=session, warning_id=warning_id, principal=principal
@@ -179,7 +171,7 @@ async def warning_document(request: Request) -> Response:
 )
 async def promote_warning(request: Request) -> Response:
     principal = await require(request, "incidents.manage")
-    warning_id = _id(request, "warning")
+    warning_id = path_id(request, "id", "warning")
     data = await read_model(request, PromoteIn)
     skew = timedelta(seconds=request.app.state.settings.clock_skew_seconds)
     async with request.app.state.db.write() as session:

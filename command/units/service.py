@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from command.errors import ApiError, NotFound
+from command.errors import Conflict, Invalid, NotFound
 from command.events import record_event
 from command.units.models import Unit, tier_rank
 from command.units.schemas import UnitIn, UnitOut
@@ -80,12 +80,11 @@ async def _units_in_order(session: AsyncSession, codes: list[str]) -> list[Unit]
 
 async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Unit:
     if await find_unit(session, data.code) is not None:
-        raise ApiError(409, f"unit {data.code} already exists")
+        raise Conflict(f"unit {data.code} already exists")
     parent = await get_unit(session, data.parent) if data.parent else None
     if parent is not None and tier_rank(data.tier) > tier_rank(parent.tier):
-        raise ApiError(
-            422, f"a {data.tier} unit cannot sit under the {parent.tier} unit {parent.code}"
-        )
+        message = f"a {data.tier} unit cannot sit under the {parent.tier} unit {parent.code}"
+        raise Invalid("tier", message, bare=True)
     unit = Unit(
         code=data.code,
         name=data.name,

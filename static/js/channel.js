@@ -24,6 +24,7 @@ export class Channel extends EventTarget {
     this.minDelay = minDelay;
     this.maxDelay = maxDelay;
     this.cursor = null;
+    this.unit = null; // the unit whose subtree the screen sees (from the welcome)
     this.heartbeat = 5;
     this.attempt = 0;
     this.state = "idle";
@@ -73,6 +74,7 @@ export class Channel extends EventTarget {
   welcome(frame) {
     this.heartbeat = frame.heartbeat_seconds || this.heartbeat;
     this.cursor = frame.cursor;
+    this.unit = frame.unit;
     this.watch();
     if (frame.resumed) this.live({ resumed: true });
   }

@@ -1,9 +1,12 @@
 // The plan registry as a table, with coverage per county and due dates.
+import { config } from "../config.js";
 import { el, option } from "../dom.js";
 import { t } from "../i18n.js";
 
-export const PLAN_TYPES = ["overall", "special", "department", "grassroots", "enterprise", "event", "joint", "catastrophe"];
-const SOON_DAYS = 30;
+// From the page (command/pages.py): the vocabulary's plan types and plans/rules.toml's
+// due window, within which a date counts as soon.
+export const PLAN_TYPES = (config.vocabulary?.plan_type || []).map((term) => term.code);
+const SOON_DAYS = config.due_window_days;
 
 function dueCell(date, today) {
   if (!date) return el("td", { text: "–" });

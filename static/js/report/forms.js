@@ -1,9 +1,11 @@
 // The three report forms and the request bodies they make. Field names in the markup
 // are the API's, so a rejected report can be put back into its form for correction.
+import { config } from "../config.js";
 import { fromLocalInput, toLocalInput } from "../time.js";
 
 const COUNTS = ["dead", "missing", "injured"];
-export const DEFAULT_FACTS = ["time", "place", "nature", "casualties"];
+// The ruleset's key facts of an initial report, from the page (command/pages.py).
+export const DEFAULT_FACTS = config.initial_facts || [];
 
 function value(form, name) {
   const field = form.elements[name];

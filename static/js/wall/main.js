@@ -5,15 +5,17 @@ import { Channel } from "../channel.js";
 import { caller, config } from "../config.js";
 import { $ } from "../dom.js";
 import { applyI18n, mountLangToggle, onLangChange, unitName } from "../i18n.js";
-import { ServerClock, formatDate, formatTime, localDate, weekWindow } from "../time.js";
+import { ServerClock, formatDate, formatTime, weekWindow } from "../time.js";
 import { renderBoard, tickClocks } from "./board.js";
 import { renderCounters, tickCounters } from "./counters.js";
 import { renderDrills } from "./drills.js";
 import { showConnection, showRunningDrills } from "./header.js";
 import { WallMap } from "./map.js";
-import { WallState, dueSummary } from "./state.js";
+import { WallState } from "./state.js";
 
-const TOPICS = ["incidents", "deadlines", "drills", "plans", "units"];
+// The topics the wall draws, of those the server offers (the page's config block).
+const WALL_TOPICS = ["incidents", "deadlines", "drills", "plans", "units"];
+const TOPICS = WALL_TOPICS.filter((topic) => (config.topics || []).includes(topic));
 const REFETCH_DELAY = 400;
 
 const clock = new ServerClock();
@@ -28,7 +30,7 @@ const nodes = {
   unit: $("#wall-unit"),
 };
 let map = null;
-let shownDay = null;
+let shownWeek = null;
 let shownMinute = null;
 
 const render = {
@@ -58,31 +60,18 @@ const render = {
   },
 };
 
-// Changes the channel only signals: re-read them, once per burst of events.
-const pending = new Map();
-function refetchSoon(part, load) {
-  clearTimeout(pending.get(part));
-  pending.set(part, setTimeout(() => load().then(render[part]).catch(reportFailure), REFETCH_DELAY));
+// The snapshot and the events hold the drills of one week: when a new week starts
+// (server time), read the new week's (no event says it has begun).
+let drillsLoad = null;
+function reloadDrillsSoon() {
+  clearTimeout(drillsLoad);
+  drillsLoad = setTimeout(() => loadDrills().then(render.drills).catch(reportFailure), REFETCH_DELAY);
 }
 
 async function loadDrills() {
   const week = weekWindow(clock.now());
   const query = new URLSearchParams({ from: week.from, to: week.to, limit: "1000" });
   state.drills = (await api(`/api/drills?${query}`)).items;
-}
-
-async function loadPlans() {
-  const [due, coverage] = await Promise.all([api("/api/plans/due"), api("/api/plans/coverage")]);
-  state.plans = { ...dueSummary(due), coverage: coverage.overall.rate };
-}
-
-// The snapshot lists pending obligations; a missed report still owed is read here.
-async function loadOwed() {
-  const lists = await Promise.all(
-    [...state.incidents.keys()].map((id) => api(`/api/incidents/${id}/obligations`)),
-  );
-  state.mergeOwed(lists.flatMap((list) => list.items));
-  render.deadlines();
 }
 
 function reportFailure(error) {
@@ -95,24 +84,22 @@ function tick() {
   $("#server-date").textContent = formatDate(now);
   tickClocks(nodes.board, now);
   tickCounters(nodes.counters, state, now);
-  const day = localDate(now);
-  if (shownDay !== null && day !== shownDay) refetchSoon("drills", loadDrills);
-  shownDay = day;
+  const week = weekWindow(now).from;
+  if (shownWeek !== null && week !== shownWeek) reloadDrillsSoon();
+  shownWeek = week;
   const minute = Math.floor(now / 60000);
   if (shownMinute !== null && minute !== shownMinute) render.drills();
   shownMinute = minute;
 }
 
 channel.addEventListener("snapshot", (event) => {
+  state.unit = channel.unit;
   state.applySnapshot(event.detail.topics);
   render.all();
-  loadOwed().catch(reportFailure);
 });
 channel.addEventListener("event", (event) => {
   const part = state.applyEvent(event.detail);
-  if (part === "drills") refetchSoon("drills", loadDrills);
-  else if (part === "plans") refetchSoon("plans", loadPlans);
-  else if (part) render[part]();
+  if (part) render[part]();
 });
 channel.addEventListener("state", (event) => {
   showConnection(event.detail);

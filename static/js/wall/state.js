@@ -1,47 +1,37 @@
-// What the wall shows, kept from the channel's snapshot and events.
+// What the wall shows, kept from the channel's snapshot and events alone: every event
+// carries what the wall draws (docs/websocket-protocol.md), so nothing is read over HTTP.
 
 export const isOpen = (incident) => incident.status !== "closed";
-
-// An obligation still owed: pending, or missed while the report is still due (a missed
-// initial or final report stays owed; a missed follow-up is replaced by the next one).
-export const isOwed = (ob) => ob.state === "pending" || (ob.state === "missed" && ob.kind !== "followup");
 
 export function overdue(ob, now) {
   return ob.state === "missed" || Date.parse(ob.due_at) <= now;
 }
 
-function planSummary(items) {
-  const overall = items.find((item) => item.kind === "coverage" && item.scope === "overall");
-  const due = items.filter((item) => item.kind === "due");
-  return { coverage: overall ? overall.rate : null, due: due.length, overdue: due.filter((d) => d.overdue).length };
-}
-
-export function dueSummary(list) {
-  const items = [...list.reviews, ...list.drills];
-  const overdueFilings = list.filings.filter((f) => f.status === "overdue").length;
-  return {
-    due: items.length + list.filings.length,
-    overdue: items.filter((item) => item.overdue).length + overdueFilings,
-  };
-}
+// One entry of the plans due list: a plan's review or drill, or a version's filing.
+const planOf = (item) => (item.due === "filing" ? item.filing.plan : item.plan.id);
+const dueKey = (item) => (item.due === "filing" ? `filing:${item.filing.plan}:${item.filing.version}` : `${item.due}:${item.plan.id}`);
 
 export class WallState {
   constructor() {
+    this.unit = null; // the screen's unit (the channel's welcome): whose coverage is shown
     this.incidents = new Map();
     this.obligations = new Map();
-    this.settled = new Set();
     this.units = new Map();
     this.drills = [];
-    this.plans = { coverage: null, due: 0, overdue: 0 };
+    this.coverage = null;
+    this.due = new Map();
   }
 
   applySnapshot(topics) {
     this.units = new Map((topics.units || []).map((unit) => [unit.code, unit]));
     this.incidents = new Map((topics.incidents || []).filter(isOpen).map((i) => [i.id, i]));
-    this.obligations = new Map((topics.deadlines || []).filter(isOwed).map((ob) => [ob.id, ob]));
-    this.settled = new Set();
+    // The server lists the obligations still owed: pending ones and missed reports still due.
+    this.obligations = new Map((topics.deadlines || []).map((ob) => [ob.id, ob]));
     this.drills = topics.drills || [];
-    this.plans = planSummary(topics.plans || []);
+    const items = topics.plans || [];
+    const overall = items.find((item) => item.kind === "coverage" && item.scope === "overall");
+    this.coverage = overall ? overall.rate : null;
+    this.due = new Map(items.filter((item) => item.kind === "due").map((item) => [dueKey(item), item]));
   }
 
   // Applies one event; returns the part of the wall it changes.
@@ -53,7 +43,9 @@ export class WallState {
       this.units.set(payload.code, payload);
       return "units";
     }
-    return topic === "drills" || topic === "plans" ? topic : null;
+    if (topic === "drills") return this.putDrill(payload);
+    if (topic === "plans") return event.kind === "plan.coverage" ? this.putCoverage(payload) : this.putPlanDue(payload);
+    return null;
   }
 
   putIncident(incident) {
@@ -63,22 +55,40 @@ export class WallState {
     return "incidents";
   }
 
+  // The server says whether the obligation is still owed (shown) or settled.
   putObligation(ob) {
-    if (isOwed(ob)) {
-      this.obligations.set(ob.id, ob);
-    } else {
-      this.obligations.delete(ob.id);
-      this.settled.add(ob.id);
-    }
+    if (ob.owed) this.obligations.set(ob.id, ob);
+    else this.obligations.delete(ob.id);
     return "deadlines";
   }
 
-  // Missed obligations still owed, read over HTTP after a snapshot (which lists only
-  // pending ones); an obligation an event already told about keeps the event's word.
-  mergeOwed(obligations) {
-    for (const ob of obligations) {
-      if (isOwed(ob) && !this.obligations.has(ob.id) && !this.settled.has(ob.id)) this.obligations.set(ob.id, ob);
-    }
+  // The drill with its occurrences this week; none means it leaves the week's list.
+  putDrill(drill) {
+    const others = this.drills.filter((item) => item.id !== drill.id);
+    this.drills = drill.occurrences?.length ? [...others, drill] : others;
+    return "drills";
+  }
+
+  // A change of coverage carries the rate of every unit above it: this screen's is one.
+  putCoverage(payload) {
+    const own = (payload.totals || []).find((total) => total.unit === this.unit);
+    if (!own) return null;
+    this.coverage = own.rate;
+    return "plans";
+  }
+
+  // A plan's event carries its items of the due list now: they replace the plan's.
+  putPlanDue(plan) {
+    if (!Array.isArray(plan.due)) return null;
+    for (const [key, item] of this.due) if (planOf(item) === plan.id) this.due.delete(key);
+    for (const item of plan.due) this.due.set(dueKey(item), item);
+    return "plans";
+  }
+
+  // The counters' figures: what falls due (and how much of it is overdue), the coverage.
+  get plans() {
+    const items = [...this.due.values()];
+    return { coverage: this.coverage, due: items.length, overdue: items.filter((item) => item.overdue).length };
   }
 
   obligationsOf(incidentId) {
