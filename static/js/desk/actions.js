@@ -117,7 +117,8 @@ export function incidentActions(ctx) {
         const answer = await api(`/api/incidents/${snapshot.incident.id}/preview`, { method: "POST", body: { level: to } });
         if (chooser.value !== to) return;
         previewed = to;
-        preview.replaceChildren(...previewNodes(answer.obligations, ctx.state.units));
+        const before = new Map((ctx.detail()?.obligations || []).map((ob) => [ob.id, ob]));
+        preview.replaceChildren(...previewNodes(answer.obligations, ctx.state.units, before).filter(Boolean));
         ctx.tick?.();
       } catch (error) {
         if (chooser.value !== to) return;
@@ -307,18 +308,27 @@ export function incidentActions(ctx) {
   return { ack, status, level, report, instruction, feedback, decide, falseReport };
 }
 
-function previewNodes(obligations, units) {
+function dueText(ob, before) {
+  const old = before.get(ob.id);
+  if (old && old.due_at !== ob.due_at) return t("desk.ob.dueMoved", { from: formatDateTime(old.due_at), at: formatDateTime(ob.due_at) });
+  return t("desk.ob.due", { at: formatDateTime(ob.due_at) });
+}
+
+function previewNodes(obligations, units, before) {
   const added = obligations?.added || [];
   const withdrawn = obligations?.withdrawn || [];
+  const moved = obligations?.moved || [];
   const list = (items, cls) =>
     el(
       "ul",
       { className: `obligations ${cls}` },
-      items.map((ob) => el("li", { className: `ob ${cls}`, dataset: { link: ob.link } }, el("span", { className: "ob-what", text: obligationLabel(ob, units) }), el("span", { className: "ob-due muted", text: t("desk.ob.due", { at: formatDateTime(ob.due_at) }) }), clock(ob))),
+      items.map((ob) => el("li", { className: `ob ${cls}`, dataset: { link: ob.link, obligation: ob.id, level: ob.level } }, el("span", { className: "ob-what", text: obligationLabel(ob, units) }), el("span", { className: "ob-due muted", text: dueText(ob, before) }), clock(ob))),
     );
   return [
     el("h4", { text: t("desk.level.added", { n: added.length }) }),
     added.length ? list(added, "added") : el("p", { className: "muted", text: t("desk.level.noneAdded") }),
+    moved.length ? el("h4", { text: t("desk.level.moved", { n: moved.length }) }) : null,
+    moved.length ? list(moved, "moved") : null,
     withdrawn.length ? el("h4", { text: t("desk.level.withdrawn", { n: withdrawn.length }) }) : null,
     withdrawn.length ? list(withdrawn, "withdrawn") : null,
   ];

@@ -26,6 +26,7 @@ export function openCallRegister(ctx) {
     phone: input("caller_phone", { maxlength: 64, type: "tel" }),
     unit: input("caller_unit", { maxlength: 128 }),
     content: textarea("content", { maxlength: 20000 }),
+    actions: textarea("actions", { maxlength: 4000 }),
     told: input("told", { maxlength: 500, placeholder: t("desk.call.toldHint") }),
     place: input("place", { maxlength: 500 }),
     log: el("input", { type: "checkbox", name: "log_incident", checked: true }),
@@ -54,6 +55,7 @@ export function openCallRegister(ctx) {
       el("div", { className: "row" }, field(t("desk.call.received"), c.received), field(t("desk.call.channel"), c.channel), field(t("desk.call.source"), c.source)),
       el("div", { className: "row" }, field(t("desk.call.name"), c.name), field(t("desk.call.phoneNo"), c.phone), field(t("desk.call.unit"), c.unit)),
       field(t("desk.call.content"), c.content),
+      field(t("desk.call.actions"), c.actions),
       el("div", { className: "row" }, field(t("desk.call.place"), c.place), field(t("desk.call.told"), c.told)),
       el("p", { className: "hint", text: t("desk.call.recorder", { who: ctx.caller.name }) }),
       el("label", { className: "check" }, c.log, " ", t("desk.call.logIncident")),
@@ -75,6 +77,7 @@ export function openCallRegister(ctx) {
         caller_phone: c.phone.value,
         caller_unit: c.unit.value,
         content: c.content.value,
+        actions: c.actions.value,
         told: c.told.value,
         place: c.place.value,
       };
