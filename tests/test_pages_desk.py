@@ -287,7 +287,9 @@ async def test_closing_an_incident_takes_it_off_the_queue(shared_server, pages, 
     assert console.errors() == []
 
 
-async def test_two_officers_changing_the_level_at_once_lose_nothing(shared_server, pages, demo):
+async def test_two_officers_changing_the_level_at_once_lose_nothing(
+    shared_server, pages, demo, tmp_path
+):
     first, first_console = await open_desk(pages, shared_server)
     second, second_console = await open_desk(pages, shared_server, "demo-admin")
     incident = await post_incident(
@@ -313,6 +315,7 @@ async def test_two_officers_changing_the_level_at_once_lose_nothing(shared_serve
     await second.wait_for_function(
         "() => document.querySelector('#iv-level')?.textContent.startsWith('III级')"
     )
+    await second.screenshot(path=str(tmp_path / "desk-412.png"))
     stored = await api_get(shared_server, demo["commander"], f"/api/incidents/{incident['id']}")
     assert stored["level"] == "III"
     history = await api_get(

@@ -94,21 +94,23 @@ export function incidentActions(ctx) {
         return t("desk.done.status", { status: t(`status.${to}`) });
       },
       onStale: staleHandler(snapshot),
+      snapshot,
       done: ctx.flash,
     });
   }
 
   function level() {
     const snapshot = seen();
-    const current = snapshot.incident.level;
+    const current = () => snapshot.incident.level;
+    const nowLine = el("p", { text: t("desk.level.now", { level: levelLong(current()) }) });
     const choices = vocabularyCodes("level").map((code) => [code, levelLong(code)]);
-    const chooser = select("level", choices, current || "IV");
+    const chooser = select("level", choices, current() || "IV");
     const preview = el("div", { className: "preview", id: "level-preview", "aria-live": "polite" });
     let previewed = null;
     const showPreview = async () => {
       const to = chooser.value;
       previewed = null;
-      if (to === current) {
+      if (to === current()) {
         preview.replaceChildren(el("p", { className: "muted", text: t("desk.level.same") }));
         return;
       }
@@ -131,22 +133,28 @@ export function incidentActions(ctx) {
       title: t("desk.act.level"),
       submit: t("desk.level.confirm"),
       body: [
-        el("p", { text: t("desk.level.now", { level: levelLong(current) }) }),
+        nowLine,
         field(t("desk.level.to"), chooser),
         preview,
       ],
-      check: () => (chooser.value === current ? t("desk.level.same") : null),
+      check: () => (chooser.value === current() ? t("desk.level.same") : null),
       run: async () => {
         const updated = await patchIncident(snapshot.incident, snapshot.etag, { level: chooser.value });
         ctx.onChanged(updated);
         return t("desk.done.level", { level: levelLong(chooser.value) });
       },
-      onStale: staleHandler(snapshot),
+      onStale: (error) => {
+        const text = staleHandler(snapshot)(error);
+        nowLine.textContent = t("desk.level.now", { level: levelLong(current()) });
+        showPreview();
+        return text;
+      },
+      snapshot,
       done: ctx.flash,
     });
-    if (previewed === null && current !== "I") {
+    if (previewed === null && current() !== "I") {
       const order = vocabularyCodes("level");
-      const higher = order[Math.max(0, order.indexOf(current || "IV") - 1)];
+      const higher = order[Math.max(0, order.indexOf(current() || "IV") - 1)];
       chooser.value = higher;
       showPreview();
     }

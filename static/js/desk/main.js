@@ -6,7 +6,7 @@ import { caller, can, config } from "../config.js";
 import { $ } from "../dom.js";
 import { applyI18n, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
 import { ServerClock, formatDate, formatTime } from "../time.js";
-import { incidentActions } from "./actions.js";
+import { incidentActions, staleText } from "./actions.js";
 import { openBulletin } from "./bulletin.js";
 import { tickClocks } from "./clocks.js";
 import { ActionDialog } from "./dialog.js";
@@ -269,6 +269,7 @@ channel.addEventListener("event", (event) => {
   if (part === "units") fillFilters(state);
   render.queue();
   render.side();
+  if (frame.payload.incident?.id) warnOpenDialog(frame.payload.incident);
   const about = frame.payload.incident?.id ?? frame.payload.incident;
   if (detail && about === detail.incident.id) {
     if (frame.payload.incident?.id) {
@@ -279,6 +280,14 @@ channel.addEventListener("event", (event) => {
     reloadSoon();
   }
 });
+
+// A dialog open on an incident another officer just changed says so before the confirm
+// (the confirm still carries the version this officer saw, so the server has the word).
+function warnOpenDialog(incident) {
+  const snapshot = dialog.current?.snapshot;
+  if (!snapshot || snapshot.incident.id !== incident.id || etagOf(incident) === snapshot.etag) return;
+  dialog.showStale(staleText(snapshot.incident, incident));
+}
 
 channel.addEventListener("state", (event) => {
   showConnection(event.detail);
