@@ -245,7 +245,7 @@ export function incidentActions(ctx) {
     const item = ctx.findInstruction(instructionId);
     if (!item) return;
     const waiting = item.units.filter((u) => !u.done_at);
-    const unit = select("unit", waiting.map((u) => [u.unit, u.unit_name]));
+    const unit = select("unit", waiting.map((u) => [u.unit, unitLabel(u.unit, ctx.state.units)]));
     const text = textarea("text", { maxlength: 4000 });
     ctx.dialog.open({
       name: "feedback",

@@ -21,11 +21,11 @@ function row(head, body, id) {
 }
 
 export function renderBulletin(node, incident, { instructions, units, issuer, sender, now }) {
-  const summary = [incident.summary, ...(incident.reports || []).filter((r) => r.kind !== "initial").map((r) => `${kindLabel(r.kind, r.seq)}（${unitLabel(r.unit, units)}，${formatDateTime(r.received_at)}）：${r.summary}`)]
-    .filter((text) => text && !text.endsWith("："))
-    .join("\n");
+  const later = (incident.reports || []).filter((r) => r.kind !== "initial" && r.summary);
+  const lines = later.map((r) => t("desk.bulletin.reportLine", { kind: kindLabel(r.kind, r.seq), unit: unitLabel(r.unit, units), at: formatDateTime(r.received_at), text: r.summary }));
+  const summary = [incident.summary, ...lines].filter(Boolean).join("\n");
   const given = instructions.length
-    ? el("ol", {}, instructions.map((i) => el("li", { text: `${i.by}（${formatDateTime(i.given_at)}）：${i.text}` })))
+    ? el("ol", {}, instructions.map((i) => el("li", { text: t("desk.bulletin.instructionLine", { by: i.by, at: formatDateTime(i.given_at), text: i.text }) })))
     : "—";
   node.replaceChildren(
     el("p", { className: "b-mark", text: incident.exercise ? `【${t("exercise")}】` : "" }),

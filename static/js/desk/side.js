@@ -53,7 +53,7 @@ export function renderSide(state, now, canJudge) {
       el(
         "li",
         { className: overdueNow(i) ? "overdue" : "", dataset: { instruction: i.id } },
-        link(i.incident, `${i.by}：${i.text}`),
+        link(i.incident, `${i.by}${t("desk.colon")}${i.text}`),
         el("span", { className: overdueNow(i) ? "over-text" : "muted", text: `${i.incident_title} · ${i.due_at ? t("desk.instr.due", { at: formatDateTime(i.due_at) }) : t("desk.instr.noDue")}` }),
       ),
     "desk.side.noInstructions",

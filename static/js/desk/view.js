@@ -97,7 +97,7 @@ function figures(incident, units) {
       el(
         "tr",
         {},
-        el("th", { text: `${kindLabel(report.kind, report.seq)} · ${unitLabel(report.unit, units)}` }),
+        el("th", {}, kindLabel(report.kind, report.seq), el("span", { className: "fig-unit", text: unitLabel(report.unit, units) })),
         FIGURES.map((f) => figureCell(stated(report)[f])),
       ),
     ),
@@ -127,7 +127,7 @@ function reportItem(report, units) {
       el("span", { className: "muted report-who", text: who }),
     ),
     report.summary ? el("p", { className: "report-text", text: report.summary }) : null,
-    report.measures ? el("p", { className: "report-text muted" }, `${t("desk.report.measures")}：${report.measures}`) : null,
+    report.measures ? el("p", { className: "report-text muted" }, `${t("desk.report.measures")}${t("desk.colon")}${report.measures}`) : null,
     report.missing_facts?.length
       ? el("p", { className: "report-gap", text: t("desk.report.missing", { facts: factsLabel(report.missing_facts) }) })
       : null,
@@ -172,7 +172,7 @@ function verdictItem(verdict, units, canJudge) {
   );
 }
 
-function instructionItem(instruction, canManage) {
+function instructionItem(instruction, canManage, units) {
   const due = instruction.due_at ? t("desk.instr.due", { at: formatDateTime(instruction.due_at) }) : t("desk.instr.noDue");
   const state = instruction.state === "done" ? "done" : instruction.overdue ? "overdue" : "open";
   return el(
@@ -191,14 +191,14 @@ function instructionItem(instruction, canManage) {
       "ul",
       { className: "addressees" },
       instruction.units.map((u) =>
-        el("li", { className: u.done_at ? "done" : "waiting", text: `${u.unit_name} · ${u.done_at ? t("desk.instr.reported", { at: formatDateTime(u.done_at) }) : t("desk.instr.waiting")}` }),
+        el("li", { className: u.done_at ? "done" : "waiting", text: `${unitLabel(u.unit, units)} · ${u.done_at ? t("desk.instr.reported", { at: formatDateTime(u.done_at) }) : t("desk.instr.waiting")}` }),
       ),
     ),
     instruction.feedback.length
       ? el(
           "ol",
           { className: "feedback" },
-          instruction.feedback.map((f) => el("li", {}, el("strong", { text: f.unit_name }), ` ${formatDateTime(f.at)}：`, f.text)),
+          instruction.feedback.map((f) => el("li", {}, el("strong", { text: unitLabel(f.unit, units) }), ` ${formatDateTime(f.at)}${t("desk.colon")}`, f.text)),
         )
       : null,
     canManage && state !== "done"
@@ -220,9 +220,9 @@ export function changeText(changes) {
     .filter(([field]) => field !== "lon" && field !== "lat")
     .map(([field, change]) => {
       const name = has(`desk.field.${field}`) ? t(`desk.field.${field}`) : field;
-      return `${name}：${valueText(field, change.from)} → ${valueText(field, change.to)}`;
+      return `${name}${t("desk.colon")}${valueText(field, change.from)} → ${valueText(field, change.to)}`;
     })
-    .join("；");
+    .join(t("desk.changeSep"));
 }
 
 function historyItem(entry, units) {
@@ -256,7 +256,7 @@ export function renderView(panel, detail, state, { canManage, canJudge, mapNode,
       el(
         "div",
         { className: "iv-col" },
-        section(t("desk.sec.summary"), "iv-summary", el("p", { text: incident.summary || "—" }), incident.measures ? el("p", { className: "muted" }, `${t("desk.report.measures")}：${incident.measures}`) : null),
+        section(t("desk.sec.summary"), "iv-summary", el("p", { text: incident.summary || "—" }), incident.measures ? el("p", { className: "muted" }, `${t("desk.report.measures")}${t("desk.colon")}${incident.measures}`) : null),
         section(t("desk.sec.figures"), "iv-figures-sec", figures(incident, units)),
         section(
           t("desk.sec.reports", { n: reports.length }),
@@ -266,7 +266,7 @@ export function renderView(panel, detail, state, { canManage, canJudge, mapNode,
         section(
           t("desk.sec.instructions"),
           "iv-instructions",
-          instructions.length ? el("ul", { className: "instructions" }, instructions.map((i) => instructionItem(i, canManage))) : el("p", { className: "muted", text: t("desk.noInstructions") }),
+          instructions.length ? el("ul", { className: "instructions" }, instructions.map((i) => instructionItem(i, canManage, units))) : el("p", { className: "muted", text: t("desk.noInstructions") }),
         ),
       ),
       el(

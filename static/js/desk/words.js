@@ -50,7 +50,7 @@ export function obligationLabel(ob, units) {
 }
 
 export function factsLabel(facts) {
-  return facts.map((fact) => (has(`fact.${fact}`) ? t(`fact.${fact}`) : fact)).join("、");
+  return facts.map((fact) => (has(`fact.${fact}`) ? t(`fact.${fact}`) : fact)).join(t("desk.listSep"));
 }
 
 // Who did it: "user:3" and "token:5" subjects are shown as they are, a name as it is.
