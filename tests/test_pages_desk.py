@@ -496,3 +496,42 @@ async def test_a_hotline_call_is_registered_with_its_incident(shared_server, pag
     incident = await api_get(shared_server, demo["commander"], f"/api/incidents/{call['incident']}")
     assert incident["source"] == "hotline" and incident["title"] == title
     assert console.errors() == []
+
+
+async def test_a_false_report_is_recorded_and_the_queue_filters(shared_server, pages, demo):
+    page, console = await open_desk(pages, shared_server)
+    title = unique("瑷珲镇虚报险情")
+    incident = await post_incident(shared_server.url, demo["reporter"], incident_body(title))
+    other = await post_incident(
+        shared_server.url, demo["reporter"], incident_body(unique("花园街道停电"), level="III")
+    )
+    await page.locator(f"#q-{other['id']}").wait_for(timeout=2000)
+    await page.fill("#f-search", title.split()[-1])
+    await page.locator(f"#q-{other['id']}").wait_for(state="detached")
+    assert await page.locator(".q-item").count() == 1
+    await page.fill("#f-search", "")
+    await page.select_option("#f-level", "III")
+    await page.locator(f"#q-{incident['id']}").wait_for(state="detached")
+    await page.locator(f"#q-{other['id']}").wait_for()
+    await page.select_option("#f-level", "")
+
+    await open_incident(page, incident["id"])
+    await page.click('#incident button[data-action="false-report"]')
+    dialog = page.locator("#action-dialog")
+    await dialog.locator("select[name=unit]").select_option("231102001")
+    report_id = incident["reports"][0]["id"]
+    await dialog.locator("select[name=report]").select_option(str(report_id))
+    await dialog.locator("textarea[name=reason]").fill("经现场核实，所报险情不存在")
+    await page.click("#action-submit")
+    await page.locator("#iv-verdicts .verdict.state-confirmed").wait_for(timeout=3000)
+    assert "谎报" in await page.inner_text("#iv-verdicts")
+    verdicts = await api_get(
+        shared_server, demo["commander"], f"/api/verdicts?incident={incident['id']}"
+    )
+    [verdict] = verdicts["items"]
+    assert (verdict["kind"], verdict["unit"], verdict["report"]) == (
+        "false_report",
+        "231102001",
+        report_id,
+    )
+    assert console.errors() == []
