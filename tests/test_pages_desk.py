@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from command.demo import DEMO_PASSWORD
 from tests.browser_helpers import (
     fast_ruleset,
     incident_body,
@@ -535,3 +536,24 @@ async def test_a_false_report_is_recorded_and_the_queue_filters(shared_server, p
         report_id,
     )
     assert console.errors() == []
+
+
+async def test_commanders_and_admins_land_on_the_desk_others_keep_their_page(client):
+    assert (await client.get("/desk")).headers["location"] == "/login?next=/desk"
+    for username, home in (
+        ("demo-commander", "/desk"),
+        ("demo-admin", "/desk"),
+        ("demo-reporter", "/report"),
+        ("demo-display", "/wall"),
+    ):
+        signed = await client.post(
+            "/api/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+        )
+        assert signed.status_code == 200, signed.text
+        assert (await client.get("/")).headers["location"] == home
+        desk = await client.get("/desk")
+        if home == "/desk":
+            assert desk.status_code == 200 and 'id="queue"' in desk.text
+            assert desk.headers["content-security-policy"].startswith("default-src 'self'")
+        else:
+            assert (desk.status_code, desk.headers["location"]) == (303, home)

@@ -7,10 +7,10 @@ from command.domain import Domain
 def _routes():
     from starlette.routing import Route
 
+    from command.desk.page import desk
     from command.desk.views import routes
-    from command.pages import page
 
-    return [*routes, Route("/desk", page("desk.html"), methods=["GET"])]
+    return [*routes, Route("/desk", desk, methods=["GET"])]
 
 
 DOMAIN = Domain(
