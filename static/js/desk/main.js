@@ -69,7 +69,9 @@ const render = {
     renderSide(state, clock.now(), canJudge);
   },
   all() {
-    $("#desk-unit").textContent = unitName(state.units.get(caller.unit) || config.unit, caller.unit);
+    const home = state.units.get(caller.unit) || config.unit;
+    $("#desk-unit").textContent = unitName(home, caller.unit);
+    $("#who").textContent = `${caller.name} · ${unitName(home, caller.unit)}`;
     fillFilters(state);
     render.queue();
     render.view();

@@ -31,7 +31,7 @@ export function unitPicker({ units, name, multiple = false, suggested = [], sele
     });
     return el(
       "label",
-      { className: "picker-item", style: undefined, dataset: { code: unit.code, depth: indent ? (unit.depth ?? 0) - minDepth : 0 } },
+      { className: "picker-item", dataset: { code: unit.code, depth: indent ? (unit.depth ?? 0) - minDepth : 0 } },
       input,
       el("span", { text: unitName(unit) }),
       el("span", { className: "muted code", text: unit.code }),
@@ -43,13 +43,14 @@ export function unitPicker({ units, name, multiple = false, suggested = [], sele
     const match = (unit) => !words || `${unit.name} ${unit.name_en} ${unit.code}`.toLowerCase().includes(words);
     const head = top.filter(match);
     const tail = rest.filter(match).slice(0, words ? 200 : 400);
-    list.replaceChildren(
+    const nodes = [
       head.length ? el("p", { className: "picker-group", text: t("desk.picker.suggested") }) : null,
       ...head.map((unit) => item(unit, false)),
       head.length && tail.length ? el("p", { className: "picker-group", text: t("desk.picker.all") }) : null,
       ...tail.map((unit) => item(unit, true)),
       head.length || tail.length ? null : el("p", { className: "muted", text: t("desk.picker.none") }),
-    );
+    ];
+    list.replaceChildren(...nodes.filter(Boolean));
   }
 
   search.addEventListener("input", render);
