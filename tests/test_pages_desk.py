@@ -401,12 +401,19 @@ async def test_screenshots_in_chinese_and_english(shared_server, pages, demo, tm
     await open_incident(page, incident["id"])
     await page.wait_for_timeout(500)
     await page.screenshot(path=str(tmp_path / "desk-zh.png"))
+    # No key shows for a missing string, no server English in the Chinese page's frame.
+    assert not re.search(r"\bdesk\.[a-z]", await page.inner_text("body"))
     await page.click("#lang")
     assert await page.get_attribute("html", "lang") == "en"
     assert "Duty desk" in await page.inner_text("header h1")
     assert await page.locator("#ack-state").inner_text() == "Not acknowledged"
     await page.wait_for_timeout(300)
     await page.screenshot(path=str(tmp_path / "desk-en.png"))
+    body = await page.inner_text("body")
+    assert not re.search(r"\bdesk\.[a-z]", body)
+    assert "事件队列" not in body and "签收" not in body
+    selectors = ".badge, .q-title, .q-meta, .flag, .clock, .chip, .side h2, .side-list li, .hint"
+    assert await low_contrast(page, selectors) == []
     print(f"screenshots: {tmp_path}")
     assert console.errors() == []
 
