@@ -99,6 +99,7 @@ async def shoot_desk(browser, base_url: str, out: Path) -> None:
     await page.keyboard.press("Home")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("#incident .iv-title", timeout=15000)
+    await page.evaluate("() => document.activeElement.blur()")
     await page.wait_for_timeout(1500)  # the lists beside and the map settle
     await page.screenshot(path=str(out))
     await page.close()
