@@ -39,8 +39,8 @@ HOME = {
     "display": "/wall",
     "reporter": "/report",
     "coordinator": "/plans",
-    "commander": "/wall",
-    "admin": "/wall",
+    "commander": "/desk",
+    "admin": "/desk",
 }
 
 

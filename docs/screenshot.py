@@ -1,10 +1,13 @@
-"""Take docs/wall-display.png: the wall display of the demo city, 1920×1080, in Chromium.
+"""Take docs/wall-display.png (the wall, 1920×1080) and docs/desk.png (the duty desk,
+1440×900) of the demo city in Chromium.
 
-    .venv/bin/python docs/screenshot.py [--out docs/wall-display.png] [--keep]
+    .venv/bin/python docs/screenshot.py [--out docs/wall-display.png] [--desk docs/desk.png]
+                                        [--keep]
 
 Starts a real `watchfloor serve` on a fresh SQLite file holding the demo city (units,
 accounts, and the demo incidents, plans and drills), signs in as demo-display, waits for
-the wall to go live and draw the board, and saves the screenshot. Needs Debian's
+the wall to go live and draw the board, and saves the screenshot; then signs in as
+demo-commander on /desk and opens the most urgent incident. Needs Debian's
 chromium (`make browser`) and Leaflet in node_modules (`make install`). No internet: the
 map is drawn without tiles. `--keep` leaves the server running for a look by hand.
 """
@@ -84,9 +87,28 @@ def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     raise SystemExit("the server did not start in 30 s")
 
 
-async def shoot(base_url: str, out: Path) -> None:
+async def shoot_desk(browser, base_url: str, out: Path) -> None:
+    page = await browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    await page.goto(f"{base_url}/login?next=/desk")
+    await page.fill("#username", "demo-commander")
+    await page.fill("#password", DEMO_PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_selector('#connection[data-state="live"]', timeout=15000)
+    await page.wait_for_selector(".queue .q-item", timeout=15000)
+    await page.focus("#queue")
+    await page.keyboard.press("Home")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#incident .iv-title", timeout=15000)
+    await page.evaluate("() => document.activeElement.blur()")
+    await page.wait_for_timeout(1500)  # the lists beside and the map settle
+    await page.screenshot(path=str(out))
+    await page.close()
+
+
+async def shoot(base_url: str, out: Path, desk: Path) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        await shoot_desk(browser, base_url, desk)
         page = await browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
         await page.goto(f"{base_url}/login?next=/wall")
         await page.fill("#username", "demo-display")
@@ -103,6 +125,7 @@ async def shoot(base_url: str, out: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "wall-display.png")
+    parser.add_argument("--desk", type=Path, default=ROOT / "docs" / "desk.png")
     parser.add_argument("--keep", action="store_true", help="leave the server running")
     args = parser.parse_args()
     if not os.access(CHROMIUM, os.X_OK):
@@ -119,8 +142,8 @@ def main() -> int:
     port = free_port()
     server = serve(env, port, workdir / "server.log")
     try:
-        asyncio.run(shoot(f"http://127.0.0.1:{port}", args.out))
-        print(f"wrote {args.out}")
+        asyncio.run(shoot(f"http://127.0.0.1:{port}", args.out, args.desk))
+        print(f"wrote {args.out} and {args.desk}")
         if args.keep:
             print(
                 f"server on http://127.0.0.1:{port} (demo-display / {DEMO_PASSWORD}); Ctrl-C stops"

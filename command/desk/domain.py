@@ -5,9 +5,12 @@ from command.domain import Domain
 
 
 def _routes():
+    from starlette.routing import Route
+
+    from command.desk.page import desk
     from command.desk.views import routes
 
-    return routes
+    return [*routes, Route("/desk", desk, methods=["GET"])]
 
 
 DOMAIN = Domain(

@@ -1,0 +1,80 @@
+// Words of the desk in the page's language: reports, obligations, places and the
+// server's refusals (never the server's English in the Chinese page).
+import { ApiError, isNetworkError } from "../api.js";
+import { caller } from "../config.js";
+import { currentLang, has, t, unitName } from "../i18n.js";
+
+const DIGITS = "零一二三四五六七八九";
+
+// 续报一, 续报十二: follow-ups are numbered in Chinese numerals.
+export function numeral(n) {
+  if (currentLang() === "en") return String(n);
+  if (n < 10) return DIGITS[n];
+  if (n >= 100) return String(n);
+  const tens = Math.floor(n / 10);
+  return `${tens > 1 ? DIGITS[tens] : ""}十${n % 10 ? DIGITS[n % 10] : ""}`;
+}
+
+export function kindLabel(kind, seq) {
+  return kind === "followup" ? t("kind.followup.n", { n: numeral(seq || 1) }) : t(`kind.${kind}`);
+}
+
+export function levelShort(level) {
+  return level ? t(`level.short.${level}`) : t("level.short.none");
+}
+
+export function levelLong(level) {
+  return level ? t(`level.${level}`) : t("level.none");
+}
+
+export function unitLabel(code, units) {
+  return unitName(units.get(code), code);
+}
+
+// A township or village is named with its county: 爱辉区 瑷珲镇.
+export function placeName(code, units) {
+  const names = [];
+  let unit = units.get(code);
+  while (unit && names.length < 3) {
+    names.unshift(unitName(unit));
+    if (!["township", "village"].includes(unit.tier)) break;
+    unit = units.get(unit.parent);
+  }
+  return names.length ? names.join(" ") : code;
+}
+
+export function obligationLabel(ob, units) {
+  const from = unitLabel(ob.unit, units);
+  const to = unitLabel(ob.to_unit, units);
+  return `${kindLabel(ob.kind, ob.seq)} · ${t(`channel.${ob.channel}`)} · ${from} → ${to}`;
+}
+
+export function factsLabel(facts) {
+  return facts.map((fact) => (has(`fact.${fact}`) ? t(`fact.${fact}`) : fact)).join(t("desk.listSep"));
+}
+
+// Who did it: "user:3" and "token:5" subjects are shown as they are, a name as it is.
+export function actorLabel(subject) {
+  if (!subject) return "";
+  if (subject === "system" || subject.startsWith("system:")) return t("desk.actor.system");
+  if (caller && subject === caller.subject) return caller.name || subject;
+  return subject;
+}
+
+function fieldName(field) {
+  const parts = String(field || "").split(".").filter((part) => part !== "body" && !/^\d+$/.test(part));
+  const name = parts[0] || "";
+  return has(`desk.field.${name}`) ? t(`desk.field.${name}`) : name;
+}
+
+// A refusal in the page's language: the code's sentence, and the fields it names.
+export function refusal(error) {
+  if (isNetworkError(error)) return t("error.network");
+  if (!(error instanceof ApiError)) return t("desk.error.unexpected");
+  const names = (error.details || []).map((d) => String(d.field || "").split(".").filter((p) => p !== "body")[0]);
+  const specific = names.map((name) => `desk.error.${error.code}.${name}`).find((key) => has(key));
+  if (specific) return t(specific);
+  const base = has(`desk.error.${error.code}`) ? t(`desk.error.${error.code}`) : t("desk.error.other", { status: error.status });
+  const fields = [...new Set((error.details || []).map((d) => fieldName(d.field)).filter(Boolean))];
+  return fields.length ? `${base}${t("desk.error.fields", { fields: fields.join(t("desk.listSep")) })}` : base;
+}
