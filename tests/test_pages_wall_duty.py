@@ -36,3 +36,30 @@ async def test_the_wall_header_shows_who_is_on_duty_live(sqlite_url, start_serve
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1920
     assert console.errors() == []
+
+
+async def test_the_desk_shows_who_is_on_duty_and_signs_them_in(
+    sqlite_url, start_server, pages, demo
+):
+    server = start_server(sqlite_url)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.post(
+            "/api/duty/shifts", json=shift_body(-0.1, 11), headers=bearer(demo["commander"])
+        )
+        assert response.status_code == 201, response.text
+        shift = response.json()
+    page, console = await pages.open(
+        server, "demo-commander", "/desk", viewport={"width": 1440, "height": 900}
+    )
+    await wait_live(page)
+    panel = page.locator("#side-duty")
+    await panel.locator('[data-person="李值班"]').wait_for(timeout=5000)
+    assert "张副市长" in await panel.inner_text()
+    await panel.locator('[data-person="李值班"] button').click()
+    await panel.locator('[data-person="李值班"]', has_text="已签到").wait_for(timeout=5000)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        roster = await client.get("/api/duty/shifts", headers=bearer(demo["commander"]))
+    signed = next(s for s in roster.json()["items"] if s["id"] == shift["id"])
+    assert [s["name"] for s in signed["sign_ins"]] == ["李值班"]
+    assert signed["sign_ins"][0]["by"].startswith("user:")
+    assert console.errors() == []

@@ -19,7 +19,7 @@ import { DeskState, etagOf } from "./state.js";
 import { renderView } from "./view.js";
 import { refusal } from "./words.js";
 
-const WANTED = ["incidents", "deadlines", "units"];
+const WANTED = ["incidents", "deadlines", "units", "duty"];
 const RELOAD_DELAY = 250;
 const ARRIVAL_MS = 6000;
 
@@ -66,7 +66,7 @@ const render = {
     tickClocks(nodes.panel, clock.now());
   },
   side() {
-    renderSide(state, clock.now(), canJudge);
+    renderSide(state, clock.now(), canJudge, caller?.unit);
   },
   all() {
     const home = state.units.get(caller.unit) || config.unit;
@@ -202,8 +202,12 @@ function onAction(event) {
 async function onSide(event) {
   const button = event.target.closest("button");
   if (!button) return;
-  const { open: openId, decide, incident, promote } = button.dataset;
-  if (openId) await open(Number(openId));
+  const { open: openId, decide, incident, promote, signin, name } = button.dataset;
+  if (signin) {
+    button.disabled = true;
+    state.putShift(await api(`/api/duty/shifts/${signin}/sign-in`, { method: "POST", body: { name } }));
+    render.side();
+  } else if (openId) await open(Number(openId));
   else if (decide) {
     await open(Number(incident));
     actions.decide(Number(decide));

@@ -25,7 +25,34 @@ function titleOf(state, id, fallback = "") {
   return state.incidents.get(id)?.title || fallback || `#${id}`;
 }
 
-export function renderSide(state, now, canJudge) {
+// Who is on duty at the caller's unit now, and sign-in (签到) for those who have not.
+function renderDuty(state, now, unit) {
+  const section = $("#side-duty");
+  const shift = state.onDuty(unit, now);
+  const list = section.querySelector(".side-list");
+  if (!shift) {
+    list.replaceChildren(el("li", { className: "muted side-empty", text: t("desk.duty.none") }));
+    return;
+  }
+  const signed = new Map(shift.sign_ins.map((s) => [s.name, s]));
+  const person = (role, who) => {
+    const done = signed.get(who.name);
+    return el(
+      "li",
+      { dataset: { person: who.name } },
+      el("strong", { text: `${t(role)} ${who.name}` }),
+      el("span", { className: "muted", text: who.phone || "" }),
+      done
+        ? el("span", { className: "muted", text: t("desk.duty.signedIn", { time: formatDateTime(done.at) }) })
+        : el("button", { type: "button", className: "secondary small", dataset: { signin: shift.id, name: who.name }, text: t("desk.duty.signIn") }),
+    );
+  };
+  const line = el("li", { className: "muted", text: `${t("desk.duty.line")} ${shift.line || "—"}${shift.absent ? ` · ${t("desk.duty.absent")}` : ""}` });
+  list.replaceChildren(person("desk.duty.leader", shift.leader), ...shift.officers.map((o) => person("desk.duty.officer", o)), line);
+}
+
+export function renderSide(state, now, canJudge, unit) {
+  renderDuty(state, now, unit);
   const candidates = [...state.candidates.values()].sort((a, b) => Date.parse(a.flagged_at) - Date.parse(b.flagged_at));
   fill(
     "#side-candidates",

@@ -1,9 +1,9 @@
 // What the desk knows, kept from the channel's snapshot and events and a few lists read
 // over HTTP (candidates, instructions, warnings) when the channel says they changed.
 
-// Still owed: pending, or missed while the report is still due (a missed initial or
-// final report stays owed; a missed follow-up is replaced by the next one).
-export const isOwed = (ob) => ob.state === "pending" || (ob.state === "missed" && ob.kind !== "followup");
+// Still owed: the server says so on every obligation (pending, or a missed initial or
+// final report still due).
+export const isOwed = (ob) => ob.owed === true;
 export const overdue = (ob, now) => ob.state === "missed" || Date.parse(ob.due_at) <= now;
 
 export const isOpen = (incident) => incident.status !== "closed";
@@ -23,6 +23,20 @@ export class DeskState {
     this.warnings = [];
     // Incidents with something new since the officer last looked (a report after 签收).
     this.fresh = new Set();
+    this.shifts = new Map(); // the roster's shifts on now or soon (topic duty)
+  }
+
+  // The shift on duty at `now` at the caller's unit, if the roster has one.
+  onDuty(unit, now) {
+    for (const shift of this.shifts.values()) {
+      if (shift.unit === unit && Date.parse(shift.starts_at) <= now && now < Date.parse(shift.ends_at)) return shift;
+    }
+    return null;
+  }
+
+  putShift(shift) {
+    this.shifts.set(shift.id, shift);
+    return "duty";
   }
 
   applySnapshot(topics) {
@@ -30,6 +44,7 @@ export class DeskState {
     this.incidents = new Map((topics.incidents || []).filter(isOpen).map((i) => [i.id, i]));
     this.obligations = new Map((topics.deadlines || []).filter(isOwed).map((ob) => [ob.id, ob]));
     this.settled = new Set();
+    this.shifts = new Map((topics.duty || []).map((shift) => [shift.id, shift]));
   }
 
   // Applies one event; returns what it changed: "incidents", "deadlines", "candidates",
@@ -40,6 +55,7 @@ export class DeskState {
       this.units.set(payload.code, payload);
       return "units";
     }
+    if (topic === "duty") return kind.startsWith("shift.") ? this.putShift(payload) : null;
     if (topic === "deadlines") {
       if (kind.startsWith("verdict.")) return this.putVerdict(payload);
       return this.putObligation(payload);
