@@ -19,6 +19,7 @@ STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid",
@@ -27,8 +28,18 @@ STATUS_CODES = {
 }
 
 
-class ApiError(Exception):
-    """An error a client caused or must know about, with its HTTP status."""
+class ClientError(Exception):
+    """An error the caller caused or must know about (never a 500)."""
+
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None
+    extra: dict[str, Any]
+
+
+class ApiError(ClientError):
+    """An HTTP-level error with its status: for views, request parsing and authentication.
+    Services raise a DomainError instead."""
 
     def __init__(
         self,
@@ -47,8 +58,125 @@ class ApiError(Exception):
         self.extra = extra or {}
 
 
-def not_found(what: str, key: object) -> ApiError:
-    return ApiError(404, f"{what} {key} not found")
+class DomainError(ClientError):
+    """What went wrong, in the domain's words; DOMAIN_STATUS says which HTTP status it is."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.explicit_code = code
+        self.details = details
+        self.extra = extra or {}
+
+    @property
+    def code(self) -> str:  # type: ignore[override]
+        return self.explicit_code or STATUS_CODES.get(status_of(self), "error")
+
+
+class NotFound(DomainError):
+    """No `what` with this key (or, with `message`, no such thing in other words)."""
+
+    def __init__(
+        self, what: str, key: object, *, message: str | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message or f"{what} {key} not found", code=code)
+        self.what = what
+        self.key = key
+
+
+def field_detail(field: str, message: str, type_: str = "rule") -> dict[str, Any]:
+    return {"field": field, "message": message, "type": type_}
+
+
+class Invalid(DomainError):
+    """A value the rules refuse. The details name the field; the message reads
+    "invalid request: <field>: <message>", or `message` alone when `bare` (or no field)."""
+
+    def __init__(
+        self,
+        field: str | None,
+        message: str,
+        *,
+        type: str = "rule",
+        bare: bool = False,
+        code: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        text = message if bare or field is None else f"invalid request: {field}: {message}"
+        if details is None and field is not None:
+            details = [field_detail(field, message, type)]
+        super().__init__(text, code=code, details=details)
+        self.field = field
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (a duplicate, a finished thing)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        if details is None and field is not None:
+            details = [field_detail(field, message, "state")]
+        super().__init__(message, code=code, details=details, extra=extra)
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this, or not to this unit."""
+
+
+class Malformed(DomainError):
+    """Input that cannot be read at all (broken XML, a broken form, a bad key header)."""
+
+
+class TooLarge(DomainError):
+    """Input over a size limit."""
+
+
+class Unsupported(DomainError):
+    """Content of a type that is not accepted."""
+
+
+class PreconditionFailed(DomainError):
+    """A condition the caller set (e.g. the version it last saw) does not hold."""
+
+
+class Unavailable(DomainError):
+    """A dependency the request needs is missing or down; retrying later may help."""
+
+
+# The one place that turns domain errors into HTTP statuses (their default codes follow
+# from STATUS_CODES).
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    Malformed: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    PreconditionFailed: 412,
+    TooLarge: 413,
+    Unsupported: 415,
+    Invalid: 422,
+    Unavailable: 503,
+}
+
+
+def status_of(exc: DomainError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in DOMAIN_STATUS:
+            return DOMAIN_STATUS[kind]  # type: ignore[index]
+    return 400
 
 
 def error_body(code: str, message: str, details: Any = None, **extra: Any) -> dict[str, Any]:
@@ -68,10 +196,10 @@ def validation_details(exc: ValidationError, prefix: tuple[str | int, ...] = ())
     return details
 
 
-def validation_error(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> ApiError:
+def validation_error(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> Invalid:
     details = validation_details(exc, prefix)
     summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
-    return ApiError(422, f"invalid request: {summary}", details=details)
+    return Invalid(None, f"invalid request: {summary}", details=details)
 
 
 async def api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
@@ -79,6 +207,12 @@ async def api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     body = error_body(exc.code, exc.message, exc.details, **exc.extra)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+async def domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    body = error_body(exc.code, exc.message, exc.details, **exc.extra)
+    return JSONResponse(body, status_code=status_of(exc))
 
 
 async def http_exception_handler(_request: Request, exc: Exception) -> JSONResponse:
@@ -96,6 +230,7 @@ async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResp
 
 EXCEPTION_HANDLERS = {
     ApiError: api_error_handler,
+    DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
     Exception: unexpected_error_handler,
 }

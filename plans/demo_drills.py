@@ -104,14 +104,7 @@ async def load_drills(
     actor: str,
 ) -> None:
     city = units[CITY]
-    principal = Principal(
-        subject=actor,
-        role="admin",
-        unit_id=city.id,
-        unit_code=CITY,
-        unit_path=city.path,
-        name="demo",
-    )
+    principal = Principal.of(city, role="admin", subject=actor, name="demo")
     for spec in _specs(clock):
         spec["_plan_ids"] = [plans[title].id for title in spec["plans"]]
         fields = {k: v for k, v in spec.items() if not k.startswith("_")}

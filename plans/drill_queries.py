@@ -12,7 +12,7 @@ from shapely.geometry import shape
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from command.errors import not_found
+from command.errors import NotFound
 from command.events import record_event
 from command.units.models import Unit
 from plans.conflicts import Booking
@@ -27,7 +27,7 @@ LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 async def get_drill(session: AsyncSession, drill_id: int, *, for_update: bool = False) -> Drill:
     drill = await session.get(Drill, drill_id, with_for_update=for_update)
     if drill is None:
-        raise not_found("drill", drill_id)
+        raise NotFound("drill", drill_id)
     return drill
 
 
@@ -37,7 +37,7 @@ async def plans_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Plan]:
     by_id = {plan.id: plan for plan in rows}
     for plan_id in ids:
         if plan_id not in by_id:
-            raise not_found("plan", plan_id)
+            raise NotFound("plan", plan_id)
     return [by_id[plan_id] for plan_id in dict.fromkeys(ids)]
 
 

@@ -8,17 +8,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.auth.guard import ensure_sees, require
+from command.auth.guard import ensure_sees, named_unit, require, subtree_root
 from command.auth.service import Principal
 from command.errors import ApiError
 from command.http import parse_query, read_model, respond
 from command.idempotency import fingerprint, request_key, run_once
 from command.openapi import api
 from command.units.models import Unit
-from command.units.service import get_unit
 from plans import drill_queries as queries
 from plans import feeds
-from plans.access import subtree_root
 from plans.clock import Clock
 from plans.drill_schemas import (
     DrillIn,
@@ -88,7 +86,7 @@ async def list_drills(request: Request):
     query = parse_query(request, DrillQuery)
     zone = request.app.state.settings.zone
     async with request.app.state.db.read() as session:
-        root = await subtree_root(session, principal, query.within)
+        root = await subtree_root(session, principal, query.within, field="query.within")
         items, total = await queries.list_drills(session, root=root, query=query, zone=zone)
     return respond(DrillList(items=items, total=total))
 
@@ -151,12 +149,12 @@ async def _feed_root(request: Request, session) -> Unit:
         unit = await feeds.unit_for_token(session, token)
         if unit is None:
             raise ApiError(401, "calendar feed token is invalid or revoked")
-        root = await get_unit(session, within) if within else unit
+        root = await named_unit(session, within, field="query.within") if within else unit
         if not root.path.startswith(unit.path):
             raise ApiError(403, f"unit {root.code} lies outside this feed's unit {unit.code}")
         return root
     principal = await require(request, "drills.read")
-    return await subtree_root(session, principal, within)
+    return await subtree_root(session, principal, within, field="query.within")
 
 
 @api(
@@ -195,7 +193,7 @@ async def create_feed(request: Request):
     principal = await require(request, "drills.read")
     data = await read_model(request, FeedIn)
     async with request.app.state.db.write() as session:
-        unit = await subtree_root(session, principal, data.unit)
+        unit = await subtree_root(session, principal, data.unit, field="unit")
         plain, feed = await feeds.create_feed(
             session, unit=unit, label=data.label, actor=principal.subject
         )

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
 from command.db import utcnow
-from command.errors import not_found
+from command.errors import NotFound
 from command.units.models import Unit
 from plans.drill_schemas import FeedOut
 from plans.models import DrillFeed
@@ -87,7 +87,7 @@ async def revoke_feed(session: AsyncSession, *, feed_id: int, principal: Princip
     feed = await session.get(DrillFeed, feed_id)
     unit = await session.get(Unit, feed.unit_id) if feed else None
     if feed is None or unit is None:
-        raise not_found("feed", feed_id)
+        raise NotFound("feed", feed_id)
     ensure_sees(principal, unit.path, f"the feed of unit {unit.code}")
     if feed.revoked_at is None:
         feed.revoked_at = utcnow()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
-from command.errors import ApiError, not_found
+from command.errors import ApiError, NotFound
 from command.events import record_event
 from command.units.models import Unit
 from plans import coverage
@@ -73,7 +73,7 @@ async def plan_out(session: AsyncSession, plan: Plan) -> PlanOut:
 async def get_plan(session: AsyncSession, plan_id: int, *, for_update: bool = False) -> Plan:
     plan = await session.get(Plan, plan_id, with_for_update=for_update)
     if plan is None:
-        raise not_found("plan", plan_id)
+        raise NotFound("plan", plan_id)
     return plan
 
 

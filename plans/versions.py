@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
-from command.errors import ApiError, not_found
+from command.errors import ApiError, NotFound
 from command.units.models import Unit
 from command.units.service import chain_up
 from plans import reviews, service
@@ -163,7 +163,7 @@ async def get_version(session: AsyncSession, plan: Plan, number: int) -> PlanVer
         select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == number)
     )
     if version is None:
-        raise not_found(f"version of plan {plan.id}", number)
+        raise NotFound(f"version of plan {plan.id}", number)
     return version
 
 

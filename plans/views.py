@@ -8,14 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.auth.guard import ensure_sees, require
+from command.auth.guard import ensure_sees, require, subtree_root
 from command.auth.service import Principal
 from command.http import parse_query, read_model, respond
 from command.idempotency import fingerprint, request_key, run_once
 from command.openapi import api
 from command.units.service import get_unit
 from plans import agenda, coverage, drill_views, reviews, service, versions
-from plans.access import subtree_root
 from plans.clock import Clock
 from plans.documents import document_limit
 from plans.due import due_window
@@ -86,7 +85,7 @@ async def list_plans(request: Request):
     principal = await require(request, "plans.read")
     query = parse_query(request, PlanQuery)
     async with request.app.state.db.read() as session:
-        root = await subtree_root(session, principal, query.within)
+        root = await subtree_root(session, principal, query.within, field="query.within")
         items, total = await service.list_plans(session, root=root, query=query)
     return respond(PlanList(items=items, total=total))
 
@@ -103,7 +102,7 @@ async def due(request: Request):
     clock = Clock.of(request.app.state.settings)
     until = due_window(clock.today, query.days)
     async with request.app.state.db.read() as session:
-        root = await subtree_root(session, principal, query.within)
+        root = await subtree_root(session, principal, query.within, field="query.within")
         lists = await agenda.due_list(session, root_path=root.path, today=clock.today, until=until)
     return respond(lists)
 
@@ -119,7 +118,7 @@ async def plan_coverage(request: Request):
     query = parse_query(request, CoverageQuery)
     target = query.target or coverage.year_end(Clock.of(request.app.state.settings).today)
     async with request.app.state.db.read() as session:
-        root = await subtree_root(session, principal, query.within)
+        root = await subtree_root(session, principal, query.within, field="query.within")
         table = await coverage.coverage_table(session, root=root, target=target)
     return respond(table)
 

@@ -165,7 +165,7 @@ async def test_compliance_query_errors(app, client, demo):
     cases = [
         ("/api/compliance?from=2026-04-01&to=2026-03-01", headers, 422),
         ("/api/compliance?from=yesterday", headers, 422),
-        ("/api/compliance?unit=nowhere", headers, 404),
+        ("/api/compliance?unit=nowhere", headers, 422),
         ("/api/compliance.csv?to=2026-13-01", headers, 422),
         ("/api/compliance.xlsx?unit=231102", {}, 401),
     ]

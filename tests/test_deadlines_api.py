@@ -124,7 +124,7 @@ async def test_subtree_listing_filters_and_errors(app, client, demo):
         ("/api/obligations?state=overdue", headers, 422),
         ("/api/obligations?limit=0", headers, 422),
         ("/api/obligations?colour=red", headers, 422),
-        ("/api/obligations?unit=999999", headers, 404),
+        ("/api/obligations?unit=999999", headers, 422),
         ("/api/obligations?unit=231102", bearer(sibling), 403),
         ("/api/obligations", {}, 401),
         (f"/api/incidents/{body['id']}/obligations", bearer(sibling), 403),

@@ -150,9 +150,7 @@ async def _recurring_begun_two_weeks_ago(app, plan_id: int) -> tuple[int, dateti
     booked = Clock(zone=ZONE, now=start - timedelta(days=7))
     async with app.state.db.write() as session:
         city = await get_unit(session, "231100")
-        admin = Principal(
-            subject="test", role="admin", unit_id=city.id, unit_code="231100", unit_path=city.path
-        )
+        admin = Principal.of(city, role="admin", subject="test")
         drill = await schedule_drill(session, data=data, principal=admin, clock=booked)
     return drill.id, start
 

@@ -9,7 +9,7 @@ import pytest
 
 from command.auth.service import Principal
 from command.deadlines import hooks
-from command.errors import ApiError
+from command.errors import ApiError, NotFound, status_of
 from command.incidents import demo as incident_demo
 from command.incidents import service
 from command.incidents.schemas import IncidentFilters, IncidentOut
@@ -160,13 +160,11 @@ async def test_service_functions_other_domains_call(app, client, demo):
             session=session, filters=IncidentFilters(exercise=True, limit=5), principal=commander
         )
         assert total == 1 and items[0].id == incident["id"]
-        with pytest.raises(ApiError) as missing:
+        with pytest.raises(NotFound) as missing:
             await service.get_incident(session=session, incident_id=incident["id"] + 99)
-    assert missing.value.status == 404
+    assert status_of(missing.value) == 404
 
 
 async def _principal(session, code: str, role: str) -> Principal:
     unit = await get_unit(session, code)
-    return Principal(
-        subject="test", role=role, unit_id=unit.id, unit_code=unit.code, unit_path=unit.path
-    )
+    return Principal.of(unit, role=role, subject="test")

@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from command.auth.cache import PrincipalCache
-from command.auth.models import ApiToken
 from command.auth.service import (
     Principal,
     hash_token,
     principal_for_token,
+    principal_for_token_id,
     principal_for_user,
 )
-from command.errors import ApiError
+from command.errors import ApiError, Forbidden, Invalid
 from command.units.models import Unit
+from command.units.service import find_unit
 
 SESSION_KEY = "uid"
 # A kiosk screen signed in with a display token (`/wall?token=…`) keeps the token's id, not
@@ -81,37 +81,34 @@ async def principal_for_session(
     return None
 
 
-async def principal_for_token_id(session: AsyncSession, token_id: int) -> Principal | None:
-    """The principal of a token known by its id; None once it is revoked."""
-    found = (
-        await session.execute(
-            select(ApiToken, Unit)
-            .join(Unit, Unit.id == ApiToken.unit_id)
-            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
-        )
-    ).first()
-    if found is None:
-        return None
-    token, unit = found
-    return Principal(
-        subject=f"token:{token.id}",
-        role=token.role,
-        unit_id=unit.id,
-        unit_code=unit.code,
-        unit_path=unit.path,
-        name=token.label or f"token {token.prefix}…",
-    )
-
-
 async def require(conn: HTTPConnection, capability: str) -> Principal:
     principal = await resolve_principal(conn)
     if principal is None:
         raise ApiError(401, "authentication required: send 'Authorization: Bearer <token>'")
     if not principal.can(capability):
-        raise ApiError(403, f"role {principal.role} may not do this ({capability})")
+        raise Forbidden(f"role {principal.role} may not do this ({capability})")
     return principal
 
 
 def ensure_sees(principal: Principal, unit_path: str, what: str = "this unit") -> None:
     if not principal.sees(unit_path):
-        raise ApiError(403, f"{what} lies outside the subtree of unit {principal.unit_code}")
+        raise Forbidden(f"{what} lies outside the subtree of unit {principal.unit_code}")
+
+
+async def subtree_root(
+    session: AsyncSession, principal: Principal, code: str | None, *, field: str = "query.unit"
+) -> Unit:
+    """The unit whose subtree a request is about: `code` (the request's `field`), or the
+    caller's own unit; 422 naming the field when no unit has that code, 403 outside the
+    caller's subtree."""
+    unit = await named_unit(session, code or principal.unit_code, field=field)
+    ensure_sees(principal, unit.path, f"unit {unit.code}")
+    return unit
+
+
+async def named_unit(session: AsyncSession, code: str, *, field: str) -> Unit:
+    """The unit a request names in `field`; 422 naming the field when there is none."""
+    unit = await find_unit(session, code)
+    if unit is None:
+        raise Invalid(field, f"unit {code} does not exist")
+    return unit

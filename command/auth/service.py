@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.models import ApiToken, User
 from command.auth.roles import CAPABILITIES, ROLES
 from command.db import utcnow
-from command.errors import ApiError, not_found
+from command.errors import Conflict, Invalid, NotFound
 from command.events import ACCESS, record_event
 from command.units.models import Unit
 
@@ -35,6 +35,18 @@ class Principal:
     unit_code: str
     unit_path: str
     name: str = ""
+
+    @classmethod
+    def of(cls, unit: Unit, *, role: str, subject: str, name: str = "") -> Principal:
+        """The principal with `role` at `unit`: the one way tokens, users and demos build it."""
+        return cls(
+            subject=subject,
+            role=role,
+            unit_id=unit.id,
+            unit_code=unit.code,
+            unit_path=unit.path,
+            name=name,
+        )
 
     def can(self, capability: str) -> bool:
         return capability in CAPABILITIES[self.role]
@@ -58,7 +70,7 @@ def hash_token(token: str) -> str:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise ApiError(422, f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        raise Invalid("role", f"unknown role {role!r}; choose one of {', '.join(ROLES)}", bare=True)
 
 
 async def create_token(
@@ -78,23 +90,27 @@ async def create_token(
 async def principal_for_token(session: AsyncSession, plain: str) -> Principal | None:
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 128:
         return None
-    row = await session.execute(
-        select(ApiToken, Unit)
-        .join(Unit, Unit.id == ApiToken.unit_id)
-        .where(ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None))
-    )
-    found = row.first()
+    return await _token_principal(session, ApiToken.token_hash == hash_token(plain))
+
+
+async def principal_for_token_id(session: AsyncSession, token_id: int) -> Principal | None:
+    """The principal of a token known by its id; None once it is revoked."""
+    return await _token_principal(session, ApiToken.id == token_id)
+
+
+async def _token_principal(session: AsyncSession, which: ColumnElement[bool]) -> Principal | None:
+    found = (
+        await session.execute(
+            select(ApiToken, Unit)
+            .join(Unit, Unit.id == ApiToken.unit_id)
+            .where(which, ApiToken.revoked_at.is_(None))
+        )
+    ).first()
     if found is None:
         return None
     token, unit = found
-    return Principal(
-        subject=f"token:{token.id}",
-        role=token.role,
-        unit_id=unit.id,
-        unit_code=unit.code,
-        unit_path=unit.path,
-        name=token.label or f"token {token.prefix}…",
-    )
+    name = token.label or f"token {token.prefix}…"
+    return Principal.of(unit, role=token.role, subject=f"token:{token.id}", name=name)
 
 
 async def revoke_token(
@@ -104,7 +120,7 @@ async def revoke_token(
     token = await session.get(ApiToken, token_id)
     unit = await session.get(Unit, token.unit_id) if token else None
     if token is None or unit is None or not unit.path.startswith(within):
-        raise not_found("token", token_id)
+        raise NotFound("token", token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         subject = f"token:{token.id}"
@@ -131,9 +147,9 @@ async def create_user(
 ) -> User:
     _check_role(role)
     if len(password) < 8:
-        raise ApiError(422, "password must be at least 8 characters long")
+        raise Invalid("password", "password must be at least 8 characters long", bare=True)
     if await session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ApiError(409, f"user {username} already exists")
+        raise Conflict(f"user {username} already exists", field="username")
     password_hash = await anyio.to_thread.run_sync(_hasher.hash, password)
     user = User(
         username=username,
@@ -171,11 +187,5 @@ async def principal_for_user(session: AsyncSession, user_id: int) -> Principal |
     if found is None or not found[0].active:
         return None
     user, unit = found
-    return Principal(
-        subject=f"user:{user.username}",
-        role=user.role,
-        unit_id=unit.id,
-        unit_code=unit.code,
-        unit_path=unit.path,
-        name=user.display_name or user.username,
-    )
+    name = user.display_name or user.username
+    return Principal.of(unit, role=user.role, subject=f"user:{user.username}", name=name)

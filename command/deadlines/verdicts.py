@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
 from command.deadlines.models import Obligation, Verdict
-from command.errors import ApiError, not_found
+from command.errors import ApiError, NotFound
 from command.events import record_event
 from command.incidents.models import Incident, Report
 from command.units.models import Unit
@@ -83,7 +83,7 @@ async def flag_concealment(
 async def get_verdict(session: AsyncSession, verdict_id: int) -> Verdict:
     verdict = await session.get(Verdict, verdict_id, with_for_update=True)
     if verdict is None:
-        raise not_found("verdict", verdict_id)
+        raise NotFound("verdict", verdict_id)
     return verdict
 
 

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.auth.guard import ensure_sees, require
+from command.auth.guard import ensure_sees, require, subtree_root
 from command.auth.service import Principal
 from command.db import utcnow
 from command.deadlines import compliance, compliance_files, queries, runtime, verdicts
@@ -23,7 +23,7 @@ from command.deadlines.schemas import (
     VerdictQuery,
 )
 from command.deadlines.shapes import ruleset_view
-from command.errors import not_found
+from command.errors import NotFound
 from command.http import parse_query, path_int, read_model, respond
 from command.incidents.models import Incident
 from command.openapi import api
@@ -39,21 +39,14 @@ JUDGE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
 def _id(request: Request, what: str) -> int:
     value = path_int(request, "id")
     if not 0 < value <= MAX_ID:
-        raise not_found(what, value)
+        raise NotFound(what, value)
     return value
-
-
-async def _scope(session, principal: Principal, code: str | None) -> Unit:
-    """The unit whose subtree a query covers (default the caller's); 403 outside it."""
-    unit = await get_unit(session, code or principal.unit_code)
-    ensure_sees(principal, unit.path, f"unit {unit.code}")
-    return unit
 
 
 async def _incident(session, principal: Principal, incident_id: int) -> Incident:
     incident = await session.get(Incident, incident_id)
     if incident is None:
-        raise not_found("incident", incident_id)
+        raise NotFound("incident", incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
     return incident
 
@@ -78,7 +71,7 @@ async def list_obligations(request: Request) -> Response:
     principal = await require(request, "deadlines.read")
     query = parse_query(request, ObligationQuery)
     async with request.app.state.db.read() as session:
-        root = await _scope(session, principal, query.unit)
+        root = await subtree_root(session, principal, query.unit)
         items, total = await queries.search(
             session,
             within=root.path,
@@ -100,7 +93,7 @@ async def _compliance(request: Request) -> tuple[dict, list[dict]]:
     now = utcnow()
     start, end = compliance.window(query.from_, query.to, settings.zone, now)
     async with request.app.state.db.read() as session:
-        root = await _scope(session, principal, query.unit)
+        root = await subtree_root(session, principal, query.unit)
         rows = await compliance.compliance_rows(session, root=root, start=start, end=end, now=now)
         ruleset = runtime.ruleset_for(session).name
     name = (root.name_en or root.name) if query.lang == "en" else root.name
@@ -170,7 +163,7 @@ async def list_verdicts(request: Request) -> Response:
     principal = await require(request, "deadlines.read")
     query = parse_query(request, VerdictQuery)
     async with request.app.state.db.read() as session:
-        root = await _scope(session, principal, query.unit)
+        root = await subtree_root(session, principal, query.unit)
         found, total = await verdicts.list_verdicts(
             session,
             within=root.path,

@@ -121,15 +121,11 @@ DEMO_INCIDENTS = [
 
 
 def _reporter(unit: Unit) -> Principal:
-    return Principal(
-        subject=ACTOR, role="reporter", unit_id=unit.id, unit_code=unit.code, unit_path=unit.path
-    )
+    return Principal.of(unit, role="reporter", subject=ACTOR)
 
 
 def _commander(city: Unit) -> Principal:
-    return Principal(
-        subject=ACTOR, role="commander", unit_id=city.id, unit_code=city.code, unit_path=city.path
-    )
+    return Principal.of(city, role="commander", subject=ACTOR)
 
 
 async def _create(session: AsyncSession, demo: DemoIncident, commander: Principal) -> None:

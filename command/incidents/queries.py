@@ -10,13 +10,12 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from command.auth.guard import ensure_sees
+from command.auth.guard import subtree_root
 from command.auth.service import Principal
-from command.errors import ApiError, not_found
+from command.errors import NotFound
 from command.events import Event
 from command.incidents.models import Incident
 from command.incidents.schemas import IncidentFilters
-from command.units.service import find_unit
 
 TOPIC = "incidents"
 SNAPSHOT_LIMIT = 1000
@@ -32,20 +31,14 @@ async def get_incident(*, session: AsyncSession, incident_id: int) -> Incident:
     query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
     incident = await session.scalar(query)
     if incident is None:
-        raise not_found("incident", incident_id)
+        raise NotFound("incident", incident_id)
     return incident
 
 
-async def _subtree_root(session: AsyncSession, code: str | None, principal: Principal) -> str:
-    if code is None:
+async def _subtree_path(session: AsyncSession, code: str | None, principal: Principal) -> str:
+    if code is None:  # the caller's own subtree, known without a query
         return principal.unit_path
-    unit = await find_unit(session, code)
-    if unit is None:
-        message = f"unit {code} does not exist"
-        detail = {"field": "query.unit", "message": message, "type": "rule"}
-        raise ApiError(422, f"invalid request: query.unit: {message}", details=[detail])
-    ensure_sees(principal, unit.path, f"unit {unit.code}")
-    return unit.path
+    return (await subtree_root(session, principal, code)).path
 
 
 def _conditions(filters: IncidentFilters, root_path: str) -> list[ColumnElement[bool]]:
@@ -73,7 +66,7 @@ async def list_incidents(
 ) -> tuple[list[Incident], int]:
     """One page of the incidents in the caller's subtree that match, newest first, with
     their reports; and how many match in all."""
-    where = _conditions(filters, await _subtree_root(session, filters.unit, principal))
+    where = _conditions(filters, await _subtree_path(session, filters.unit, principal))
     total = await session.scalar(select(func.count()).select_from(Incident).where(*where))
     query = (
         select(Incident)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
 from command.db import utcnow
-from command.errors import ApiError, not_found
+from command.errors import ApiError, NotFound
 from command.events import record_event
 from command.incidents import geometry
 from command.incidents.listeners import listeners
@@ -263,7 +263,7 @@ async def _locked(session: AsyncSession, incident_id: int) -> Incident:
     query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
     incident = await session.scalar(query.with_for_update(of=Incident))
     if incident is None:
-        raise not_found("incident", incident_id)
+        raise NotFound("incident", incident_id)
     return incident
 
 

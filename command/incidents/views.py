@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from command.auth.guard import ensure_sees, require
 from command.auth.service import Principal
-from command.errors import not_found
+from command.errors import NotFound
 from command.http import parse_query, path_int, read_model, respond
 from command.idempotency import fingerprint, request_key, run_once
 from command.incidents import geometry, service
@@ -43,7 +43,7 @@ Work = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
 def _incident_id(request: Request) -> int:
     incident_id = path_int(request, "id")
     if incident_id > MAX_ID:
-        raise not_found("incident", incident_id)
+        raise NotFound("incident", incident_id)
     return incident_id
 
 

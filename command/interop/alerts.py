@@ -12,13 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
-from command.errors import ApiError
+from command.errors import NotFound
 from command.incidents.models import Incident
 from command.incidents.service import get_incident
 from command.interop import cap, cap_rules
 from command.interop.cap_messages import Message, histories
 from command.units.models import Unit
-from command.units.service import find_unit
 
 
 @dataclass(frozen=True)
@@ -57,9 +56,8 @@ def _pick(messages: list[Message], event_id: int | None, incident_id: int) -> in
     for index, message in enumerate(messages):
         if message.event_id == event_id:
             return index
-    raise ApiError(
-        404, f"incident {incident_id} sent no CAP message for event {event_id}", code="not_found"
-    )
+    message = f"incident {incident_id} sent no CAP message for event {event_id}"
+    raise NotFound("CAP message of event", event_id, message=message)
 
 
 async def incident_alert(
@@ -72,18 +70,6 @@ async def incident_alert(
     index = _pick(messages, event_id, incident_id)
     place = (await places(session, {incident.unit_path}))[incident.unit_path]
     return Alert(incident.id, messages[index], messages[:index], place)
-
-
-async def subtree_root(session: AsyncSession, principal: Principal, code: str | None) -> Unit:
-    """The unit whose subtree a list or feed covers: ?unit= (422 if unknown), else the
-    caller's own; 403 outside the caller's subtree."""
-    unit = await find_unit(session, code or principal.unit_code)
-    if unit is None:
-        message = f"unit {code} does not exist"
-        detail = {"field": "query.unit", "message": message, "type": "rule"}
-        raise ApiError(422, f"invalid request: query.unit: {message}", details=[detail])
-    ensure_sees(principal, unit.path, f"unit {unit.code}")
-    return unit
 
 
 async def current_alerts(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from command.auth.service import Principal
 from command.db import Database, utcnow
-from command.errors import ApiError, not_found
+from command.errors import ApiError, NotFound
 from command.events import record_event
 from command.incidents.models import CATEGORIES, LEVELS
 from command.interop import cap_area, cap_rules
@@ -351,7 +351,7 @@ async def get_warning(
     query = select(EarlyWarning).options(WITH_UNITS).where(EarlyWarning.id == warning_id)
     warning = await session.scalar(query.with_for_update(of=EarlyWarning) if lock else query)
     if warning is None:
-        raise not_found("warning", warning_id)
+        raise NotFound("warning", warning_id)
     ensure_visible(principal, warning)
     return warning
 

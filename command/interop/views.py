@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.auth.guard import require
+from command.auth.guard import require, subtree_root
 from command.db import utcnow
-from command.errors import ApiError, not_found
+from command.errors import ApiError, NotFound
 from command.http import parse_query, path_int, read_body, read_model, respond
 from command.incidents.schemas import IncidentOut
 from command.incidents.service import incident_dict
@@ -43,7 +43,7 @@ READ_ERRORS = (400, 401, 403, 404, 422)
 def _id(request: Request, what: str) -> int:
     value = path_int(request, "id")
     if value > MAX_ID:
-        raise not_found(what, value)
+        raise NotFound(what, value)
     return value
 
 
@@ -83,7 +83,7 @@ async def cap_feed(request: Request) -> Response:
     query = parse_query(request, FeedQuery)
     now = utcnow()
     async with request.app.state.db.read() as session:
-        root = await alerts.subtree_root(session, principal, query.unit)
+        root = await subtree_root(session, principal, query.unit)
         current = await alerts.current_alerts(
             session=session, root=root, now=now, exercise=query.exercise
         )
@@ -132,7 +132,7 @@ async def list_warnings(request: Request) -> Response:
     principal = await require(request, "incidents.read")
     filters = parse_query(request, WarningFilters)
     async with request.app.state.db.read() as session:
-        root = await alerts.subtree_root(session, principal, filters.unit)
+        root = await subtree_root(session, principal, filters.unit)
         items, total = await early_warnings.list_warnings(
             session=session, filters=filters, root_path=root.path
         )

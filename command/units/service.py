@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from command.errors import ApiError, not_found
+from command.errors import ApiError, NotFound
 from command.events import record_event
 from command.units.models import Unit, tier_rank
 from command.units.schemas import UnitIn, UnitOut
@@ -35,7 +35,7 @@ async def find_unit(session: AsyncSession, code: str) -> Unit | None:
 async def get_unit(session: AsyncSession, code: str) -> Unit:
     unit = await find_unit(session, code)
     if unit is None:
-        raise not_found("unit", code)
+        raise NotFound("unit", code)
     return unit
 
 
@@ -46,7 +46,7 @@ async def get_units(session: AsyncSession, codes: Sequence[str]) -> dict[str, Un
     found = {u.code: u for u in rows}
     for code in codes:
         if code not in found:
-            raise not_found("unit", code)
+            raise NotFound("unit", code)
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
-from command.auth.guard import ensure_sees, require
+from command.auth.guard import ensure_sees, require, subtree_root
 from command.http import parse_query, read_model, respond
 from command.openapi import api
 from command.units import service
@@ -17,8 +17,7 @@ async def list_units(request: Request):
     principal = await require(request, "units.read")
     query = parse_query(request, UnitQuery)
     async with request.app.state.db.read() as session:
-        root = await service.get_unit(session, query.within or principal.unit_code)
-        ensure_sees(principal, root.path, f"unit {root.code}")
+        root = await subtree_root(session, principal, query.within, field="query.within")
         units = await service.subtree(session, root, kind=query.kind, tier=query.tier)
     items = [service.to_out(u) for u in units]
     return respond(UnitList(items=items, total=len(items)))
