@@ -44,6 +44,8 @@ class ObligationOut(BaseModel):
     incomplete: bool = Field(description="the initial report that met it left out key facts")
     missing_facts: list[str]
     exercise: bool
+    direct: bool = Field(description="a direct report (越级上报) past the next tier")
+    trigger: str | None = Field(description="the ruleset trigger that required or shortened it")
 
 
 class ObligationList(BaseModel):
@@ -94,6 +96,7 @@ class ComplianceRow(BaseModel):
     concealed: int = Field(description="瞒报 confirmed by a commander")
     concealment_candidates: int = Field(description="瞒报 candidates not yet judged")
     false_reports: int = Field(description="谎报 recorded by a commander")
+    misreports: int = Field(description="误报: corrections of honest errors marked by a commander")
     on_time_rate: float | None = Field(description="on_time / obligations; null without any")
     median_delay_seconds: float | None = Field(description="median lateness of late reports")
     worst_delay_seconds: float | None
@@ -117,6 +120,7 @@ class VerdictOut(BaseModel):
     state: VerdictState
     obligation: int | None
     report: int | None
+    correction: int | None = Field(description="the correction a 误报 marks")
     reason: str
     flagged_at: datetime
     flagged_by: str
@@ -159,6 +163,9 @@ class VerdictIn(BaseModel):
     unit: UnitCode = Field(description="code of the unit the verdict is about")
     reason: Reason
     report: int | None = Field(default=None, ge=1, description="the report found false")
+    correction: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="误报: the correction it marks (required)"
+    )
 
 
 class RuleLimitOut(BaseModel):
