@@ -31,7 +31,6 @@ COLUMNS = (
     ("on_time_rate", "按时报告率", "On-time rate"),
     ("median_delay_minutes", "迟报时长中位数（分钟）", "Median delay (min)"),
     ("worst_delay_minutes", "最长迟报时长（分钟）", "Worst delay (min)"),
-    ("misreports", "误报", "Misreports"),
 )
 RATE_COLUMN = "M"
 RATE_INDEX = [name for name, _, _ in COLUMNS].index("on_time_rate")
