@@ -272,8 +272,11 @@ def _accepts(ob: Obligation, report: Report) -> bool:
 
 def _addressed(ctx: Context, ob: Obligation, report: Report) -> bool:
     """A report naming its addressees (越级上报) meets only the links to them; one that
-    names none goes where the rules route it and meets every link of its unit."""
-    return not report.addressees or ctx.code(ob.to_unit_id) in report.addressees
+    names none goes where the rules routed it when it arrived: to the unit above, and
+    to the direct recipients owed by then (not those a later report's figures added)."""
+    if report.addressees:
+        return ctx.code(ob.to_unit_id) in report.addressees
+    return not ob.direct or ob.starts_at <= report.received_at
 
 
 def _meets(ctx: Context, ob: Obligation, report: Report) -> bool:

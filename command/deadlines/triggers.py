@@ -71,10 +71,11 @@ class Direct:
 
 
 def _recipient(chain: Sequence[Unit], index: int, tier: str) -> Unit | None:
-    for unit in chain[index + 1 :]:
-        if unit.kind in AREA_KINDS and unit.tier == tier:
-            return unit
-    return None
+    """The area of that tier above the unit; at a tier without an area (the national
+    duty office heads the demo tree), the unit of that tier on the chain."""
+    at_tier = [unit for unit in chain[index + 1 :] if unit.tier == tier]
+    areas = [unit for unit in at_tier if unit.kind in AREA_KINDS]
+    return (areas or at_tier or [None])[0]
 
 
 def directs(version: Version, incident: Incident, chain: Sequence[Unit]) -> list[Direct]:
