@@ -257,3 +257,32 @@ async def test_corrections_errors_name_the_field(app, client, demo):
     display = await correct(client, demo["display"], body["id"], initial, summary="z", reason="z")
     assert display.status_code == 403
     assert await count(app, Verdict) == 0
+
+
+async def test_a_community_sits_at_the_village_tier_only(client, demo):
+    body = {
+        "code": "231102001077",
+        "name": "花园街道第七社区",
+        "kind": "community",
+        "tier": "township",
+        "parent": "231102001",
+    }
+    response = await client.post("/api/units", json=body, headers=bearer(demo["admin"]))
+    assert error(response) == (422, "invalid", {"tier"})
+
+
+async def test_the_ruleset_shows_its_triggers_and_correction_rules(client, demo):
+    ruleset = await client.get("/api/deadlines/ruleset", headers=bearer(demo["display"]))
+    [version] = ruleset.json()["versions"]
+    triggers = {t["key"]: t for t in version["triggers"]}
+    natural = triggers["natural-10-dead-or-missing"]
+    assert natural["figures"] == {"dead+missing": 10.0} and natural["sensitive"] is True
+    assert natural["direct"] == [
+        {"to": "province", "phone": None, "written": "PT2H"},
+        {"to": "national", "phone": None, "written": "PT2H"},
+    ]
+    assert "自然灾害情况统计调查制度" in natural["source"]
+    assert triggers["unit-to-county-1h"]["reporters"] == ["enterprise", "school"]
+    assert version["corrections"]["supplement"] == "P30D"
+    assert version["corrections"]["supplement_by_type"]["fire"] == "P7D"
+    assert "loss" in version["initial_facts"]

@@ -264,3 +264,56 @@ async def test_wuhan_limits_apply_only_to_reports_to_the_city(settings):
     # A school reports to its street, not to the city government: the national 1 h.
     to_street = initial(found_school, SCHOOL, STREET)["written"]
     assert to_street["limit"] == H and to_street["link"] == "member"
+
+
+BAD_TRIGGERS = """
+name = "bad"
+[[version]]
+effective_from = 2024-01-01
+grace = "PT10M"
+warning_fraction = 0.5
+unassessed_level = "IV"
+sensitive_reach = "national"
+final = "P7D"
+[[version.triggers]]
+key = "a"
+figures = { "dead+wounded" = 3, loss = -1 }
+reach = "galaxy"
+[[version.triggers]]
+key = "a"
+source = "x"
+direct = [{ to = "county", written = "PT0S" }]
+[[version.triggers]]
+key = "b"
+source = "y"
+categories = ["weather"]
+[version.corrections]
+jump = { affected = 5, dead = 0 }
+supplement_by_type = { fire = "seven days" }
+"""
+
+
+def test_bad_triggers_and_correction_rules_are_refused_with_their_paths():
+    import pytest
+
+    from command.deadlines.rulefile import parse_ruleset
+    from command.deadlines.rules import RulesetError
+
+    with pytest.raises(RulesetError) as caught:
+        parse_ruleset(BAD_TRIGGERS, file="bad.toml")
+    text = str(caught.value)
+    for expected in (
+        "version[1].triggers[1].source: missing",
+        "version[1].triggers[1].figures.dead+wounded: unknown figure",
+        "version[1].triggers[1].figures.loss: -1 must be above zero",
+        "version[1].triggers[1].reach: 'galaxy' is not one of",
+        "version[1].triggers[2].direct[1].written: 'PT0S' must be longer than zero",
+        "version[1].triggers[2].reporters: missing",
+        "version[1].triggers[3].categories: must be a list of values among",
+        "version[1].triggers[3]: does nothing",
+        "version[1].triggers: trigger key 'a' is used twice",
+        "version[1].corrections.jump.affected: unknown figure",
+        "version[1].corrections.jump.dead: 0 must be a whole number above zero",
+        "version[1].corrections.supplement_by_type.fire: 'seven days' is not an ISO 8601",
+    ):
+        assert expected in text, (expected, text)

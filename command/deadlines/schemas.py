@@ -181,6 +181,31 @@ class RuleLevelOut(BaseModel):
     limits: list[RuleLimitOut]
 
 
+class RuleDirectOut(BaseModel):
+    to: str
+    phone: str | None
+    written: str
+
+
+class RuleTriggerOut(BaseModel):
+    key: str
+    source: str = Field(description="the regulation the rule comes from")
+    categories: list[str]
+    levels: list[str]
+    figures: dict[str, float] = Field(description="thresholds; 'dead+missing' adds figures")
+    sensitive: bool
+    reporters: list[str] = Field(description="tiers or unit kinds that owe the direct links")
+    reach: str | None
+    direct: list[RuleDirectOut]
+
+
+class RuleCorrectionsOut(BaseModel):
+    jump: dict[str, int] = Field(description="a change this large needs an explanation")
+    supplement: str = Field(description="补报 window after the incident occurred")
+    supplement_by_type: dict[str, str]
+    verified_closes: list[str] = Field(description="categories whose 核报 closes the figures")
+
+
 class RuleVersionOut(BaseModel):
     effective_from: datetime
     grace: str
@@ -188,7 +213,10 @@ class RuleVersionOut(BaseModel):
     unassessed_level: str
     sensitive_reach: str
     final: str
+    initial_facts: list[str]
     levels: list[RuleLevelOut]
+    triggers: list[RuleTriggerOut]
+    corrections: RuleCorrectionsOut
 
 
 class RulesetOut(BaseModel):

@@ -130,7 +130,9 @@ async def correct_report(
             "incident": incident_dict(incident),
             "report": report_dict(report),
             "correction": correction_dict(correction),
-            "changes": moved,
+            # The report's fields, old → new; `figures`: the incident's that moved.
+            "changes": changes,
+            "figures": moved,
         },
         actor=principal.subject,
     )
