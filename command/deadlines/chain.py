@@ -7,7 +7,7 @@ the incident's unit and goes up to the root; a level's `reach` cuts it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,16 +43,23 @@ def _earliest(learned: dict[int, datetime], unit_id: int, at: datetime) -> None:
         learned[unit_id] = at
 
 
-def addressees(
-    report: Report, chain: Sequence[Unit], routes: Mapping[int, Collection[int]]
-) -> list[int]:
+# Direct recipients of each reporting unit, by unit id, with the time from which reports
+# are routed to each (None: from the start).
+Routes = Mapping[int, Mapping[int, datetime | None]]
+
+
+def addressees(report: Report, chain: Sequence[Unit], routes: Routes) -> list[int]:
     """The units a report went to, by id: those it names (`addressees`, 越级上报), or else
-    the unit above its sender and the units the sender owes direct reports to (`routes`)."""
+    the unit above its sender and the units the sender owed direct reports to when the
+    report arrived (`routes`)."""
     if report.addressees:
         return [unit.id for unit in chain if unit.code in report.addressees]
     index = next((i for i, unit in enumerate(chain) if unit.id == report.unit_id), None)
     above = [chain[index + 1].id] if index is not None and index + 1 < len(chain) else []
-    return above + list(routes.get(report.unit_id, ()))
+    routed = routes.get(report.unit_id, {})
+    return above + [
+        unit_id for unit_id, since in routed.items() if since is None or since <= report.received_at
+    ]
 
 
 def learned_times(
@@ -60,7 +67,7 @@ def learned_times(
     chain: Sequence[Unit],
     reports: Sequence[Report],
     logged_by: int | None = None,
-    routes: Mapping[int, Collection[int]] | None = None,
+    routes: Routes | None = None,
 ) -> dict[int, datetime]:
     """When each unit on the chain learned of the incident (获悉时间), by unit id.
 

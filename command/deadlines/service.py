@@ -165,9 +165,13 @@ def ensure_initial(session: AsyncSession, ctx: Context, *, floor: datetime | Non
     the report that crossed a threshold). A report the unit already sent meets its new
     obligation at once."""
     required, merged, separate = _split(ctx)
-    routes: dict[int, set[int]] = {}
+    # A direct link owed already routes reports from when its clock started; one being
+    # added now (a crossing) routes only reports from now on (at creation: all of them).
+    started = {(ob.unit_id, ob.to_unit_id): ob.starts_at for ob in ctx.obligations if ob.direct}
+    routes: dict[int, dict[int, datetime | None]] = {}
     for direct in separate:
-        routes.setdefault(direct.reporter.id, set()).add(direct.recipient.id)
+        pair = (direct.reporter.id, direct.recipient.id)
+        routes.setdefault(pair[0], {})[pair[1]] = started.get(pair, floor)
     learned = learned_times(ctx.incident, ctx.chain, ctx.reports, ctx.logged_by, routes)
     watched = known_elsewhere(ctx.incident, ctx.reports)
     owed = [(link, None, False) for link in required]
