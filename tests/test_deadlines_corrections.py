@@ -286,3 +286,47 @@ async def test_the_ruleset_shows_its_triggers_and_correction_rules(client, demo)
     assert version["corrections"]["supplement"] == "P30D"
     assert version["corrections"]["supplement_by_type"]["fire"] == "P7D"
     assert "loss" in version["initial_facts"]
+
+
+async def _direct_links(client, demo, incident_id: int) -> list[dict]:
+    response = await client.get(
+        f"/api/incidents/{incident_id}/obligations", headers=bearer(demo["display"])
+    )
+    return [o for o in response.json()["items"] if o["direct"]]
+
+
+async def test_a_verified_figure_crossing_the_threshold_adds_the_direct_links(app, client, demo):
+    # A flood in 花园街道: its initial report reached the county (爱辉区) at once.
+    body = await create(client, demo["reporter"], category="natural", type="flood")
+    assert await _direct_links(client, demo, body["id"]) == []
+    raised = await patch(
+        client,
+        demo["commander"],
+        body["id"],
+        casualties={"dead": 4, "missing": 6},
+        explanation="核实：4人遇难，6人失联",
+    )
+    assert raised.status_code == 200, raised.text
+    direct = await _direct_links(client, demo, body["id"])
+    assert {(o["unit"], o["to_unit"]) for o in direct} == {
+        ("231102", "230000"),
+        ("231102", "000000"),
+    }
+    at = datetime.fromisoformat(raised.json()["updated_at"])
+    for o in direct:
+        assert datetime.fromisoformat(o["starts_at"]) == at
+        assert o["trigger"] == "natural-10-dead-or-missing" and o["link"].startswith("county>")
+    # A unit's correction of its report back under the threshold withdraws them.
+    initial = body["reports"][0]["id"]
+    corrected = await correct(
+        client,
+        demo["reporter"],
+        body["id"],
+        initial,
+        casualties={"dead": 1, "missing": 0},
+        reason="重复统计，已核减",
+    )
+    assert corrected.status_code == 201, corrected.text
+    assert await _direct_links(client, demo, body["id"]) == []
+    withdrawn = await client.get("/api/obligations?unit=231102", headers=bearer(demo["commander"]))
+    assert withdrawn.status_code == 200

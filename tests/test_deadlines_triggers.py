@@ -317,3 +317,26 @@ def test_bad_triggers_and_correction_rules_are_refused_with_their_paths():
         "version[1].corrections.supplement_by_type.fire: 'seven days' is not an ISO 8601",
     ):
         assert expected in text, (expected, text)
+
+
+async def test_a_direct_link_runs_out_and_is_marked_missed_once(settings):
+    from tests.deadlines_fixtures import events_of, run_engine
+
+    async with deadline_app(settings) as app:
+        incident = await create_incident(
+            app, unit=ENTERPRISE, level="IV", category="accident", with_report=False
+        )
+        await run_engine(app, T0 + H + minutes(11))
+        found = await rows(app, incident)
+        missed = [
+            e
+            for e in await events_of(app, "deadline.missed")
+            if e.payload["incident"] == incident and e.payload["direct"]
+        ]
+        await run_engine(app, T0 + H + minutes(20))
+        again = await events_of(app, "deadline.missed")
+    assert initial(found, ENTERPRISE, COUNTY)["written"]["state"] == "missed"
+    assert len(missed) == 1 and missed[0].payload["trigger"] == "unit-to-county-1h"
+    # A second pass marks nothing again: one event per missed obligation.
+    marked = [e for e in again if e.payload["incident"] == incident]
+    assert len(marked) == len([o for o in found if o["state"] == "missed"])
