@@ -5,6 +5,9 @@ Call `on_level_changed` also when only the sensitive flag changes: it decides ho
 the chain reports must go, as the level does. The time of each change is the incident's
 own record of it: `received_at` (creation), the report's `received_at`, `updated_at`
 (reclassification) and `closed_at`, all set by the incident service from the server clock.
+`check_figures` (before a report, correction or PATCH changes figures: the ruleset's rules
+on jumps, 补报 and 核报) and `on_figures_changed` (after a correction or PATCH changed
+them: the triggers again) are the optional listener methods the incident log calls too.
 """
 
 from __future__ import annotations
