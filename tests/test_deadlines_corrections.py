@@ -330,3 +330,17 @@ async def test_a_verified_figure_crossing_the_threshold_adds_the_direct_links(ap
     assert await _direct_links(client, demo, body["id"]) == []
     withdrawn = await client.get("/api/obligations?unit=231102", headers=bearer(demo["commander"]))
     assert withdrawn.status_code == 200
+
+
+async def test_a_correction_is_on_the_incidents_history(app, client, demo):
+    body = await create(client, demo["reporter"])
+    initial = body["reports"][0]["id"]
+    await correct(client, demo["reporter"], body["id"], initial, affected=55, reason="核实")
+    history = await client.get(
+        f"/api/incidents/{body['id']}/history", headers=bearer(demo["display"])
+    )
+    assert history.status_code == 200
+    entry = history.json()["items"][-1]
+    assert entry["kind"] == "report.corrected"
+    assert entry["changes"] == {"affected": {"from": 40, "to": 55}}
+    assert entry["report"]["affected"] == 55

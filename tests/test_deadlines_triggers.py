@@ -340,3 +340,20 @@ async def test_a_direct_link_runs_out_and_is_marked_missed_once(settings):
     # A second pass marks nothing again: one event per missed obligation.
     marked = [e for e in again if e.payload["incident"] == incident]
     assert len(marked) == len([o for o in found if o["state"] == "missed"])
+
+
+async def test_flagging_sensitive_later_starts_the_direct_links_then(settings):
+    async with deadline_app(settings) as app:
+        incident = await create_incident(app, level="IV")
+        await report(app, incident, TOWNSHIP, T0 + minutes(20))
+        assert not any(o["direct"] for o in await rows(app, incident))
+        flagged = T0 + minutes(45)
+        await change_level(app, incident, "IV", sensitive=True, at=flagged)
+        found = await rows(app, incident)
+        await change_level(app, incident, "IV", sensitive=False, at=T0 + minutes(50))
+        after = await rows(app, incident)
+    direct = [o for o in found if o["direct"]]
+    assert {o["to"] for o in direct} == {PROVINCE, NATIONAL}
+    assert all(o["starts_at"] == flagged for o in direct)
+    # No longer sensitive, the clocks still running: withdrawn.
+    assert not any(o["direct"] for o in after)
