@@ -357,3 +357,53 @@ async def test_flagging_sensitive_later_starts_the_direct_links_then(settings):
     assert all(o["starts_at"] == flagged for o in direct)
     # No longer sensitive, the clocks still running: withdrawn.
     assert not any(o["direct"] for o in after)
+
+
+def test_supplement_windows_and_jumps_follow_the_ruleset():
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from command.deadlines.figures import check_figures, supplement_window
+    from command.deadlines.rulefile import load_ruleset
+    from command.errors import Conflict, Invalid
+    from command.incidents.models import Incident, Report
+
+    rules = load_ruleset("cn-national").versions[-1].corrections
+    days = {
+        kind: supplement_window(rules, Incident(type=kind)).days
+        for kind in ("residential fire", "道路交通事故", "Road Traffic accident", "landslide", "")
+    }
+    assert days == {
+        "residential fire": 7,
+        "道路交通事故": 7,
+        "Road Traffic accident": 7,
+        "landslide": 30,
+        "": 30,
+    }
+    now = datetime(2026, 3, 20, tzinfo=UTC)
+    incident = Incident(id=1, type="flood", category="natural", occurred_at=T0)
+    final = Report(kind="final", verified=False)
+
+    def check(changes, explanation="", reports=()):
+        return check_figures(
+            rules,
+            incident=incident,
+            reports=list(reports),
+            changes=changes,
+            explanation=explanation,
+            now=now,
+        )
+
+    # A jump of exactly the threshold needs an explanation, one below it does not.
+    with pytest.raises(Invalid):
+        check({"dead": {"from": 0, "to": 10}})
+    assert check({"dead": {"from": 0, "to": 9}}) == {"supplement": False}
+    assert check({"injured": {"from": 40, "to": 11}}) == {"supplement": False}
+    with pytest.raises(Invalid):
+        check({"injured": {"from": 40, "to": 10}})
+    # After the final report: a casualty change is a 补报 (18 days: within 30).
+    assert check({"dead": {"from": 1, "to": 2}}, reports=[final]) == {"supplement": True}
+    assert check({"loss": {"from": 1, "to": 2}}, reports=[final]) == {"supplement": False}
+    with pytest.raises(Conflict):
+        check({"dead": {"from": 1, "to": 2}}, reports=[Report(kind="followup", verified=True)])
