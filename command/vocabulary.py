@@ -17,7 +17,7 @@ LANGUAGES = ("zh", "en")
 
 
 @cache
-def vocabulary() -> dict[str, list[dict[str, str]]]:
+def vocabulary() -> dict[str, list[dict[str, Any]]]:
     """Every group's terms in order: {"level": [{"code": "I", "zh": …, "en": …}, …], …}."""
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
     for group, terms in data.items():
@@ -53,3 +53,5 @@ SOURCES = codes("source")
 TIERS = codes("tier")
 UNIT_KINDS = codes("unit_kind")
 PLAN_TYPES = codes("plan_type")
+# Unit kinds that are links of the administrative chain (`area = true`): 行政区域 and 社区.
+AREA_KINDS = tuple(term["code"] for term in vocabulary()["unit_kind"] if term.get("area"))

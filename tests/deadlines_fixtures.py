@@ -66,6 +66,9 @@ async def create_incident(
     summary: str = "山体滑坡，道路中断",
     kind_of: str = "landslide",
     with_report: bool = True,
+    category: str = "natural",
+    loss: float | None = 0.0,
+    figures: dict[str, Any] | None = None,
 ) -> int:
     """An incident with its initial report (from `report_unit`, default the incident's
     unit, received at `reported_at`), as POST /api/incidents writes it."""
@@ -73,7 +76,7 @@ async def create_incident(
         where = await get_unit(session, unit)
         incident = Incident(
             title="测试事件",
-            category="natural",
+            category=category,
             type=kind_of,
             level=level,
             source=source,
@@ -90,6 +93,7 @@ async def create_incident(
             exercise=exercise,
             summary=summary,
             created_by="test",
+            **_incident_figures(casualties, loss, figures),
         )
         session.add(incident)
         await session.flush()
@@ -97,13 +101,46 @@ async def create_incident(
             at = reported_at or learned_at
             unit_code = report_unit or unit
             await _report(
-                session, incident, unit_code, "initial", channel, 0, at, casualties, summary
+                session,
+                incident,
+                unit_code,
+                "initial",
+                channel,
+                0,
+                at,
+                casualties,
+                summary,
+                loss=loss,
+                extra=figures,
             )
         await hooks.on_incident_created(session, incident=incident, actor="test")
         return incident.id
 
 
-async def _report(session, incident, unit_code, kind, channel, seq, at, casualties, summary):
+def _incident_figures(casualties, loss, figures) -> dict[str, Any]:
+    """The incident's current figures, as the incident service keeps them."""
+    dead, missing, injured = casualties
+    values = {"dead": dead or 0, "missing": missing or 0, "injured": injured or 0}
+    values["loss"] = loss or 0.0
+    values.update(figures or {})
+    return values
+
+
+async def _report(
+    session,
+    incident,
+    unit_code,
+    kind,
+    channel,
+    seq,
+    at,
+    casualties,
+    summary,
+    *,
+    loss=0.0,
+    extra=None,
+    to=None,
+):
     unit = await get_unit(session, unit_code)
     dead, missing, injured = casualties
     report = Report(
@@ -117,6 +154,9 @@ async def _report(session, incident, unit_code, kind, channel, seq, at, casualti
         dead=dead,
         missing=missing,
         injured=injured,
+        loss=loss,
+        affected=(extra or {}).get("affected"),
+        addressees=to,
         received_at=at,
         submitted_by="test",
     )
@@ -135,8 +175,12 @@ async def report(
     channel: str = "written",
     casualties: tuple[int | None, int | None, int | None] = (0, 0, 1),
     summary: str = "续报情况",
+    loss: float | None = 0.0,
+    to: list[str] | None = None,
+    figures: bool = False,
 ) -> int:
-    """A later report, as POST /api/incidents/{id}/reports writes it."""
+    """A later report, as POST /api/incidents/{id}/reports writes it; with `figures`, its
+    casualties become the incident's current figures (as the service applies them)."""
     async with app.state.db.write() as session:
         incident = await session.get_one(Incident, incident_id)
         seq = 0
@@ -149,7 +193,13 @@ async def report(
                 )
                 or 0
             )
-        row = await _report(session, incident, unit, kind, channel, seq, at, casualties, summary)
+        row = await _report(
+            session, incident, unit, kind, channel, seq, at, casualties, summary, loss=loss, to=to
+        )
+        if figures:
+            for name, value in zip(("dead", "missing", "injured"), casualties, strict=True):
+                if value is not None:
+                    setattr(incident, name, value)
         await hooks.on_report_received(session, incident=incident, report=row, actor="test")
         return row.id
 

@@ -99,6 +99,10 @@ async def test_an_upgrade_keeps_a_database_that_holds_rows(tmp_path):
             await _fill(conn, "incidents", id=1, unit_id=1)
             await _fill(conn, "reports", id=1, incident_id=1, unit_id=1)
             await _fill(conn, "api_tokens", id=1, unit_id=1)
+            await _fill(
+                conn, "obligations", id=1, incident_id=1, unit_id=1, to_unit_id=1, report_id=1
+            )
+            await _fill(conn, "verdicts", id=1, incident_id=1, unit_id=1, obligation_id=1)
         await upgrade(db.writer)
         assert await pending_migrations(db.writer) == set()
         async with db.writer.connect() as conn:

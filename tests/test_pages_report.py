@@ -28,7 +28,7 @@ async def fill_initial(page, title: str) -> None:
     await page.locator("#i-map").click(position={"x": 150, "y": 120})
     await expect(page.locator("#point")).to_contain_text(",")
     await page.fill("#i-summary", "三楼起火，已疏散居民")
-    for name, value in (("dead", "0"), ("missing", "0"), ("injured", "2")):
+    for name, value in (("dead", "0"), ("missing", "0"), ("injured", "2"), ("loss", "3.5")):
         await page.fill(f"#i-{name}", value)
 
 

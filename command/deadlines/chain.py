@@ -7,7 +7,7 @@ the incident's unit and goes up to the root; a level's `reach` cuts it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,19 +43,39 @@ def _earliest(learned: dict[int, datetime], unit_id: int, at: datetime) -> None:
         learned[unit_id] = at
 
 
+# Direct recipients of each reporting unit, by unit id, with the time from which reports
+# are routed to each (None: from the start).
+Routes = Mapping[int, Mapping[int, datetime | None]]
+
+
+def addressees(report: Report, chain: Sequence[Unit], routes: Routes) -> list[int]:
+    """The units a report went to, by id: those it names (`addressees`, 越级上报), or else
+    the unit above its sender and the units the sender owed direct reports to when the
+    report arrived (`routes`)."""
+    if report.addressees:
+        return [unit.id for unit in chain if unit.code in report.addressees]
+    index = next((i for i, unit in enumerate(chain) if unit.id == report.unit_id), None)
+    above = [chain[index + 1].id] if index is not None and index + 1 < len(chain) else []
+    routed = routes.get(report.unit_id, {})
+    return above + [
+        unit_id for unit_id, since in routed.items() if since is None or since <= report.received_at
+    ]
+
+
 def learned_times(
     incident: Incident,
     chain: Sequence[Unit],
     reports: Sequence[Report],
     logged_by: int | None = None,
+    routes: Routes | None = None,
 ) -> dict[int, datetime]:
     """When each unit on the chain learned of the incident (获悉时间), by unit id.
 
     The incident's unit learned at the incident's `learned_at`. The unit that logged
     the incident (`logged_by`) learned when it logged it, or, for an incident learned
     from another source (hotline, media…), at the `learned_at` it gave. A unit that sent
-    a report knew by then, and the unit it reports to learned when that report arrived.
-    Units absent from the result have not learned yet.
+    a report knew by then, and the units it went to (see `addressees`) learned when it
+    arrived. Units absent from the result have not learned yet.
     """
     position = {unit.id: index for index, unit in enumerate(chain)}
     learned = {chain[0].id: incident.learned_at}
@@ -63,11 +83,11 @@ def learned_times(
         field = incident.source == "field"
         _earliest(learned, logged_by, incident.received_at if field else incident.learned_at)
     for report in sorted(reports, key=lambda r: r.id):
-        index = position.get(report.unit_id)
-        if index is None:
+        if report.unit_id not in position:
             continue
-        for unit in chain[index : index + 2]:
-            _earliest(learned, unit.id, report.received_at)
+        _earliest(learned, report.unit_id, report.received_at)
+        for unit_id in addressees(report, chain, routes or {}):
+            _earliest(learned, unit_id, report.received_at)
     return learned
 
 

@@ -17,6 +17,8 @@ def _summary(ruleset: Ruleset) -> str:
     return (
         f"ruleset {ruleset.name!r}, {len(ruleset.versions)} version(s), latest in force from "
         f"{latest.effective_from.date()}; reach {reach}; grace {format_duration(latest.grace)}"
+        f"; {len(latest.triggers)} trigger(s)"
+        + "".join(f"\n  trigger {t.key}: {t.source}" for t in latest.triggers)
     )
 
 

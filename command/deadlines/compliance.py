@@ -57,6 +57,7 @@ class Tally:
     concealed: int = 0
     concealment_candidates: int = 0
     false_reports: int = 0
+    misreports: int = 0
     delays: list[float] = field(default_factory=list)
 
     @property
@@ -112,6 +113,8 @@ def _count_verdict(tally: Tally, kind: str, state: str, number: int) -> None:
         tally.concealed += number
     elif kind == "concealment" and state == "candidate":
         tally.concealment_candidates += number
+    elif kind == "misreport" and state == "confirmed":
+        tally.misreports += number
 
 
 async def _tallies(
@@ -157,6 +160,7 @@ def _row(rank: int, tally: Tally) -> dict[str, Any]:
         "concealed": tally.concealed,
         "concealment_candidates": tally.concealment_candidates,
         "false_reports": tally.false_reports,
+        "misreports": tally.misreports,
         "on_time_rate": tally.rate,
         "median_delay_seconds": statistics.median(delays) if delays else None,
         "worst_delay_seconds": max(delays) if delays else None,

@@ -33,6 +33,7 @@ COLUMNS = (
     ("worst_delay_minutes", "最长迟报时长（分钟）", "Worst delay (min)"),
 )
 RATE_COLUMN = "M"
+RATE_INDEX = [name for name, _, _ in COLUMNS].index("on_time_rate")
 SHEET = {"zh": "按时报告率", "en": "On-time reporting"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,7 +65,7 @@ def to_csv(rows: list[dict[str, Any]], lang: str = "zh") -> bytes:
     for row in rows:
         cells = [_cell(row, name, lang) for name, _, _ in COLUMNS]
         rate = row["on_time_rate"]
-        cells[-3] = "" if rate is None else f"{rate * 100:.1f}%"
+        cells[RATE_INDEX] = "" if rate is None else f"{rate * 100:.1f}%"
         writer.writerow([_csv_text(cell) for cell in cells])
     return out.getvalue().encode("utf-8-sig")
 

@@ -39,6 +39,7 @@ _CLAIMED = [
         *("id", "incident_id", "unit_path", "kind", "channel", "seq", "rule", "level", "link"),
         *("starts_at", "due_at", "warn_at", "miss_at", "state", "warned_at", "overdue_at"),
         *("missed_at", "met_at", "report_id", "missing_facts", "known_elsewhere", "exercise"),
+        *("direct", "trigger"),
     )
 ]
 # After the last mark of a pass, the mark that comes next (the column holding its time).

@@ -12,7 +12,9 @@ from command.db import Base, BigId, JsonType, UTCDateTime, utcnow
 
 OBLIGATION_KINDS = ("initial", "followup", "final")
 OBLIGATION_STATES = ("pending", "met", "late", "missed")
-VERDICT_KINDS = ("concealment", "false_report")
+# 误报 (misreport): an honest error a correction put right, marked by a commander; counted
+# apart from 谎报 (false_report, deliberate).
+VERDICT_KINDS = ("concealment", "false_report", "misreport")
 VERDICT_STATES = ("candidate", "confirmed", "dismissed")
 
 
@@ -56,6 +58,10 @@ class Obligation(Base):
     # The centre holds the incident from another source: missing it flags a 瞒报 candidate.
     known_elsewhere: Mapped[bool] = mapped_column(default=False)
     exercise: Mapped[bool] = mapped_column(default=False)
+    # A direct report (越级上报) owed past the next tier, required by the ruleset trigger
+    # `trigger`; a chain link shortened by a trigger names it too.
+    direct: Mapped[bool] = mapped_column(default=False)
+    trigger: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # Set when a lowered level or the closing made a not-yet-overdue obligation unnecessary.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -88,6 +94,10 @@ class Verdict(Base):
         BigId, ForeignKey("obligations.id"), nullable=True
     )
     report_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("reports.id"), nullable=True)
+    # The correction a 误报 verdict marks.
+    correction_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("corrections.id"), nullable=True
+    )
     reason: Mapped[str] = mapped_column(Text, default="")
     flagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     flagged_by: Mapped[str] = mapped_column(String(128))

@@ -62,4 +62,6 @@ def obligation_view(
         "incomplete": bool(missing),
         "missing_facts": missing,
         "exercise": row.exercise,
+        "direct": bool(row.direct),
+        "trigger": row.trigger,
     }

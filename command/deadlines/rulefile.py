@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from command.deadlines.durations import DurationError, parse_duration
+from command.deadlines import triggerfile
+from command.deadlines.ruleparse import Problems
+from command.deadlines.ruleparse import choice as _choice
+from command.deadlines.ruleparse import duration as _duration
+from command.deadlines.ruleparse import limit as _limit
+from command.deadlines.ruleparse import table_of as _table
+from command.deadlines.ruleparse import unknown as _unknown
 from command.deadlines.rules import (
     FACTS,
     LINKS,
@@ -41,62 +47,11 @@ VERSION_KEYS = {
     "final",
     "initial_facts",
     "levels",
+    "triggers",
+    "corrections",
 }
-LEVEL_KEYS = {"reach", "followup", "limits"}
-LIMIT_KEYS = {"phone", "written"}
+LEVEL_KEYS = {"reach", "followup", "limits", "member_to"}
 DEFAULT_FACTS = ("time", "place", "nature", "casualties")
-
-Problems = list[tuple[str, str]]
-
-
-def _unknown(table: dict[str, Any], allowed: set[str], rule: str, problems: Problems) -> None:
-    for key in sorted(set(table) - allowed):
-        problems.append((rule, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"))
-
-
-def _table(value: Any, rule: str, problems: Problems) -> dict[str, Any] | None:
-    if isinstance(value, dict):
-        return value
-    problems.append((rule, "missing" if value is None else "must be a table"))
-    return None
-
-
-def _duration(value: Any, rule: str, problems: Problems, *, zero_ok: bool = False) -> timedelta:
-    if value is None:
-        problems.append((rule, "missing"))
-        return timedelta(0)
-    try:
-        delta = parse_duration(value)
-    except DurationError as exc:
-        problems.append((rule, str(exc)))
-        return timedelta(0)
-    if not zero_ok and delta <= timedelta(0):
-        problems.append((rule, f"{value!r} must be longer than zero"))
-    return delta
-
-
-def _choice(value: Any, choices: tuple[str, ...], rule: str, problems: Problems) -> str:
-    if value is None:
-        problems.append((rule, f"missing (one of {', '.join(choices)})"))
-        return choices[-1]
-    if value not in choices:
-        problems.append((rule, f"{value!r} is not one of {', '.join(choices)}"))
-        return choices[-1]
-    return value
-
-
-def _limit(value: Any, rule: str, problems: Problems) -> Limit:
-    table = _table(value, rule, problems)
-    if table is None:
-        return Limit(written=timedelta(0))
-    _unknown(table, LIMIT_KEYS, rule, problems)
-    written = _duration(table.get("written"), f"{rule}.written", problems)
-    phone = None
-    if "phone" in table:
-        phone = _duration(table["phone"], f"{rule}.phone", problems)
-        if phone > written > timedelta(0):
-            problems.append((f"{rule}.phone", "the phone report cannot be due after the written"))
-    return Limit(written=written, phone=phone)
 
 
 def _link_problem(key: str) -> str:
@@ -131,7 +86,22 @@ def _level(level: str, value: Any, rule: str, problems: Problems) -> LevelRules:
         reach=_choice(table.get("reach"), TIERS[1:], f"{rule}.reach", problems),
         followup=_duration(table.get("followup"), f"{rule}.followup", problems),
         limits=_limits(table.get("limits"), f"{rule}.limits", problems),
+        member_to=_member_to(table.get("member_to"), f"{rule}.member_to", problems),
     )
+
+
+def _member_to(value: Any, rule: str, problems: Problems) -> dict[str, Limit]:
+    """Optional limits of member units reporting to an area of a given tier."""
+    if value is None:
+        return {}
+    table = _table(value, rule, problems) or {}
+    found = {}
+    for tier, raw in table.items():
+        if tier not in TIERS[1:]:
+            problems.append((f"{rule}.{tier}", f"unknown tier; tiers are {', '.join(TIERS[1:])}"))
+            continue
+        found[tier] = _limit(raw, f"{rule}.{tier}", problems)
+    return found
 
 
 def _levels(value: Any, rule: str, problems: Problems) -> dict[str, LevelRules]:
@@ -193,6 +163,10 @@ def _version(value: Any, rule: str, problems: Problems) -> Version:
             table.get("initial_facts", list(DEFAULT_FACTS)), f"{rule}.initial_facts", problems
         ),
         levels=_levels(table.get("levels"), f"{rule}.levels", problems),
+        triggers=triggerfile.triggers(table.get("triggers", []), f"{rule}.triggers", problems),
+        corrections=triggerfile.corrections(
+            table.get("corrections"), f"{rule}.corrections", problems
+        ),
     )
 
 

@@ -12,15 +12,28 @@ command/deadlines/rulefile.py loads and validates the files.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from command.units.models import TIERS, tier_rank
+from command.vocabulary import AREA_KINDS
 
 MEMBER = "member"
 STEPS = tuple(f"{low}>{high}" for low, high in zip(TIERS, TIERS[1:], strict=False))
 LINKS = (MEMBER, *STEPS)
-FACTS = ("time", "place", "nature", "casualties", "loss")
+FACTS = (
+    "time",
+    "place",
+    "nature",
+    "casualties",
+    "loss",
+    "scope",
+    "development",
+    "measures",
+    "leaders",
+)
+# The figures a trigger may count; "dead+missing" adds figures up.
+FIGURES = ("dead", "missing", "injured", "affected", "loss")
 
 
 class RulesetError(ValueError):
@@ -50,9 +63,88 @@ class LevelRules:
     reach: str
     followup: timedelta
     limits: Mapping[str, Limit]
+    # Limits of member units reporting to an area of a given tier (`member_to.city`: a
+    # city department, school or enterprise to the city government); else `member`.
+    member_to: Mapping[str, Limit] = field(default_factory=dict)
 
     def limit(self, link: str) -> Limit:
+        base, _, tier = link.partition(">")
+        if base == MEMBER and tier:
+            return self.member_to.get(tier, self.limits[MEMBER])
         return self.limits[link]
+
+    def key(self, link: str, recipient_tier: str) -> str:
+        """The rule key of a link: `member>city` when the level has a `member_to` limit
+        for that tier, else the link itself."""
+        if link == MEMBER and recipient_tier in self.member_to:
+            return f"{MEMBER}>{recipient_tier}"
+        return link
+
+
+@dataclass(frozen=True)
+class DirectLink:
+    """A report owed straight to the area of tier `to` above the reporting unit, with its
+    own limit counted from when the reporting unit learned the facts (越级上报)."""
+
+    to: str
+    written: timedelta
+    phone: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A rule that takes reports further, or straight up, when its conditions hold.
+
+    It applies to incidents of its `categories` and `levels` (all when empty) and fires
+    when any figure reaches its threshold (`figures`, e.g. {"dead+missing": 10}) or, with
+    `sensitive`, when the incident is sensitive; with neither, whenever it applies. Then
+    the chain reaches at least `reach`, and each unit of the chain matching `reporters`
+    (an area tier, or a member unit kind) owes the `direct` links."""
+
+    key: str
+    source: str
+    categories: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    figures: Mapping[str, float] = field(default_factory=dict)
+    sensitive: bool = False
+    reporters: tuple[str, ...] = ()
+    reach: str | None = None
+    direct: tuple[DirectLink, ...] = ()
+
+    def fires(self, *, category: str, level: str, sensitive: bool, figures: Mapping) -> bool:
+        if self.categories and category not in self.categories:
+            return False
+        if self.levels and level not in self.levels:
+            return False
+        if not self.figures and not self.sensitive:
+            return True
+        if self.sensitive and sensitive:
+            return True
+        return any(
+            sum(figures.get(name) or 0 for name in key.split("+")) >= threshold
+            for key, threshold in self.figures.items()
+        )
+
+    def owes(self, kind: str, tier: str) -> bool:
+        """True when a unit of this kind and tier owes the trigger's direct links."""
+        return (tier if kind in AREA_KINDS else kind) in self.reporters
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """Rules of corrections (更正) and supplementary reports (补报)."""
+
+    # A rise or fall in a casualty figure of at least this many needs a written explanation.
+    jump: Mapping[str, int] = field(default_factory=dict)
+    # Casualty changes after the final report (补报) are accepted this long after the
+    # incident occurred; `supplement_by_type` overrides it for incident types.
+    supplement: timedelta = timedelta(days=30)
+    supplement_by_type: Mapping[str, timedelta] = field(default_factory=dict)
+    # Categories whose verified report (核报) closes the figures.
+    verified_closes: tuple[str, ...] = ("natural",)
+
+    def supplement_window(self, incident_type: str) -> timedelta:
+        return self.supplement_by_type.get(incident_type, self.supplement)
 
 
 @dataclass(frozen=True)
@@ -65,6 +157,8 @@ class Version:
     final: timedelta
     initial_facts: tuple[str, ...]
     levels: Mapping[str, LevelRules]
+    triggers: tuple[Trigger, ...] = ()
+    corrections: Corrections = field(default_factory=Corrections)
 
     def for_level(self, level: str | None) -> LevelRules:
         """The rules of a level; an unassessed incident follows `unassessed_level`."""
@@ -96,7 +190,8 @@ class Ruleset:
 
 def link_name(reporter_kind: str, reporter_tier: str, recipient_tier: str) -> str:
     """The rule key of a link: `member` for a unit reporting to the area it hangs under,
-    else the step into the recipient's tier (a county under a province uses city>province)."""
-    if reporter_kind != "area" or reporter_tier == recipient_tier:
+    else the step into the recipient's tier (a county under a province uses city>province).
+    Areas are the kinds vocabulary.toml marks `area` (行政区域 and 社区)."""
+    if reporter_kind not in AREA_KINDS or reporter_tier == recipient_tier:
         return MEMBER
     return STEPS[tier_rank(recipient_tier) - 1]

@@ -49,6 +49,8 @@ class ObligationOut(BaseModel):
     incomplete: bool = Field(description="the initial report that met it left out key facts")
     missing_facts: list[str]
     exercise: bool
+    direct: bool = Field(description="a direct report (越级上报) past the next tier")
+    trigger: str | None = Field(description="the ruleset trigger that required or shortened it")
 
 
 class ObligationList(BaseModel):
@@ -99,6 +101,7 @@ class ComplianceRow(BaseModel):
     concealed: int = Field(description="瞒报 confirmed by a commander")
     concealment_candidates: int = Field(description="瞒报 candidates not yet judged")
     false_reports: int = Field(description="谎报 recorded by a commander")
+    misreports: int = Field(description="误报: corrections of honest errors marked by a commander")
     on_time_rate: float | None = Field(description="on_time / obligations; null without any")
     median_delay_seconds: float | None = Field(description="median lateness of late reports")
     worst_delay_seconds: float | None
@@ -122,6 +125,7 @@ class VerdictOut(BaseModel):
     state: VerdictState
     obligation: int | None
     report: int | None
+    correction: int | None = Field(description="the correction a 误报 marks")
     reason: str
     flagged_at: datetime
     flagged_by: str
@@ -164,6 +168,9 @@ class VerdictIn(BaseModel):
     unit: UnitCode = Field(description="code of the unit the verdict is about")
     reason: Reason
     report: int | None = Field(default=None, ge=1, description="the report found false")
+    correction: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="误报: the correction it marks (required)"
+    )
 
 
 class RuleLimitOut(BaseModel):
@@ -179,6 +186,31 @@ class RuleLevelOut(BaseModel):
     limits: list[RuleLimitOut]
 
 
+class RuleDirectOut(BaseModel):
+    to: str
+    phone: str | None
+    written: str
+
+
+class RuleTriggerOut(BaseModel):
+    key: str
+    source: str = Field(description="the regulation the rule comes from")
+    categories: list[str]
+    levels: list[str]
+    figures: dict[str, float] = Field(description="thresholds; 'dead+missing' adds figures")
+    sensitive: bool
+    reporters: list[str] = Field(description="tiers or unit kinds that owe the direct links")
+    reach: str | None
+    direct: list[RuleDirectOut]
+
+
+class RuleCorrectionsOut(BaseModel):
+    jump: dict[str, int] = Field(description="a change this large needs an explanation")
+    supplement: str = Field(description="补报 window after the incident occurred")
+    supplement_by_type: dict[str, str]
+    verified_closes: list[str] = Field(description="categories whose 核报 closes the figures")
+
+
 class RuleVersionOut(BaseModel):
     effective_from: datetime
     grace: str
@@ -186,7 +218,10 @@ class RuleVersionOut(BaseModel):
     unassessed_level: str
     sensitive_reach: str
     final: str
+    initial_facts: list[str]
     levels: list[RuleLevelOut]
+    triggers: list[RuleTriggerOut]
+    corrections: RuleCorrectionsOut
 
 
 class RulesetOut(BaseModel):

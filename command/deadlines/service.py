@@ -9,180 +9,26 @@ received (or fell due). Final: from the incident's unit after closing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
-from command.db import insert_ids, utcnow
-from command.deadlines import actors, runtime
+from command.deadlines import runtime, triggers
 from command.deadlines.chain import Link, known_elsewhere, learned_times, links, within
+from command.deadlines.context import (
+    Context,
+    load_context,
+    new_incident_context,
+    settle,
+)
+from command.deadlines.context import record as _record
 from command.deadlines.durations import format_duration
 from command.deadlines.models import Obligation
-from command.deadlines.present import obligation_view
-from command.deadlines.rules import LevelRules, Ruleset, Version
+from command.deadlines.rules import Version
 from command.deadlines.schedule import Marks, clock
-from command.events import record_event
-from command.incidents.models import Incident, Report
-from command.units.models import Unit
-from command.units.service import chain_of
+from command.incidents.models import Report
 
-
-@dataclass
-class Context:
-    """An incident locked for update, with what deciding its obligations needs."""
-
-    incident: Incident
-    ruleset: Ruleset
-    version: Version
-    chain: list[Unit]
-    reports: list[Report]
-    obligations: list[Obligation]
-    logged_by: int | None
-    actor: str
-    now: datetime
-    # Events of obligations that may not have an id yet; recorded by `settle`.
-    unrecorded: list[tuple[str, Obligation, dict[str, Any]]] = field(default_factory=list)
-
-    @property
-    def rules(self) -> LevelRules:
-        return self.version.for_level(self.incident.level)
-
-    @property
-    def reach(self) -> str:
-        return self.version.reach(self.incident.level, sensitive=self.incident.sensitive)
-
-    @property
-    def is_open(self) -> bool:
-        return self.incident.status != "closed"
-
-    def code(self, unit_id: int) -> str:
-        return next(unit.code for unit in self.chain if unit.id == unit_id)
-
-    def first_link(self) -> Link | None:
-        chain_links = links(self.chain)
-        if chain_links and within(chain_links[0], self.reach):
-            return chain_links[0]
-        return None
-
-
-async def load_context(
-    session: AsyncSession, incident: Incident, *, actor: str, now: datetime | None = None
-) -> Context:
-    # One incident's obligations change in one transaction at a time (PostgreSQL row lock;
-    # SQLite writes are serialized already).
-    await session.execute(select(Incident.id).where(Incident.id == incident.id).with_for_update())
-    obligations = await session.scalars(
-        select(Obligation)
-        .where(Obligation.incident_id == incident.id, Obligation.withdrawn_at.is_(None))
-        .order_by(Obligation.id)
-        .with_for_update()
-    )
-    return await _context(
-        session,
-        incident,
-        reports=await _query_reports(session, incident.id),
-        obligations=list(obligations),
-        logged_by=await actors.unit_of(session, incident.created_by),
-        actor=actor,
-        now=now,
-    )
-
-
-async def _query_reports(session: AsyncSession, incident_id: int) -> list[Report]:
-    query = select(Report).where(Report.incident_id == incident_id).order_by(Report.id)
-    return list(await session.scalars(query))
-
-
-async def _reports(session: AsyncSession, incident: Incident) -> list[Report]:
-    """The incident's reports in order; those it was created with when they are loaded."""
-    if "reports" in inspect(incident).unloaded:
-        return await _query_reports(session, incident.id)
-    return sorted(incident.reports, key=lambda report: report.id)
-
-
-async def new_incident_context(
-    session: AsyncSession, incident: Incident, *, actor: str, actor_unit: int | None
-) -> Context:
-    """The context of an incident created in this very transaction: no other transaction
-    can see it yet, and it owes nothing."""
-    return await _context(
-        session,
-        incident,
-        reports=await _reports(session, incident),
-        obligations=[],
-        logged_by=actor_unit,
-        actor=actor,
-        now=incident.received_at,
-    )
-
-
-async def _context(
-    session: AsyncSession,
-    incident: Incident,
-    *,
-    reports: list[Report],
-    obligations: list[Obligation],
-    logged_by: int | None,
-    actor: str,
-    now: datetime | None,
-) -> Context:
-    ruleset = runtime.ruleset_for(session)
-    return Context(
-        incident=incident,
-        ruleset=ruleset,
-        version=ruleset.version_at(incident.learned_at),
-        chain=await chain_of(session, incident.unit_path),
-        reports=reports,
-        obligations=obligations,
-        logged_by=logged_by,
-        actor=actor,
-        now=now or utcnow(),
-    )
-
-
-def _record(ctx: Context, kind: str, ob: Obligation) -> None:
-    """Note an event with the obligation as it is now; `settle` records it once the
-    obligation has its id, so that a hook's new rows go to the database in one batch."""
-    payload = obligation_view(ob, ctx.code(ob.unit_id), ctx.code(ob.to_unit_id), ctx.now)
-    ctx.unrecorded.append((kind, ob, payload))
-
-
-async def settle(session: AsyncSession, ctx: Context) -> None:
-    """Insert the obligations a hook created and record their events."""
-    await session.run_sync(_insert_new, [ob for ob in ctx.obligations if ob.id is None])
-    for kind, ob, payload in ctx.unrecorded:
-        payload["id"] = ob.id
-        record_event(
-            session,
-            topic="deadlines",
-            kind=kind,
-            entity=f"obligation:{ob.id}",
-            unit_path=ob.unit_path,
-            payload=payload,
-            actor=ctx.actor,
-        )
-    ctx.unrecorded.clear()
-
-
-_COLUMNS = [column.key for column in Obligation.__table__.columns if column.key != "id"]
-
-
-def _insert_new(session: Session, new: list[Obligation]) -> None:
-    """New obligations in one batched INSERT, not the unit of work's one per row on
-    SQLite. They leave the session first and stay out of it: the hook is done with them,
-    and a later read in this transaction loads them from the database. Left to the unit
-    of work, should this step be skipped, they would still be inserted at commit."""
-    if not new:
-        return
-    for ob in new:
-        session.expunge(ob)
-    rows = [{key: getattr(ob, key) for key in _COLUMNS} for ob in new]
-    for ob, id_ in zip(new, insert_ids(session, Obligation.__table__, rows), strict=True):
-        ob.id = id_
+__all__ = ["Context", "load_context", "new_incident_context", "settle"]
 
 
 def _marks(ob: Obligation) -> Marks:
@@ -204,9 +50,13 @@ def _set_clock(ob: Obligation, start: datetime, limit: timedelta, version: Versi
     ob.next_at = _marks(ob).next_at
 
 
-def _rule_text(ctx: Context, link: Link, what: str) -> str:
+def _rule_text(ctx: Context, name: str, what: str) -> str:
     since = ctx.version.effective_from.date().isoformat()
-    return f"{ctx.ruleset.name} ({since}) {ctx.rules.level} {link.name} {what}"[:128]
+    return f"{ctx.ruleset.name} ({since}) {ctx.rules.level} {name} {what}"[:128]
+
+
+def _chain_key(ctx: Context, link: Link) -> str:
+    return ctx.rules.key(link.name, link.recipient.tier)
 
 
 def _create(
@@ -219,7 +69,12 @@ def _create(
     start: datetime,
     limit: timedelta,
     seq: int = 0,
+    name: str | None = None,
+    direct: bool = False,
+    trigger: str | None = None,
 ) -> Obligation:
+    name = name or _chain_key(ctx, link)
+    what = f"{kind} {channel} {format_duration(limit)}" + (f" [{trigger}]" if trigger else "")
     ob = Obligation(
         incident_id=ctx.incident.id,
         unit_id=link.reporter.id,
@@ -228,9 +83,11 @@ def _create(
         kind=kind,
         channel=channel,
         seq=seq,
-        rule=_rule_text(ctx, link, f"{kind} {channel} {format_duration(limit)}"),
+        rule=_rule_text(ctx, name, what),
         level=ctx.rules.level,
-        link=link.name,
+        link=name[:32],
+        direct=direct,
+        trigger=trigger,
         state="pending",
         missing_facts=[],
         known_elsewhere=False,
@@ -250,8 +107,21 @@ def _accepts(ob: Obligation, report: Report) -> bool:
     return ob.kind == report.kind and (ob.channel == "phone" or report.channel == "written")
 
 
+def _addressed(ctx: Context, ob: Obligation, report: Report) -> bool:
+    """A report naming its addressees (越级上报) meets only the links to them; one that
+    names none goes where the rules routed it when it arrived: to the unit above, and
+    to the direct recipients owed by then (not those a later report's figures added)."""
+    if report.addressees:
+        return ctx.code(ob.to_unit_id) in report.addressees
+    return not ob.direct or ob.starts_at <= report.received_at
+
+
+def _meets(ctx: Context, ob: Obligation, report: Report) -> bool:
+    return report.unit_id == ob.unit_id and _accepts(ob, report) and _addressed(ctx, ob, report)
+
+
 def _first_report(ctx: Context, ob: Obligation) -> Report | None:
-    matching = [r for r in ctx.reports if r.unit_id == ob.unit_id and _accepts(ob, r)]
+    matching = [r for r in ctx.reports if _meets(ctx, ob, r)]
     return min(matching, key=lambda r: (r.received_at, r.id), default=None)
 
 
@@ -265,35 +135,99 @@ def _meet(ctx: Context, ob: Obligation, report: Report) -> None:
     _record(ctx, "obligation.met", ob)
 
 
-def _has_initial(ctx: Context, unit_id: int) -> bool:
-    return any(ob.kind == "initial" and ob.unit_id == unit_id for ob in ctx.obligations)
+def _has_initial(ctx: Context, unit_id: int, to_unit_id: int) -> bool:
+    return any(
+        ob.kind == "initial" and ob.unit_id == unit_id and ob.to_unit_id == to_unit_id
+        for ob in ctx.obligations
+    )
+
+
+def _required_links(ctx: Context) -> list[Link]:
+    return [link for link in links(ctx.chain) if within(link, ctx.reach)]
+
+
+def _split(ctx: Context) -> tuple[list[Link], list[triggers.Direct], list[triggers.Direct]]:
+    """The chain links required, the direct links that only shorten one of them (their
+    recipient is the unit's own superior), and the direct links owed besides."""
+    required = _required_links(ctx)
+    pairs = {(link.reporter.id, link.recipient.id) for link in required}
+    merged, separate = [], []
+    for direct in ctx.directs():
+        pair = (direct.reporter.id, direct.recipient.id)
+        (merged if pair in pairs else separate).append(direct)
+    return required, merged, separate
 
 
 def ensure_initial(session: AsyncSession, ctx: Context, *, floor: datetime | None = None) -> None:
-    """Create the initial-report obligations of every required link whose reporting unit
-    has learned of the incident; a clock never starts before `floor` (a reclassification).
-    A report the unit already sent meets its new obligation at once."""
-    learned = learned_times(ctx.incident, ctx.chain, ctx.reports, ctx.logged_by)
+    """Create the initial-report obligations of every required link (the chain within
+    the reach, and the direct links the triggers require) whose reporting unit has
+    learned of the incident; a clock never starts before `floor` (a reclassification, or
+    the report that crossed a threshold). A report the unit already sent meets its new
+    obligation at once."""
+    required, merged, separate = _split(ctx)
+    # A direct link owed already routes reports from when its clock started; one being
+    # added now (a crossing) routes only reports from now on (at creation: all of them).
+    started = {(ob.unit_id, ob.to_unit_id): ob.starts_at for ob in ctx.obligations if ob.direct}
+    routes: dict[int, dict[int, datetime | None]] = {}
+    for direct in separate:
+        pair = (direct.reporter.id, direct.recipient.id)
+        routes.setdefault(pair[0], {})[pair[1]] = started.get(pair, floor)
+    learned = learned_times(ctx.incident, ctx.chain, ctx.reports, ctx.logged_by, routes)
     watched = known_elsewhere(ctx.incident, ctx.reports)
-    for link in links(ctx.chain):
-        if not within(link, ctx.reach):
-            break
+    owed = [(link, None, False) for link in required]
+    owed += [(Link(d.reporter, d.recipient), d, True) for d in separate]
+    for link, direct, is_direct in owed:
         start = learned.get(link.reporter.id)
-        if start is None or _has_initial(ctx, link.reporter.id):
+        if start is None or _has_initial(ctx, link.reporter.id, link.recipient.id):
             continue
         start = max(start, floor) if floor else start
-        _create_initial(session, ctx, link, start, watched)
+        if direct is None:
+            direct = next((d for d in merged if d.reporter.id == link.reporter.id), None)
+        _create_initial(session, ctx, link, start, watched, direct, is_direct=is_direct)
+
+
+def _limits(
+    ctx: Context, link: Link, direct: triggers.Direct | None, is_direct: bool
+) -> list[tuple[str, timedelta, str | None]]:
+    """(channel, limit, trigger key) of a link: a direct link's own limits; a chain
+    link's, each shortened by a direct rule to the same recipient when that is sooner."""
+    if is_direct and direct is not None:
+        found = [("phone", direct.limit("phone")), ("written", direct.limit("written"))]
+        return [(ch, limit, direct.trigger.key) for ch, limit in found if limit is not None]
+    limit = ctx.rules.limit(_chain_key(ctx, link))
+    result = []
+    for channel, duration in (("phone", limit.phone), ("written", limit.written)):
+        shorter = direct.limit(channel) if direct else None
+        if shorter is not None and (duration is None or shorter < duration):
+            result.append((channel, shorter, direct.trigger.key))
+        elif duration is not None:
+            result.append((channel, duration, None))
+    return result
 
 
 def _create_initial(
-    session: AsyncSession, ctx: Context, link: Link, start: datetime, watched: bool
+    session: AsyncSession,
+    ctx: Context,
+    link: Link,
+    start: datetime,
+    watched: bool,
+    direct: triggers.Direct | None = None,
+    *,
+    is_direct: bool = False,
 ) -> None:
-    limit = ctx.rules.limit(link.name)
-    for channel, duration in (("phone", limit.phone), ("written", limit.written)):
-        if duration is None:
-            continue
+    name = direct.name if is_direct and direct else None
+    for channel, duration, key in _limits(ctx, link, direct, is_direct):
         ob = _create(
-            session, ctx, link, kind="initial", channel=channel, start=start, limit=duration
+            session,
+            ctx,
+            link,
+            kind="initial",
+            channel=channel,
+            start=start,
+            limit=duration,
+            name=name,
+            direct=is_direct,
+            trigger=key,
         )
         ob.known_elsewhere = watched and link.reporter.id == ctx.incident.unit_id
         report = _first_report(ctx, ob)
@@ -308,8 +242,7 @@ def _open_for(ctx: Context, report: Report) -> list[Obligation]:
     candidates = [
         ob
         for ob in ctx.obligations
-        if ob.unit_id == report.unit_id
-        and _accepts(ob, report)
+        if _meets(ctx, ob, report)
         and (ob.state == "pending" or (ob.state == "missed" and ob.kind != "followup"))
     ]
     if report.kind == "followup":
@@ -371,16 +304,29 @@ def withdraw(ctx: Context, obligations: list[Obligation]) -> None:
         _record(ctx, "obligation.withdrawn", ob)
 
 
-def _beyond_reach(ctx: Context) -> list[Obligation]:
-    required = {link.reporter.id for link in links(ctx.chain) if within(link, ctx.reach)}
-    return [ob for ob in ctx.obligations if ob.unit_id not in required]
+def _unrequired(ctx: Context) -> list[Obligation]:
+    """Obligations of links no longer required: chain links beyond the reach, and direct
+    links whose trigger no longer fires."""
+    required = {link.reporter.id for link in _required_links(ctx)}
+    _, _, separate = _split(ctx)
+    directs = {(d.reporter.id, d.recipient.id) for d in separate}
+    return [
+        ob
+        for ob in ctx.obligations
+        if ((ob.unit_id, ob.to_unit_id) not in directs if ob.direct else ob.unit_id not in required)
+    ]
 
 
 def _new_limit(ctx: Context, ob: Obligation) -> timedelta | None:
     if ob.kind == "followup":
         return ctx.rules.followup
-    if ob.kind == "initial":
-        limit = ctx.rules.limit(ob.link)
+    if ob.kind == "initial" and not ob.direct:
+        link = next(
+            Link(low, high)
+            for low, high in zip(ctx.chain, ctx.chain[1:], strict=False)
+            if low.id == ob.unit_id
+        )
+        limit = ctx.rules.limit(_chain_key(ctx, link))
         return limit.phone if ob.channel == "phone" else limit.written
     return None
 
@@ -406,9 +352,16 @@ def reclassify(session: AsyncSession, ctx: Context) -> None:
     """A level (or sensitivity) change: tighten running clocks, withdraw links now beyond
     the reach that are not overdue, and start the clocks of links newly required."""
     tighten(session, ctx)
-    withdraw(ctx, _beyond_reach(ctx))
+    withdraw(ctx, _unrequired(ctx))
     ensure_initial(session, ctx, floor=ctx.now)
     ensure_followup(session, ctx, floor=ctx.now)
+
+
+def refigure(session: AsyncSession, ctx: Context) -> None:
+    """After a report or a verified correction changed the figures: links a trigger no
+    longer requires are withdrawn (unless overdue), links newly required start now."""
+    withdraw(ctx, _unrequired(ctx))
+    ensure_initial(session, ctx, floor=ctx.now)
 
 
 def close(session: AsyncSession, ctx: Context) -> None:

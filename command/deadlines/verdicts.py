@@ -17,6 +17,7 @@ from command.db import utcnow
 from command.deadlines.models import Obligation, Verdict
 from command.errors import Conflict, Invalid, NotFound
 from command.events import record_event
+from command.incidents import corrections
 from command.incidents.models import Incident, Report
 from command.units.models import Unit
 
@@ -42,6 +43,7 @@ def verdict_view(verdict: Verdict, unit_code: str) -> dict[str, Any]:
         "state": verdict.state,
         "obligation": verdict.obligation_id,
         "report": verdict.report_id,
+        "correction": verdict.correction_id,
         "reason": verdict.reason,
         "flagged_at": verdict.flagged_at.isoformat(),
         "flagged_by": verdict.flagged_by,
@@ -115,6 +117,33 @@ async def _check_report(
         raise _invalid("report", f"report {report_id} was not filed by unit {unit.code}")
 
 
+async def _check_correction(
+    session: AsyncSession, incident: Incident, unit: Unit, correction_id: int | None
+) -> int:
+    """The report a 误报 verdict's correction corrected; 422 naming `correction`, 409 when
+    the correction was marked already."""
+    if correction_id is None:
+        raise _invalid("correction", "a 误报 (misreport) names the correction it marks")
+    correction = await corrections.get_correction(session, correction_id)
+    if correction is None or correction.incident_id != incident.id:
+        raise _invalid(
+            "correction", f"correction {correction_id} does not belong to incident {incident.id}"
+        )
+    if correction.unit_id != unit.id:
+        raise _invalid("correction", f"correction {correction_id} is not of unit {unit.code}")
+    marked = await session.scalar(
+        select(Verdict.id).where(
+            Verdict.correction_id == correction_id, Verdict.kind == "misreport"
+        )
+    )
+    if marked is not None:
+        raise Conflict(
+            f"correction {correction_id} is already marked 误报 (verdict {marked})",
+            field="correction",
+        )
+    return correction.report_id
+
+
 def _invalid(field: str, message: str) -> Invalid:
     return Invalid(field, message)
 
@@ -128,8 +157,14 @@ async def record(
     reason: str,
     report_id: int | None,
     actor: str,
+    correction_id: int | None = None,
 ) -> Verdict:
-    """A commander's own determination (谎报, or a 瞒报 the engine did not flag)."""
+    """A commander's own determination (谎报, a 瞒报 the engine did not flag, or 误报: a
+    correction of an honest error, naming the correction)."""
+    if kind == "misreport":
+        report_id = await _check_correction(session, incident, unit, correction_id)
+    elif correction_id is not None:
+        raise _invalid("correction", "only a 误报 (misreport) names a correction")
     if report_id is not None:
         await _check_report(session, incident, unit, report_id)
     now = utcnow()
@@ -140,6 +175,7 @@ async def record(
         kind=kind,
         state="confirmed",
         report_id=report_id,
+        correction_id=correction_id,
         reason=reason,
         flagged_at=now,
         flagged_by=actor,

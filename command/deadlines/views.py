@@ -218,6 +218,7 @@ async def record_verdict(request: Request) -> Response:
             reason=data.reason,
             report_id=data.report,
             actor=principal.subject,
+            correction_id=data.correction,
         )
     return respond(verdicts.verdict_view(verdict, unit.code), status=201)
 

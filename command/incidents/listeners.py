@@ -6,6 +6,12 @@ registers a listener from its declaration (e.g. command/deadlines/domain.py regi
 deadline hooks); the incident service calls every listener, in registration order, before
 it records its own event. The registry loads every declaration before the app, the CLI
 or the demo runs, so a listener is in place before any incident changes.
+
+Two methods are optional (command/incidents/reporting.py calls them where a listener has
+them): `check_figures(session, *, incident, reports, changes, explanation, now, field)`,
+before figures change — it raises a domain error to refuse the change and may return
+{"supplement": True} for a 补报 —, and `on_figures_changed(session, *, incident, actor)`
+after a correction or a commander's PATCH changed them.
 """
 
 from __future__ import annotations

@@ -84,6 +84,19 @@ class Report(Base):
     unit_path: Mapped[str] = mapped_column(String(512))
     summary: Mapped[str] = mapped_column(Text, default="")
     measures: Mapped[str] = mapped_column(Text, default="")
+    # Content the rules list for an initial report besides the figures: 影响范围 (scope),
+    # 发展趋势 (likely development), 领导到场情况 (leaders on scene).
+    scope: Mapped[str] = mapped_column(Text, default="")
+    development: Mapped[str] = mapped_column(Text, default="")
+    leaders: Mapped[str] = mapped_column(Text, default="")
+    # Units the report names as its addressees (越级上报), codes; null: where the rules route it.
+    addressees: Mapped[list[str] | None] = mapped_column(JsonType, nullable=True)
+    # 核报: the verified figures of a natural disaster; they close the figures.
+    verified: Mapped[bool] = mapped_column(default=False)
+    # 补报: casualty figures changed after the final report, within the statutory window.
+    supplement: Mapped[bool] = mapped_column(default=False)
+    # The written explanation of a jump in the casualty figures.
+    explanation: Mapped[str] = mapped_column(Text, default="")
     # Figures as reported; null where the report did not state them.
     dead: Mapped[int | None] = mapped_column(Integer, nullable=True)
     missing: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -94,6 +107,9 @@ class Report(Base):
     missing_facts: Mapped[list[str]] = mapped_column(JsonType, default=list)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     device_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The device's clock was ahead of the server's by more than the allowed skew: the
+    # report is kept (received_at is authoritative) and flagged.
+    device_time_flagged: Mapped[bool] = mapped_column(default=False)
     submitted_by: Mapped[str] = mapped_column(String(128))
     # Set when a commander logged a phone report on the unit's behalf.
     logged_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
@@ -104,3 +120,45 @@ class Report(Base):
         Index("ix_reports_incident_id", "incident_id"),
         UniqueConstraint("incident_id", "unit_id", "kind", "channel", "seq"),
     )
+
+
+# Fields of a report a correction (更正) may change.
+CORRECTABLE = (
+    "dead",
+    "missing",
+    "injured",
+    "affected",
+    "loss",
+    "summary",
+    "measures",
+    "scope",
+    "development",
+    "leaders",
+)
+
+
+class Correction(Base):
+    """A correction (更正) of a report: by its own unit, or by the centre (a commander).
+
+    `changes` holds {field: {"from": old, "to": new}}; `reason` says why. A correction of
+    casualty figures after the final report is a 补报 (`supplement`). A commander may mark
+    it 误报 (an honest error), a verdict of the deadlines domain.
+    """
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(BigId, ForeignKey("incidents.id"))
+    report_id: Mapped[int] = mapped_column(BigId, ForeignKey("reports.id"))
+    # The unit whose report it corrects, and its path for subtree queries.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    unit_path: Mapped[str] = mapped_column(String(512))
+    by_centre: Mapped[bool] = mapped_column(default=False)
+    changes: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    reason: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    supplement: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(128))
+
+    __table_args__ = (Index("ix_corrections_incident_id", "incident_id"),)

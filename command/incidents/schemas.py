@@ -37,6 +37,25 @@ Loss = Annotated[
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=20_000)]
 UnitCode = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+Addressees = Annotated[
+    list[UnitCode],
+    Field(
+        min_length=1,
+        max_length=6,
+        description="越级上报: codes of the units above the reporting unit the report is "
+        "addressed to; it meets only the links to them. Omit: the unit above, and any "
+        "unit the rules require a direct report to.",
+    ),
+]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Content(BaseModel):
+    """What an initial report states besides the figures (DOMAIN-RULES 初报)."""
+
+    scope: Text = Field(default="", description="影响范围: the area and people affected")
+    development: Text = Field(default="", description="发展趋势: the likely development")
+    leaders: Text = Field(default="", description="领导到场情况: leaders on scene")
 
 
 def _geometry(value: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +80,7 @@ class Casualties(BaseModel):
     injured: Count | None = None
 
 
-class IncidentIn(BaseModel):
+class IncidentIn(Content):
     """An incident with its initial report (初报), or, with a `source` other than "field",
     an incident the command center learned of elsewhere."""
 
@@ -87,9 +106,10 @@ class IncidentIn(BaseModel):
     source: Source = "field"
     channel: Channel = "written"
     device_time: AwareDatetime | None = None
+    to: Addressees | None = None
 
 
-class ReportIn(BaseModel):
+class ReportIn(Content):
     model_config = ConfigDict(extra="forbid")
 
     kind: ReportKind
@@ -101,6 +121,9 @@ class ReportIn(BaseModel):
     affected: Count | None = None
     loss: Loss | None = None
     device_time: AwareDatetime | None = None
+    to: Addressees | None = None
+    verified: bool = Field(default=False, description="核报: the verified figures")
+    explanation: Text = Field(default="", description="why the casualty figures jumped")
 
 
 class IncidentPatch(BaseModel):
@@ -119,6 +142,7 @@ class IncidentPatch(BaseModel):
     casualties: Casualties | None = None
     affected: Count | None = None
     loss: Loss | None = None
+    explanation: Text | None = Field(default=None, description="why the casualty figures jumped")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -182,8 +206,35 @@ class ReportOut(BaseModel):
     missing_facts: list[str] = Field(description="key facts an initial report left out")
     received_at: datetime = Field(description="server receipt time (authoritative)")
     device_time: datetime | None
+    device_time_flagged: bool = Field(
+        description="the device's clock was ahead of the server's beyond the allowed skew"
+    )
     submitted_by: str
     logged_by: str | None = Field(description="who logged a phone report for the unit")
+    scope: str
+    development: str
+    leaders: str
+    to: list[str] | None = Field(description="the addressees it named (越级上报)")
+    verified: bool = Field(description="核报")
+    supplement: bool = Field(description="补报: casualties changed after the final report")
+    explanation: str
+
+
+class CorrectionIn(BaseModel):
+    """A correction (更正) of a report: the new values of the fields it changes, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    casualties: Casualties | None = None
+    affected: Count | None = None
+    loss: Loss | None = None
+    summary: Text | None = None
+    measures: Text | None = None
+    scope: Text | None = None
+    development: Text | None = None
+    leaders: Text | None = None
+    reason: Reason
+    explanation: Text = Field(default="", description="why the casualty figures jumped")
 
 
 class IncidentOut(BaseModel):
@@ -258,3 +309,22 @@ class IncidentFeature(BaseModel):
 class IncidentFeatureCollection(BaseModel):
     type: Literal["FeatureCollection"]
     features: list[IncidentFeature]
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    incident_id: int
+    report_id: int
+    unit: str
+    by_centre: bool = Field(description="made by the centre, not the report's own unit")
+    changes: dict[str, Change]
+    reason: str
+    explanation: str
+    supplement: bool = Field(description="补报")
+    at: datetime
+    actor: str
+
+
+class CorrectionList(BaseModel):
+    items: list[CorrectionOut]
+    total: int

@@ -19,7 +19,7 @@ from command.config import settings_of
 from command.db import utcnow
 from command.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from command.events import record_event
-from command.incidents import geometry
+from command.incidents import geometry, reporting
 from command.incidents.listeners import listeners
 from command.incidents.models import Incident, Report
 from command.incidents.queries import (
@@ -167,6 +167,7 @@ def _new_report(
     now: datetime,
     by: Principal,
     for_: str | None,
+    skew: timedelta,
 ) -> Report:
     """A report as received now; `for_` names who logged it on the unit's behalf."""
     stated = _stated(data)
@@ -179,6 +180,13 @@ def _new_report(
         summary=data.summary,
         measures=data.measures,
         device_time=data.device_time,
+        device_time_flagged=reporting.device_clock_ahead(data.device_time, now, skew),
+        scope=data.scope,
+        development=data.development,
+        leaders=data.leaders,
+        addressees=reporting.check_addressees(unit.code, unit.path, data.to),
+        verified=getattr(data, "verified", False),
+        explanation=getattr(data, "explanation", ""),
         # The deadline rules decide which key facts an initial report left out (hooks).
         missing_facts=[],
         received_at=now,
@@ -244,7 +252,16 @@ async def create_incident(
     incident = _new_incident(data, unit, principal.subject, now)
     if data.source == "field":
         incident.reports.append(
-            _new_report(data, unit, kind="initial", seq=0, now=now, by=principal, for_=logged_by)
+            _new_report(
+                data,
+                unit,
+                kind="initial",
+                seq=0,
+                now=now,
+                by=principal,
+                for_=logged_by,
+                skew=clock_skew,
+            )
         )
     session.add(incident)
     await session.flush()
@@ -289,20 +306,40 @@ def _report_rights(
         raise invalid("unit", f"unit {unit.code} is neither the incident's unit nor above it")
     if incident.status == "closed" and data.kind != "final":
         raise conflict("kind", f"incident {incident.id} is closed: only a final report is accepted")
+    if data.verified and data.kind == "initial":
+        raise invalid("verified", "the verified report (核报) follows the initial report")
     return logged_by
 
 
 async def add_report(
-    *, session: AsyncSession, incident_id: int, data: ReportIn, principal: Principal
+    *,
+    session: AsyncSession,
+    incident_id: int,
+    data: ReportIn,
+    principal: Principal,
+    clock_skew: timedelta | None = None,
 ) -> tuple[Incident, Report]:
     """A follow-up (续报), final (终报) or a superior's own initial report (初报)."""
+    if clock_skew is None:  # the process's WATCHFLOOR_CLOCK_SKEW_SECONDS
+        clock_skew = timedelta(seconds=settings_of(session).clock_skew_seconds)
     incident = await _locked(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
     unit = await _acting_unit(session, data.unit, principal)
     logged_by = _report_rights(principal, incident, unit, data)
     now = utcnow()
     seq = _sequence(incident, unit, data.kind, data.channel)
-    report = _new_report(data, unit, kind=data.kind, seq=seq, now=now, by=principal, for_=logged_by)
+    supplement = await reporting.guard_figures(
+        session,
+        incident=incident,
+        reports=list(incident.reports),
+        changes=reporting.pending_changes(incident, _stated(data)),
+        explanation=data.explanation,
+        now=now,
+    )
+    report = _new_report(
+        data, unit, kind=data.kind, seq=seq, now=now, by=principal, for_=logged_by, skew=clock_skew
+    )
+    report.supplement = supplement
     incident.reports.append(report)
     changes = _apply(incident, _stated(data))
     incident.updated_at = now
@@ -362,6 +399,14 @@ async def update_incident(
     if incident.status == "closed":
         raise conflict("status", f"incident {incident_id} is closed; it no longer changes")
     _check_transition(incident, values)
+    await reporting.guard_figures(
+        session,
+        incident=incident,
+        reports=list(incident.reports),
+        changes=reporting.pending_changes(incident, _stated(patch)),
+        explanation=patch.explanation or "",
+        now=utcnow(),
+    )
     old_level = incident.level
     changes = _apply(incident, values)
     incident.updated_at = utcnow()
@@ -418,6 +463,9 @@ async def _after_patch(
             await listener.on_level_changed(
                 session, incident=incident, old_level=old_level, actor=actor
             )
+    if any(name in changes for name in FIGURES):
+        # A commander's figures are verified: the triggers on figures are evaluated again.
+        await reporting.figures_changed(session, incident=incident, actor=actor)
     if changes.get("status", {}).get("to") == "closed":
         for listener in listeners():
             await listener.on_incident_closed(session, incident=incident, actor=actor)

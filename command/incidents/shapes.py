@@ -38,8 +38,32 @@ def report_dict(report: Report) -> dict[str, Any]:
         "missing_facts": list(report.missing_facts),
         "received_at": _iso(report.received_at),
         "device_time": _iso(report.device_time),
+        "device_time_flagged": bool(report.device_time_flagged),
         "submitted_by": report.submitted_by,
         "logged_by": report.logged_by,
+        "scope": report.scope or "",
+        "development": report.development or "",
+        "leaders": report.leaders or "",
+        "to": list(report.addressees) if report.addressees else None,
+        "verified": bool(report.verified),
+        "supplement": bool(report.supplement),
+        "explanation": report.explanation or "",
+    }
+
+
+def correction_dict(correction: Any) -> dict[str, Any]:
+    return {
+        "id": correction.id,
+        "incident_id": correction.incident_id,
+        "report_id": correction.report_id,
+        "unit": unit_code(correction.unit_path),
+        "by_centre": correction.by_centre,
+        "changes": correction.changes,
+        "reason": correction.reason,
+        "explanation": correction.explanation,
+        "supplement": correction.supplement,
+        "at": _iso(correction.at),
+        "actor": correction.actor,
     }
 
 

@@ -13,9 +13,12 @@ from starlette.routing import Route
 from command.auth.guard import ensure_sees, require
 from command.http import parse_query, path_id, read_model, respond, submit_once
 from command.idempotency import request_key
-from command.incidents import geometry, service
+from command.incidents import corrections, geometry, service
 from command.incidents.models import Incident
 from command.incidents.schemas import (
+    CorrectionIn,
+    CorrectionList,
+    CorrectionOut,
     IncidentFeatureCollection,
     IncidentFilters,
     IncidentHistory,
@@ -26,7 +29,7 @@ from command.incidents.schemas import (
     ReportIn,
     ReportOut,
 )
-from command.incidents.shapes import etag, incident_fields
+from command.incidents.shapes import correction_dict, etag, incident_fields
 from command.openapi import api
 
 TAGS = ["incidents"]
@@ -73,10 +76,15 @@ async def add_report(request: Request) -> Response:
     incident_id = _incident_id(request)
     key = request_key(request)
     data = await read_model(request, ReportIn)
+    skew = timedelta(seconds=request.app.state.settings.clock_skew_seconds)
 
     async def work(session: AsyncSession) -> tuple[int, Any]:
         _, report = await service.add_report(
-            session=session, incident_id=incident_id, data=data, principal=principal
+            session=session,
+            incident_id=incident_id,
+            data=data,
+            principal=principal,
+            clock_skew=skew,
         )
         return 201, service.report_dict(report)
 
@@ -179,6 +187,42 @@ async def incidents_geojson(request: Request) -> Response:
     return Response(geometry.feature_collection(features), media_type="application/geo+json")
 
 
+@api(
+    "Correct a report (更正): the fields changed and why",
+    tags=TAGS,
+    request=CorrectionIn,
+    response=CorrectionOut,
+    status=201,
+    errors=WRITE_ERRORS,
+)
+async def correct_report(request: Request) -> Response:
+    principal = await require(request, "incidents.report")
+    incident_id = _incident_id(request)
+    report_id = path_id(request, "report", "report")
+    data = await read_model(request, CorrectionIn)
+    async with request.app.state.db.write() as session:
+        correction = await corrections.correct_report(
+            session=session,
+            incident_id=incident_id,
+            report_id=report_id,
+            data=data,
+            principal=principal,
+        )
+        body = correction_dict(correction)
+    return respond(body, 201)
+
+
+@api("An incident's corrections (更正, 补报)", tags=TAGS, response=CorrectionList)
+async def list_corrections(request: Request) -> Response:
+    principal = await require(request, "incidents.read")
+    incident_id = _incident_id(request)
+    async with request.app.state.db.read() as session:
+        incident = await service.get_incident(session=session, incident_id=incident_id)
+        ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+        items = await corrections.list_corrections(session, incident_id=incident_id)
+    return respond({"items": [correction_dict(c) for c in items], "total": len(items)})
+
+
 def _properties(incident: Incident) -> dict[str, Any]:
     properties = incident_fields(incident)
     del properties["geometry"]
@@ -194,4 +238,10 @@ routes = [
     Route("/api/incidents/{id:int}/reports", add_report, methods=["POST"]),
     Route("/api/incidents/{id:int}/ack", acknowledge_incident, methods=["POST"]),
     Route("/api/incidents/{id:int}/history", incident_history, methods=["GET"]),
+    Route(
+        "/api/incidents/{id:int}/reports/{report:int}/corrections",
+        correct_report,
+        methods=["POST"],
+    ),
+    Route("/api/incidents/{id:int}/corrections", list_corrections, methods=["GET"]),
 ]

@@ -12,6 +12,8 @@ from command.events import record_event
 from command.units.models import Unit, tier_rank
 from command.units.schemas import UnitIn, UnitOut, UnitPatch
 
+COMMUNITY_KINDS = ("community",)
+
 
 def to_out(unit: Unit) -> UnitOut:
     return UnitOut(
@@ -81,6 +83,9 @@ async def _units_in_order(session: AsyncSession, codes: list[str]) -> list[Unit]
 async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Unit:
     if await find_unit(session, data.code) is not None:
         raise Conflict(f"unit {data.code} already exists")
+    if data.kind in COMMUNITY_KINDS and data.tier != "village":
+        # 社区 is an area of the village tier, like a 村 (it reports to its 街道).
+        raise Invalid("tier", f"a {data.kind} is an area of the village tier")
     parent = await get_unit(session, data.parent) if data.parent else None
     if parent is not None and tier_rank(data.tier) > tier_rank(parent.tier):
         message = f"a {data.tier} unit cannot sit under the {parent.tier} unit {parent.code}"

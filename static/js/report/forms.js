@@ -4,6 +4,8 @@ import { config } from "../config.js";
 import { fromLocalInput, toLocalInput } from "../time.js";
 
 const COUNTS = ["dead", "missing", "injured"];
+// Text a report may carry (each form has some of them): the 初报's content, a jump's explanation.
+const TEXTS = ["summary", "measures", "scope", "development", "leaders", "explanation"];
 // The ruleset's key facts of an initial report, from the page (command/pages.py).
 export const DEFAULT_FACTS = config.initial_facts || [];
 
@@ -23,7 +25,7 @@ function figures(form) {
   const casualties = Object.fromEntries(COUNTS.map((name) => [name, number(form, name)]).filter(([, n]) => n !== null));
   if (Object.keys(casualties).length) body.casualties = casualties;
   for (const name of ["affected", "loss"]) if (number(form, name) !== null) body[name] = number(form, name);
-  for (const name of ["summary", "measures"]) if (value(form, name)) body[name] = value(form, name);
+  for (const name of TEXTS) if (value(form, name)) body[name] = value(form, name);
   return body;
 }
 
@@ -58,6 +60,10 @@ export function missingFacts(form, geometry, facts) {
     nature: Boolean(value(form, "type") || value(form, "summary")),
     casualties: COUNTS.every((name) => number(form, name) !== null),
     loss: number(form, "loss") !== null,
+    scope: Boolean(value(form, "scope")),
+    development: Boolean(value(form, "development")),
+    leaders: Boolean(value(form, "leaders")),
+    measures: Boolean(value(form, "measures")),
   };
   return facts.filter((fact) => stated[fact] === false);
 }

@@ -1,7 +1,7 @@
 """incidents: the centre's acknowledgement (签收) and a row version for If-Match
 
-Revision ID: incidents_0002_ack
-Revises: incidents_0001
+Revision ID: incidents_0003
+Revises: incidents_0002
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import command.db
 
-revision: str = "incidents_0002_ack"
-down_revision: str | Sequence[str] | None = "incidents_0001"
+revision: str = "incidents_0003"
+down_revision: str | Sequence[str] | None = "incidents_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
