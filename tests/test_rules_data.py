@@ -28,7 +28,7 @@ async def test_report_page_takes_the_facts_from_the_ruleset_its_settings_name(
     import httpx
 
     text = ruleset_path("cn-national").read_text(encoding="utf-8")
-    facts = 'initial_facts = ["time", "place", "nature", "casualties"]'
+    facts = 'initial_facts = ["time", "place", "nature", "casualties", "loss"]'
     assert facts in text
     custom = tmp_path / "local.toml"
     custom.write_text(

@@ -7,7 +7,7 @@ from command.domain import Domain
 def _routes():
     from starlette.routing import Route
 
-    from command.desk.page import desk
+    from command.desk.page_views import desk
     from command.desk.views import routes
 
     return [*routes, Route("/desk", desk, methods=["GET"])]
