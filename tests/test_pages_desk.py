@@ -564,3 +564,38 @@ async def test_commanders_and_admins_land_on_the_desk_others_keep_their_page(cli
             assert desk.headers["content-security-policy"].startswith("default-src 'self'")
         else:
             assert (desk.status_code, desk.headers["location"]) == (303, home)
+
+
+async def test_a_correction_is_marked_misreport_and_counted_apart(shared_server, pages, demo):
+    page, console = await open_desk(pages, shared_server)
+    incident = await post_incident(
+        shared_server.url, demo["reporter"], incident_body(unique("花园街道误报伤亡"))
+    )
+    report_id = incident["reports"][0]["id"]
+    async with httpx.AsyncClient(base_url=shared_server.url) as client:
+        corrected = await client.post(
+            f"/api/incidents/{incident['id']}/reports/{report_id}/corrections",
+            json={"casualties": {"injured": 0}, "reason": "伤者经核实为路人，与事件无关"},
+            headers=bearer(demo["reporter"]),
+        )
+    assert corrected.status_code == 201, corrected.text
+    await open_incident(page, incident["id"])
+    item = page.locator(f'#iv-corrections li[data-correction="{corrected.json()["id"]}"]')
+    await item.wait_for(timeout=3000)
+    assert "伤者经核实为路人" in await item.inner_text()
+    await item.locator('button[data-action="misreport"]').click()
+    dialog = page.locator("#action-dialog")
+    await page.click("#action-submit")  # no reason yet: refused on the page
+    assert await dialog.is_visible()
+    await dialog.locator("textarea[name=reason]").fill("报送时误将路人计入伤者，属无意错误")
+    await page.click("#action-submit")
+    await item.locator(".chip", has_text="误报").wait_for(timeout=3000)
+    verdicts = await api_get(
+        shared_server, demo["commander"], f"/api/verdicts?incident={incident['id']}"
+    )
+    [verdict] = verdicts["items"]
+    assert (verdict["kind"], verdict["correction"]) == ("misreport", corrected.json()["id"])
+    compliance = await api_get(shared_server, demo["commander"], "/api/compliance?unit=231102")
+    township = next(row for row in compliance["rows"] if row["unit"] == "231102001")
+    assert township["misreports"] >= 1
+    assert console.errors() == []

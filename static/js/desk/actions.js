@@ -313,7 +313,29 @@ export function incidentActions(ctx) {
     });
   }
 
-  return { ack, status, level, report, instruction, feedback, decide, falseReport };
+  // 误报: the correction of an honest error, marked by a commander with a reason.
+  function misreport(correctionId) {
+    const { incident } = seen();
+    const correction = ctx.detail().corrections.find((c) => c.id === correctionId);
+    if (!correction) return;
+    const reason = textarea("reason", { maxlength: 2000 });
+    ctx.dialog.open({
+      name: "misreport",
+      title: t("desk.act.misreport"),
+      submit: t("desk.confirm"),
+      body: [el("p", { className: "hint", text: t("desk.misreport.hint") }), field(t("desk.verdict.reason"), reason)],
+      check: () => (reason.value.trim() ? null : t("desk.need.reason")),
+      run: async () => {
+        const body = { kind: "misreport", unit: correction.unit, correction: correction.id, reason: reason.value };
+        await api(`/api/incidents/${incident.id}/verdicts`, { method: "POST", body });
+        ctx.refresh();
+        return t("desk.done.misreport");
+      },
+      done: ctx.flash,
+    });
+  }
+
+  return { ack, status, level, report, instruction, feedback, decide, falseReport, misreport };
 }
 
 function dueText(ob, before) {

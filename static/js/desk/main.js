@@ -87,16 +87,26 @@ async function readIncident(id) {
 }
 
 async function loadDetail(id) {
-  const [{ incident, etag }, obligations, history, verdicts, instructions] = await Promise.all([
+  const [{ incident, etag }, obligations, history, verdicts, instructions, corrections] = await Promise.all([
     readIncident(id),
     api(`/api/incidents/${id}/obligations`),
     api(`/api/incidents/${id}/history`),
     api(`/api/verdicts?incident=${id}&limit=1000`),
     api(`/api/instructions?incident=${id}&limit=1000`),
+    api(`/api/incidents/${id}/corrections`),
   ]);
   if (view.selected !== id) return;
   const stale = detail?.incident.id === id ? detail.stale : null;
-  detail = { incident, etag, obligations: obligations.items, history: history.items, verdicts: verdicts.items, instructions: instructions.items, stale };
+  detail = {
+    incident,
+    etag,
+    obligations: obligations.items,
+    history: history.items,
+    verdicts: verdicts.items,
+    instructions: instructions.items,
+    corrections: corrections.items,
+    stale,
+  };
   render.view();
 }
 
@@ -182,7 +192,7 @@ function instructionsOf(incidentId) {
 function onAction(event) {
   const target = event.target.closest("button[data-action]");
   if (!target || !detail) return;
-  const { action, to, verdict, instruction } = target.dataset;
+  const { action, to, verdict, instruction, correction } = target.dataset;
   if (action === "ack") actions.ack().catch(showFailure);
   else if (action === "status") actions.status(to);
   else if (action === "level") actions.level();
@@ -191,6 +201,7 @@ function onAction(event) {
   else if (action === "feedback") actions.feedback(Number(instruction));
   else if (action === "decide") actions.decide(Number(verdict));
   else if (action === "false-report") actions.falseReport();
+  else if (action === "misreport") actions.misreport(Number(correction));
   else if (action === "bulletin") openBulletin(context, detail.incident, instructionsOf(detail.incident.id));
   else if (action === "seen") {
     state.fresh.delete(detail.incident.id);

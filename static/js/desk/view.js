@@ -172,6 +172,26 @@ function verdictItem(verdict, units, canJudge) {
   );
 }
 
+// A unit's or the centre's correction (更正) of a report: what changed and why; a
+// commander may mark an honest error 误报 (counted apart from 谎报).
+function correctionItem(correction, report, units, canJudge, marked) {
+  const who = correction.by_centre ? t("desk.correction.byCentre") : unitLabel(correction.unit, units);
+  const what = report ? kindLabel(report.kind, report.seq) : "";
+  return el(
+    "li",
+    { className: "correction", dataset: { correction: correction.id } },
+    el("strong", { text: `${what} · ${who} · ${formatDateTime(correction.at)}` }),
+    correction.supplement ? el("span", { className: "chip", text: t("desk.correction.supplement") }) : null,
+    el("span", { className: "hist-changes", text: changeText(correction.changes) }),
+    el("p", { className: "muted", text: `${t("desk.correction.reason")}${t("desk.colon")}${correction.reason}` }),
+    marked
+      ? el("span", { className: "chip", text: t("desk.verdict.kind.misreport") })
+      : canJudge
+        ? el("div", { className: "row-actions" }, button("misreport", "desk.act.misreport", { className: "secondary", dataset: { correction: correction.id } }))
+        : null,
+  );
+}
+
 function instructionItem(instruction, canManage, units) {
   const due = instruction.due_at ? t("desk.instr.due", { at: formatDateTime(instruction.due_at) }) : t("desk.instr.noDue");
   const state = instruction.state === "done" ? "done" : instruction.overdue ? "overdue" : "open";
@@ -247,6 +267,7 @@ export function renderView(panel, detail, state, { canManage, canJudge, mapNode,
     .filter((i, index, list) => i.incident === incident.id && list.findIndex((j) => j.id === i.id) === index)
     .sort((a, b) => Date.parse(b.given_at) - Date.parse(a.given_at));
   const reports = incident.reports || [];
+  const misreported = new Set([...verdicts.values()].filter((v) => v.kind === "misreport").map((v) => v.correction));
   const children = [
     head(incident, units, canManage, fresh),
     detail.stale ? el("div", { className: "notice warn", id: "stale-notice", role: "alert" }, detail.stale) : null,
@@ -262,6 +283,17 @@ export function renderView(panel, detail, state, { canManage, canJudge, mapNode,
           t("desk.sec.reports", { n: reports.length }),
           "iv-reports",
           reports.length ? el("ol", { className: "reports" }, reports.map((r) => reportItem(r, units))) : el("p", { className: "muted", text: t("desk.noReports") }),
+        ),
+        section(
+          t("desk.sec.corrections"),
+          "iv-corrections",
+          detail.corrections.length
+            ? el(
+                "ol",
+                { className: "corrections" },
+                detail.corrections.map((c) => correctionItem(c, reports.find((r) => r.id === c.report_id), units, canJudge, misreported.has(c.id))),
+              )
+            : el("p", { className: "muted", text: t("desk.noCorrections") }),
         ),
         section(
           t("desk.sec.instructions"),
