@@ -99,6 +99,7 @@ DEMO_INCIDENTS = [
             "geometry": {"type": "Point", "coordinates": [125.2291842, 49.1302765]},
             "summary": "演练：井下透水，12人被困。",
             "casualties": {"dead": 0, "missing": 12, "injured": 0},
+            "loss": 0.0,
             "exercise": True,
         },
         minutes_ago=15,
