@@ -27,7 +27,7 @@ from command.auth.roles import CAPABILITIES
 from command.auth.service import Principal, principal_for_token
 from command.config import Settings
 from command.errors import ApiError
-from command.units.service import find_unit, to_out
+from command.units.service import chain_of, to_out
 from command.vocabulary import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,11 +156,19 @@ def _to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
 
-async def _home_unit(request: Request, principal: Principal) -> dict[str, Any] | None:
-    """The caller's unit, so that a page can centre its map before any request."""
+async def _home_unit(request: Request, principal: Principal) -> dict[str, Any]:
+    """The caller's unit, so that a page can centre its map before any request, and the
+    units above it (whom it reports to), so that a page names them without reading
+    outside the caller's subtree."""
     async with request.app.state.db.read() as session:
-        unit = await find_unit(session, principal.unit_code)
-    return to_out(unit).model_dump() if unit is not None else None
+        chain = await chain_of(session, principal.unit_path)
+    if not chain:
+        return {"unit": None, "superiors": []}
+    home, *above = chain
+    return {
+        "unit": to_out(home).model_dump(),
+        "superiors": [to_out(unit).model_dump() for unit in above],
+    }
 
 
 def page(name: str, config: Callable[[AsyncSession], dict[str, Any]] | None = None):
@@ -175,8 +183,8 @@ def page(name: str, config: Callable[[AsyncSession], dict[str, Any]] | None = No
         if config is not None:
             async with request.app.state.db.read() as session:
                 extra = config(session)
-        unit = await _home_unit(request, principal)
-        return render(request, name, principal, unit=unit, **extra)
+        home = await _home_unit(request, principal)
+        return render(request, name, principal, **home, **extra)
 
     return endpoint
 

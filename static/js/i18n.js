@@ -100,3 +100,13 @@ export function unitName(unit, fallback = "") {
   if (!unit) return fallback;
   return lang === "en" && unit.name_en ? unit.name_en : unit.name;
 }
+
+const DIGITS = "零一二三四五六七八九";
+
+// 续报一, 续报十二: follow-ups are numbered in Chinese numerals.
+export function chineseNumber(n) {
+  if (n < 10) return DIGITS[n];
+  if (n >= 100) return String(n);
+  const tens = Math.floor(n / 10);
+  return `${tens > 1 ? DIGITS[tens] : ""}十${n % 10 ? DIGITS[n % 10] : ""}`;
+}

@@ -5,7 +5,7 @@ import { ApiError, api } from "../api.js";
 import { el } from "../dom.js";
 import { t, unitName, vocabularyCodes } from "../i18n.js";
 import { formatDateTime, fromLocalInput, toLocalInput } from "../time.js";
-import { clock } from "./clocks.js";
+import { clock } from "../clocks.js";
 import { field, input, number, select, textarea } from "./dialog.js";
 import { unitPicker } from "./picker.js";
 import { etagOf } from "./state.js";

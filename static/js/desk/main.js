@@ -8,7 +8,7 @@ import { applyI18n, mountLangToggle, onLangChange, t, unitName } from "../i18n.j
 import { ServerClock, formatDate, formatTime } from "../time.js";
 import { incidentActions, staleText } from "./actions.js";
 import { openBulletin } from "./bulletin.js";
-import { tickClocks } from "./clocks.js";
+import { tickClocks } from "../clocks.js";
 import { ActionDialog } from "./dialog.js";
 import { openCallRegister, openPromotion } from "./intake.js";
 import { DeskMap } from "./map.js";

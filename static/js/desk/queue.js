@@ -3,7 +3,7 @@
 import { $, el, option } from "../dom.js";
 import { t, unitName, vocabularyCodes } from "../i18n.js";
 import { formatTime } from "../time.js";
-import { clock } from "./clocks.js";
+import { clock } from "../clocks.js";
 import { levelShort, placeName } from "./words.js";
 
 const FILTERS = ["f-level", "f-status", "f-county", "f-category", "f-exercise"];

@@ -3,7 +3,7 @@
 import { el } from "../dom.js";
 import { has, t } from "../i18n.js";
 import { formatDateTime } from "../time.js";
-import { clock } from "./clocks.js";
+import { clock } from "../clocks.js";
 import { actorLabel, factsLabel, kindLabel, levelLong, obligationLabel, placeName, unitLabel } from "./words.js";
 
 // The status lifecycle the server enforces (command/incidents/service.py TRANSITIONS).

@@ -8,6 +8,7 @@ import { DEFAULT_FACTS, fillForm, initialBody, missingFacts, reportBody, resetFo
 import { LocationPicker } from "./location.js";
 import { Outbox } from "./outbox.js";
 import { renderOutbox } from "./outbox-view.js";
+import { mountOwed, owedSection } from "./owed.js";
 
 const RETRY_SECONDS = 5;
 const OPEN_STATUSES = "reported,verified,responding,stabilized";
@@ -172,6 +173,7 @@ async function start() {
   resetForm(forms.initial);
   fillUnits();
   showPoint();
+  mountOwed(owedSection());
   showNetwork();
   outbox = await Outbox.open(caller.subject);
   outbox.addEventListener("change", (event) => {

@@ -71,6 +71,10 @@ export default {
   "login.notice.kiosk_invalid": "The display token is invalid or revoked; ask an administrator",
   "login.notice.kiosk_role": "This token is not a display token",
 
+  "report.owed.title": "Owed by your unit",
+  "report.owed.acknowledged": "acknowledged by the centre {at}",
+  "report.owed.notAcknowledged": "not yet acknowledged by the centre",
+  "report.owed.escalated": "overdue: your superior has been told",
   "report.title": "Field report · Watchfloor",
   "report.heading": "Field report",
   "report.online": "Online",

@@ -75,6 +75,10 @@ export default {
   "login.notice.kiosk_role": "该令牌不是大屏（display）令牌",
 
   // field report page
+  "report.owed.title": "本单位待报",
+  "report.owed.acknowledged": "中心已签收 {at}",
+  "report.owed.notAcknowledged": "中心尚未签收",
+  "report.owed.escalated": "已超时，已提醒上级",
   "report.title": "现场报告 · Watchfloor",
   "report.heading": "现场报告",
   "report.online": "在线",

@@ -1,15 +1,6 @@
 // Words for the things on the wall, in the current language.
-import { currentLang, t, unitName } from "../i18n.js";
+import { chineseNumber, currentLang, t, unitName } from "../i18n.js";
 
-const DIGITS = "零一二三四五六七八九";
-
-// 续报一, 续报十二: follow-ups are numbered in Chinese numerals.
-export function chineseNumber(n) {
-  if (n < 10) return DIGITS[n];
-  if (n >= 100) return String(n);
-  const tens = Math.floor(n / 10);
-  return `${tens > 1 ? DIGITS[tens] : ""}十${n % 10 ? DIGITS[n % 10] : ""}`;
-}
 
 export function levelLabel(level) {
   return level ? t(`level.short.${level}`) : t("level.short.none");

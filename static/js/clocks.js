@@ -1,9 +1,9 @@
 // Running clocks of reports still owed, on the server's time: green while time is left,
 // amber past the ruleset's warning mark, red once due, then the time overdue (漏报 past
 // the grace, until the report comes).
-import { el } from "../dom.js";
-import { t } from "../i18n.js";
-import { clockText } from "../time.js";
+import { el } from "./dom.js";
+import { t } from "./i18n.js";
+import { clockText } from "./time.js";
 
 export function clock(ob) {
   const owed = ob.state === "pending" || ob.state === "missed";

@@ -1,0 +1,86 @@
+// What the reporter's unit owes now, with live clocks on the server's time, and whether the
+// centre has acknowledged the incident: from the realtime channel (obligations the server
+// says are owed, the incidents they are about, the unit names).
+import { Channel } from "../channel.js";
+import { clock, tickClocks } from "../clocks.js";
+import { caller, config } from "../config.js";
+import { $, el } from "../dom.js";
+import { chineseNumber, currentLang, onLangChange, t, unitName } from "../i18n.js";
+import { ServerClock, formatDateTime } from "../time.js";
+
+const TOPICS = ["deadlines", "incidents", "units"];
+
+function label(ob, units) {
+  const n = currentLang() === "en" ? ob.seq || 1 : chineseNumber(ob.seq || 1);
+  const kind = ob.kind === "followup" ? t("kind.followup.n", { n }) : t(`kind.${ob.kind}`);
+  return `${kind} · ${t(`channel.${ob.channel}`)} → ${unitName(units.get(ob.to_unit), ob.to_unit)}`;
+}
+
+export function mountOwed(section) {
+  const clockSource = new ServerClock();
+  const owed = new Map();
+  const incidents = new Map();
+  // The units above the reporter's are outside its subtree: the page block names them.
+  const known = [config.unit, ...(config.superiors || [])].filter(Boolean);
+  const units = new Map(known.map((unit) => [unit.code, unit]));
+  const list = section.querySelector("ul");
+  const topics = TOPICS.filter((topic) => (config.topics || TOPICS).includes(topic));
+  const channel = new Channel({ topics, clock: clockSource });
+
+  const mine = (ob) => ob.owed && ob.unit === caller?.unit;
+  function render() {
+    const items = [...owed.values()].sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
+    section.hidden = items.length === 0;
+    list.replaceChildren(
+      ...items.map((ob) => {
+        const incident = incidents.get(ob.incident);
+        const acked = incident?.acknowledged_at;
+        const escalated = Date.parse(ob.due_at) <= clockSource.now();
+        return el(
+          "li",
+          { className: "owed-item", dataset: { obligation: ob.id } },
+          el("strong", { text: incident?.title || `#${ob.incident}` }),
+          el("span", { className: "owed-what", text: label(ob, units) }),
+          clock(ob),
+          el("span", {
+            className: "muted owed-state",
+            text: [
+              acked ? t("report.owed.acknowledged", { at: formatDateTime(acked) }) : t("report.owed.notAcknowledged"),
+              escalated ? t("report.owed.escalated") : "",
+            ].filter(Boolean).join(" · "),
+          }),
+        );
+      }),
+    );
+    tickClocks(list, clockSource.now());
+  }
+
+  channel.addEventListener("snapshot", (event) => {
+    const state = event.detail.topics;
+    for (const unit of state.units || []) units.set(unit.code, unit);
+    incidents.clear();
+    for (const incident of state.incidents || []) incidents.set(incident.id, incident);
+    owed.clear();
+    for (const ob of (state.deadlines || []).filter(mine)) owed.set(ob.id, ob);
+    render();
+  });
+  channel.addEventListener("event", (event) => {
+    const { topic, payload } = event.detail;
+    if (topic === "deadlines" && payload.id !== undefined && "owed" in payload) {
+      if (mine(payload)) owed.set(payload.id, payload);
+      else owed.delete(payload.id);
+    } else if (topic === "incidents" && payload.incident) {
+      incidents.set(payload.incident.id, payload.incident);
+    } else if (topic === "units") {
+      units.set(payload.code, payload);
+    } else return;
+    render();
+  });
+  setInterval(() => tickClocks(list, clockSource.now()), 250);
+  onLangChange(render);
+  channel.start();
+}
+
+export function owedSection() {
+  return $("#owed");
+}
