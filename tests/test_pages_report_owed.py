@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.browser_helpers import PHONE, incident_body, post_incident, unique
+from tests.browser_helpers import PHONE, fast_ruleset, incident_body, post_incident, unique
 from tests.conftest import bearer
 
 pytest_plugins = ("tests.browser_fixtures",)
@@ -39,4 +39,21 @@ async def test_the_report_page_shows_what_the_unit_owes_and_the_centres_ack(
     assert "Follow-up 1" in english and "acknowledged by the centre" in english
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
+    assert console.errors() == []
+
+
+async def test_the_report_page_warns_the_unit_when_its_report_falls_due(
+    sqlite_url, start_server, pages, demo, tmp_path
+):
+    # Follow-ups within 6 s instead of a day (warned at half of it): the township's own.
+    ruleset = fast_ruleset(tmp_path)
+    ruleset.write_text(ruleset.read_text(encoding="utf-8").replace('"P1D"', '"PT6S"'))
+    server = start_server(sqlite_url, WATCHFLOOR_RULESET=str(ruleset))
+    page, console = await pages.open(server, "demo-reporter", "/report", viewport=PHONE)
+    title = unique("花园街道积水")
+    await post_incident(server.url, demo["reporter"], incident_body(title))
+    alert = page.locator("#owed-alert")
+    await alert.wait_for(state="visible", timeout=8000)
+    assert "报告即将到期" in await alert.inner_text() and title in await alert.inner_text()
+    await page.locator("#owed-alert", has_text="报告已超时").wait_for(timeout=8000)
     assert console.errors() == []

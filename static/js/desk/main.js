@@ -17,7 +17,7 @@ import { fillFilters, renderQueue, wireKeyboard } from "./queue.js";
 import { renderSide } from "./side.js";
 import { DeskState, etagOf } from "./state.js";
 import { renderView } from "./view.js";
-import { refusal } from "./words.js";
+import { kindLabel, refusal, unitLabel } from "./words.js";
 
 const WANTED = ["incidents", "deadlines", "units", "duty"];
 const RELOAD_DELAY = 250;
@@ -87,13 +87,14 @@ async function readIncident(id) {
 }
 
 async function loadDetail(id) {
-  const [{ incident, etag }, obligations, history, verdicts, instructions, corrections] = await Promise.all([
+  const [{ incident, etag }, obligations, history, verdicts, instructions, corrections, deliveries] = await Promise.all([
     readIncident(id),
     api(`/api/incidents/${id}/obligations`),
     api(`/api/incidents/${id}/history`),
     api(`/api/verdicts?incident=${id}&limit=1000`),
     api(`/api/instructions?incident=${id}&limit=1000`),
     api(`/api/incidents/${id}/corrections`),
+    api(`/api/notifications?incident=${id}&limit=200`),
   ]);
   if (view.selected !== id) return;
   const stale = detail?.incident.id === id ? detail.stale : null;
@@ -105,6 +106,7 @@ async function loadDetail(id) {
     verdicts: verdicts.items,
     instructions: instructions.items,
     corrections: corrections.items,
+    deliveries: deliveries.items,
     stale,
   };
   render.view();
@@ -192,7 +194,7 @@ function instructionsOf(incidentId) {
 function onAction(event) {
   const target = event.target.closest("button[data-action]");
   if (!target || !detail) return;
-  const { action, to, verdict, instruction, correction } = target.dataset;
+  const { action, to, verdict, instruction, correction, delivery } = target.dataset;
   if (action === "ack") actions.ack().catch(showFailure);
   else if (action === "status") actions.status(to);
   else if (action === "level") actions.level();
@@ -202,6 +204,7 @@ function onAction(event) {
   else if (action === "decide") actions.decide(Number(verdict));
   else if (action === "false-report") actions.falseReport();
   else if (action === "misreport") actions.misreport(Number(correction));
+  else if (action === "ack-delivery") acknowledgeDelivery(Number(delivery)).catch(showFailure);
   else if (action === "bulletin") openBulletin(context, detail.incident, instructionsOf(detail.incident.id));
   else if (action === "seen") {
     state.fresh.delete(detail.incident.id);
@@ -249,6 +252,21 @@ async function loadOwed() {
 }
 
 let warningTimer = null;
+// A report owed in the subtree fell due or was missed: the officer hears of it at once.
+function fellDue(event) {
+  const ob = event.payload;
+  if (!ob.owed || (event.kind !== "deadline.overdue" && event.kind !== "deadline.missed")) return;
+  const title = state.incidents.get(ob.incident)?.title || `#${ob.incident}`;
+  const what = `${kindLabel(ob.kind, ob.seq)} · ${unitLabel(ob.unit, state.units)} → ${unitLabel(ob.to_unit, state.units)}`;
+  alerts.announce(t(event.kind === "deadline.missed" ? "desk.notify.missed" : "desk.notify.overdue"), `${title} · ${what}`);
+}
+
+async function acknowledgeDelivery(id) {
+  await api(`/api/notifications/${id}/ack`, { method: "POST" });
+  flash(t("desk.done.deliveryAck"));
+  if (view.selected !== null) await loadDetail(view.selected);
+}
+
 function arrived(event) {
   const incident = event.payload.incident;
   if (!incident) return;
@@ -283,6 +301,7 @@ channel.addEventListener("event", (event) => {
     if (frame.kind !== "warning.promoted") return;
   }
   if (frame.topic === "incidents") arrived(frame);
+  if (frame.topic === "deadlines") fellDue(frame);
   if (part === "units") fillFilters(state);
   render.queue();
   render.side();

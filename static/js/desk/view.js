@@ -192,6 +192,25 @@ function correctionItem(correction, report, units, canJudge, marked) {
   );
 }
 
+// One message of the escalation ladder about this incident: to whom, how, its state, and
+// who acknowledged it (an acknowledgement stops the obligation's ladder).
+function deliveryItem(delivery) {
+  const state = delivery.acknowledged_at
+    ? t("desk.delivery.acknowledged", { who: actorLabel(delivery.acknowledged_by), at: formatDateTime(delivery.acknowledged_at) })
+    : t(`desk.delivery.state.${delivery.state}`);
+  return el(
+    "li",
+    { className: `delivery state-${delivery.state}`, dataset: { delivery: delivery.id } },
+    el("strong", { text: `${t(`desk.delivery.rule.${delivery.rule}`, {})} · ${delivery.recipient}` }),
+    el("span", { className: "muted", text: `${delivery.channel} ${delivery.address} · ${delivery.sent_at ? formatDateTime(delivery.sent_at) : "—"}` }),
+    el("span", { className: "chip", text: state }),
+    delivery.last_error && !delivery.sent_at ? el("span", { className: "muted", text: delivery.last_error }) : null,
+    !delivery.acknowledged_at && delivery.state === "sent"
+      ? el("div", { className: "row-actions" }, button("ack-delivery", "desk.act.ackDelivery", { className: "secondary", dataset: { delivery: delivery.id } }))
+      : null,
+  );
+}
+
 function instructionItem(instruction, canManage, units) {
   const due = instruction.due_at ? t("desk.instr.due", { at: formatDateTime(instruction.due_at) }) : t("desk.instr.noDue");
   const state = instruction.state === "done" ? "done" : instruction.overdue ? "overdue" : "open";
@@ -310,6 +329,13 @@ export function renderView(panel, detail, state, { canManage, canJudge, mapNode,
           t("desk.sec.verdicts"),
           "iv-verdicts",
           verdicts.size ? el("ul", { className: "verdicts" }, [...verdicts.values()].map((v) => verdictItem(v, units, canJudge))) : el("p", { className: "muted", text: t("desk.noVerdicts") }),
+        ),
+        section(
+          t("desk.sec.deliveries"),
+          "iv-deliveries",
+          detail.deliveries?.length
+            ? el("ul", { className: "deliveries" }, detail.deliveries.map((d) => deliveryItem(d)))
+            : el("p", { className: "muted", text: t("desk.noDeliveries") }),
         ),
         section(
           t("desk.sec.history"),

@@ -9,6 +9,34 @@ import { chineseNumber, currentLang, onLangChange, t, unitName } from "../i18n.j
 import { ServerClock, formatDateTime } from "../time.js";
 
 const TOPICS = ["deadlines", "incidents", "units"];
+// The clock's warning and its due time reach the reporter on the page itself, and as a
+// browser notification when it is permitted (asked by a button, never on load).
+const ALERTS = { "deadline.warning": "report.owed.alertWarning", "deadline.overdue": "report.owed.alertOverdue" };
+
+function alert(title, body) {
+  const node = $("#owed-alert");
+  node.textContent = `${title} — ${body}`;
+  node.hidden = false;
+  if ("Notification" in window && Notification.permission === "granted") {
+    try {
+      new Notification(title, { body, tag: `watchfloor-owed-${body}` });
+    } catch {
+      // some browsers allow notifications from a service worker only
+    }
+  }
+}
+
+function mountPermission(button) {
+  button.hidden = !("Notification" in window) || Notification.permission !== "default";
+  button.addEventListener("click", async () => {
+    button.hidden = true;
+    try {
+      await Notification.requestPermission();
+    } catch {
+      // an old browser without the promise form
+    }
+  });
+}
 
 function label(ob, units) {
   const n = currentLang() === "en" ? ob.seq || 1 : chineseNumber(ob.seq || 1);
@@ -65,10 +93,11 @@ export function mountOwed(section) {
     render();
   });
   channel.addEventListener("event", (event) => {
-    const { topic, payload } = event.detail;
+    const { topic, kind, payload } = event.detail;
     if (topic === "deadlines" && payload.id !== undefined && "owed" in payload) {
       if (mine(payload)) owed.set(payload.id, payload);
       else owed.delete(payload.id);
+      if (mine(payload) && ALERTS[kind]) alert(t(ALERTS[kind]), `${incidents.get(payload.incident)?.title || ""} · ${label(payload, units)}`);
     } else if (topic === "incidents" && payload.incident) {
       incidents.set(payload.incident.id, payload.incident);
     } else if (topic === "units") {
@@ -77,6 +106,7 @@ export function mountOwed(section) {
     render();
   });
   setInterval(() => tickClocks(list, clockSource.now()), 250);
+  mountPermission($("#owed-notify"));
   onLangChange(render);
   channel.start();
 }

@@ -1,4 +1,5 @@
-"""The wall's header shows who is on duty at the screen's unit, live from the roster."""
+"""Duty on the pages: who is on duty in the wall header and on the desk (with sign-in), and
+the desk's log of the reminders sent, acknowledged from the page."""
 
 from __future__ import annotations
 
@@ -63,3 +64,59 @@ async def test_the_desk_shows_who_is_on_duty_and_signs_them_in(
     assert [s["name"] for s in signed["sign_ins"]] == ["李值班"]
     assert signed["sign_ins"][0]["by"].startswith("user:")
     assert console.errors() == []
+
+
+async def test_the_desk_lists_the_reminders_sent_and_acknowledges_one(
+    sqlite_url, start_server, pages, demo, tmp_path
+):
+    from aiosmtpd.controller import Controller
+
+    from tests.browser_helpers import fast_ruleset, incident_body, post_incident, unique
+    from tests.servers import free_port
+    from tests.test_notifications import Mailbox
+
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        server = start_server(
+            sqlite_url,
+            WATCHFLOOR_SMTP_URL=f"smtp://127.0.0.1:{port}",
+            WATCHFLOOR_RULESET=str(fast_ruleset(tmp_path)),
+        )
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            contacts = [{"kind": "email", "address": "duty@county.example"}]
+            response = await client.patch(
+                "/api/units/231102", json={"contacts": contacts}, headers=bearer(demo["admin"])
+            )
+            assert response.status_code == 200
+        page, console = await pages.open(
+            server, "demo-commander", "/desk", viewport={"width": 1440, "height": 900}
+        )
+        await wait_live(page)
+        incident = await post_incident(
+            server.url, demo["reporter"], incident_body(unique("花园街道管道破裂"))
+        )
+        deadline_s = 15
+        for _ in range(deadline_s * 10):
+            if box.to("duty@county.example"):
+                break
+            await page.wait_for_timeout(100)
+        assert box.to("duty@county.example"), "no reminder reached the mail server"
+        await page.click(f"#q-{incident['id']}")
+        sent = page.locator("#iv-deliveries li.delivery", has_text="已发送").first
+        await sent.wait_for(timeout=5000)
+        assert "duty@county.example" in await sent.inner_text()
+        await sent.locator('button[data-action="ack-delivery"]').click()
+        await page.locator("#iv-deliveries li.delivery", has_text="已确认").first.wait_for(
+            timeout=5000
+        )
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            log = await client.get(
+                f"/api/notifications?incident={incident['id']}",
+                headers=bearer(demo["commander"]),
+            )
+        assert any(d["acknowledged_by"] for d in log.json()["items"])
+        assert console.errors() == []
+    finally:
+        controller.stop()
