@@ -20,8 +20,8 @@ from command.db import utcnow
 from command.errors import Forbidden, Invalid, NotFound
 from command.events import record_event
 from command.incidents import reporting
-from command.incidents.models import Correction, Incident, Report
-from command.incidents.queries import TOPIC, WITH_REPORTS, entity_key
+from command.incidents.models import Correction, Report
+from command.incidents.queries import TOPIC, entity_key, locked_incident
 from command.incidents.schemas import CorrectionIn
 from command.incidents.shapes import correction_dict, incident_dict, report_dict
 
@@ -45,14 +45,6 @@ def _values(data: CorrectionIn) -> dict[str, Any]:
     return values
 
 
-async def _locked(session: AsyncSession, incident_id: int) -> Incident:
-    query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
-    incident = await session.scalar(query.with_for_update(of=Incident))
-    if incident is None:
-        raise NotFound("incident", incident_id)
-    return incident
-
-
 def _rights(principal: Principal, report: Report) -> bool:
     """True when the centre corrects a unit's report; a unit corrects its own."""
     if report.unit_id == principal.unit_id:
@@ -73,7 +65,7 @@ async def correct_report(
     data: CorrectionIn,
     principal: Principal,
 ) -> Correction:
-    incident = await _locked(session, incident_id)
+    incident = await locked_incident(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
     report = next((r for r in incident.reports if r.id == report_id), None)
     if report is None or report_id > MAX_ID:

@@ -35,6 +35,15 @@ async def get_incident(*, session: AsyncSession, incident_id: int) -> Incident:
     return incident
 
 
+async def locked_incident(session: AsyncSession, incident_id: int) -> Incident:
+    """The incident with its reports, locked against concurrent changes until commit."""
+    query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
+    incident = await session.scalar(query.with_for_update(of=Incident))
+    if incident is None:
+        raise NotFound("incident", incident_id)
+    return incident
+
+
 async def _subtree_path(session: AsyncSession, code: str | None, principal: Principal) -> str:
     if code is None:  # the caller's own subtree, known without a query
         return principal.unit_path

@@ -10,25 +10,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import ensure_sees
 from command.auth.service import Principal
 from command.config import settings_of
 from command.db import utcnow
-from command.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from command.errors import Conflict, Forbidden, Invalid, PreconditionFailed
 from command.events import record_event
 from command.incidents import geometry, reporting
 from command.incidents.listeners import listeners
 from command.incidents.models import Incident, Report
 from command.incidents.queries import (
     TOPIC,
-    WITH_REPORTS,
     entity_key,
     get_incident,
     incident_history,
     list_incidents,
+    locked_incident,
     open_incidents,
 )
 from command.incidents.schemas import (
@@ -274,15 +273,6 @@ async def create_incident(
     return incident
 
 
-async def _locked(session: AsyncSession, incident_id: int) -> Incident:
-    """The incident with its reports, locked against concurrent changes until commit."""
-    query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
-    incident = await session.scalar(query.with_for_update(of=Incident))
-    if incident is None:
-        raise NotFound("incident", incident_id)
-    return incident
-
-
 def _sequence(incident: Incident, unit: UnitRef, kind: str, channel: str) -> int:
     """续报 are numbered 1, 2, … per reporting unit; one initial and one final per channel."""
     own = [r for r in incident.reports if r.unit_id == unit.id]
@@ -322,7 +312,7 @@ async def add_report(
     """A follow-up (续报), final (终报) or a superior's own initial report (初报)."""
     if clock_skew is None:  # the process's WATCHFLOOR_CLOCK_SKEW_SECONDS
         clock_skew = timedelta(seconds=settings_of(session).clock_skew_seconds)
-    incident = await _locked(session, incident_id)
+    incident = await locked_incident(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
     unit = await _acting_unit(session, data.unit, principal)
     logged_by = _report_rights(principal, incident, unit, data)
@@ -390,7 +380,7 @@ async def update_incident(
     `if_match`: the entity tags the caller last saw (If-Match); 412 when none is current."""
     if not patch.model_fields_set:
         raise invalid("body", "send at least one field to change")
-    incident = await _locked(session, incident_id)
+    incident = await locked_incident(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
     _check_version(incident, if_match)
     values = _patched_values(incident, patch)
@@ -438,7 +428,7 @@ async def acknowledge(
     """签收: a duty officer acknowledges the incident at the centre, once. A repeat changes
     nothing and answers the first acknowledgement; the second value says whether this
     call made it."""
-    incident = await _locked(session, incident_id)
+    incident = await locked_incident(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
     if incident.acknowledged_at is not None:
         return incident, False

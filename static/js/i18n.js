@@ -110,3 +110,15 @@ export function chineseNumber(n) {
   const tens = Math.floor(n / 10);
   return `${tens > 1 ? DIGITS[tens] : ""}十${n % 10 ? DIGITS[n % 10] : ""}`;
 }
+
+// A township or village is named with its county: 爱辉区 瑷珲镇.
+export function placeName(code, units) {
+  const names = [];
+  let unit = units.get(code);
+  while (unit && names.length < 3) {
+    names.unshift(unitName(unit));
+    if (!["township", "village"].includes(unit.tier)) break;
+    unit = units.get(unit.parent);
+  }
+  return names.length ? names.join(" ") : code;
+}

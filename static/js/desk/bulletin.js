@@ -1,10 +1,10 @@
 // 信息专报: the incident written up under the standard heads, for print on A4
 // (时间, 地点, 事件概况, 伤亡, 已采取措施, 领导批示, 报送单位, 签发人).
 import { $, el } from "../dom.js";
-import { t, unitName } from "../i18n.js";
+import { placeName, t, unitName } from "../i18n.js";
 import { formatDate, formatDateTime } from "../time.js";
 import { field, input } from "./dialog.js";
-import { kindLabel, levelLong, placeName, unitLabel } from "./words.js";
+import { kindLabel, levelLong, unitLabel } from "./words.js";
 
 function casualtiesText(incident) {
   const c = incident.casualties || {};

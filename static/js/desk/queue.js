@@ -1,10 +1,10 @@
 // The queue: every open incident of the subtree, most urgent first, with filters and a
 // search; new ones marked until 签收. Arrow keys move through it, Enter opens.
 import { $, el, option } from "../dom.js";
-import { t, unitName, vocabularyCodes } from "../i18n.js";
+import { placeName, t, unitName, vocabularyCodes } from "../i18n.js";
 import { formatTime } from "../time.js";
 import { clock } from "../clocks.js";
-import { levelShort, placeName } from "./words.js";
+import { levelShort } from "./words.js";
 
 const FILTERS = ["f-level", "f-status", "f-county", "f-category", "f-exercise"];
 

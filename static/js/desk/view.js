@@ -1,10 +1,10 @@
 // The incident view: what happened, the chain of reports, every reporting clock, the map,
 // the verdicts, leaders' instructions and the audit history; the actions sit on top.
 import { el } from "../dom.js";
-import { has, t } from "../i18n.js";
+import { has, placeName, t } from "../i18n.js";
 import { formatDateTime } from "../time.js";
 import { clock } from "../clocks.js";
-import { actorLabel, factsLabel, kindLabel, levelLong, obligationLabel, placeName, unitLabel } from "./words.js";
+import { actorLabel, factsLabel, kindLabel, levelLong, obligationLabel, unitLabel } from "./words.js";
 
 // The status lifecycle the server enforces (command/incidents/service.py TRANSITIONS).
 export const TRANSITIONS = {

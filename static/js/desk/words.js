@@ -31,17 +31,6 @@ export function unitLabel(code, units) {
   return unitName(units.get(code), code);
 }
 
-// A township or village is named with its county: 爱辉区 瑷珲镇.
-export function placeName(code, units) {
-  const names = [];
-  let unit = units.get(code);
-  while (unit && names.length < 3) {
-    names.unshift(unitName(unit));
-    if (!["township", "village"].includes(unit.tier)) break;
-    unit = units.get(unit.parent);
-  }
-  return names.length ? names.join(" ") : code;
-}
 
 export function obligationLabel(ob, units) {
   const from = unitLabel(ob.unit, units);

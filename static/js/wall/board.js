@@ -1,7 +1,7 @@
 // The board of open incidents, each with the running clock of every report still owed.
 import { el } from "../dom.js";
 import { t } from "../i18n.js";
-import { clockText } from "../time.js";
+import { tickClocks } from "../clocks.js";
 import { levelClass } from "./map.js";
 import { incidentMeta, levelLabel, obligationLabel } from "./labels.js";
 import { overdue } from "./state.js";
@@ -87,20 +87,4 @@ function fitBoard(list) {
   const hidden = cards.filter((node) => node.getBoundingClientRect().bottom > bottom - MORE_LINE_PX);
   for (const node of hidden) node.hidden = true;
   list.append(el("li", { className: "board-more", text: t("wall.moreIncidents", { n: hidden.length }) }));
-}
-
-// Runs a few times a second: only the clocks' text and phase change.
-export function tickClocks(root, now) {
-  for (const node of root.querySelectorAll(".clock")) {
-    const due = Number(node.dataset.due);
-    const missed = node.dataset.missed === "true";
-    const phase = missed || now >= due ? "over" : now >= Number(node.dataset.warn) ? "warn" : "ok";
-    if (node.dataset.phase !== phase) {
-      node.dataset.phase = phase;
-      node.querySelector(".clock-label").textContent = t(missed ? "clock.missed" : `clock.${phase}`);
-    }
-    const text = (phase === "over" ? "+" : "") + clockText(due - now, t("unit.day"));
-    const time = node.querySelector(".clock-time");
-    if (time.textContent !== text) time.textContent = text;
-  }
 }

@@ -1,6 +1,5 @@
 // Words for the things on the wall, in the current language.
-import { chineseNumber, currentLang, t, unitName } from "../i18n.js";
-
+import { chineseNumber, currentLang, placeName, t, unitName } from "../i18n.js";
 
 export function levelLabel(level) {
   return level ? t(`level.short.${level}`) : t("level.short.none");
@@ -12,18 +11,6 @@ export function obligationLabel(ob, units) {
   const from = unitName(units.get(ob.unit), ob.unit);
   const to = unitName(units.get(ob.to_unit), ob.to_unit);
   return `${kind} · ${t(`channel.${ob.channel}`)} · ${from} → ${to}`;
-}
-
-// A township or village is named with its county: 爱辉区 瑷珲镇.
-export function placeName(code, units) {
-  const names = [];
-  let unit = units.get(code);
-  while (unit && names.length < 3) {
-    names.unshift(unitName(unit));
-    if (!["township", "village"].includes(unit.tier)) break;
-    unit = units.get(unit.parent);
-  }
-  return names.length ? names.join(" ") : code;
 }
 
 export function incidentMeta(incident, units) {
