@@ -22,7 +22,7 @@ from command.health import health
 from command.logging import configure_logging
 from command.metrics import MetricsMiddleware, metrics_endpoint
 from command.openapi import build_openapi
-from command.registry import topics
+from command.registry import health_checks, topics
 from command.routes import api_routes
 from realtime.backends import Bus, create_bus
 from realtime.publisher import Publisher
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.topics = topics()
+    app.state.health_checks = health_checks()
     app.state.db = db
     app.state.principals = PrincipalCache()
     app.state.bus = bus

@@ -61,7 +61,9 @@ class Domain:
     - cli: registers its sub-commands on the `watchfloor` parser;
     - demo: loads its part of the demo city, after the units (idempotent);
     - topics: its realtime topics and snapshot providers;
-    - tasks: background work each server process runs.
+    - tasks: background work each server process runs;
+    - health: what /api/health reports of the domain (it informs; only the database and
+      the bus decide whether the service is up).
     """
 
     name: str
@@ -72,3 +74,4 @@ class Domain:
     demo: DemoLoader | None = None
     topics: Sequence[Topic] = ()
     tasks: Sequence[BackgroundTask] = ()
+    health: Callable[[Starlette], Awaitable[dict[str, Any]]] | None = None

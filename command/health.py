@@ -1,4 +1,5 @@
-"""GET /api/health: is the database reachable and migrated, is the bus up?"""
+"""GET /api/health: is the database reachable and migrated, is the bus up? And what each
+domain reports of itself (informing, never failing the check)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,18 @@ async def _database_status(request: Request) -> dict:
     }
 
 
+async def _domains_status(request: Request) -> dict:
+    """What each domain reports of itself (e.g. whether mail can go out). It informs the
+    operator; it never takes the service out of a load balancer."""
+    found = {}
+    for name, check in request.app.state.health_checks.items():
+        try:
+            found[name] = await check(request.app)
+        except Exception as exc:
+            found[name] = {"ok": False, "error": type(exc).__name__}
+    return found
+
+
 @api("Service health: database, migrations and event bus", tags=["ops"], public=True, errors=())
 async def health(request: Request):
     database = await _database_status(request)
@@ -39,5 +52,6 @@ async def health(request: Request):
         "version": command.__version__,
         "database": database,
         "bus": bus,
+        "domains": await _domains_status(request),
     }
     return respond(body, status=200 if ok else 503)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 from command.domain import Domain, Topic
 
@@ -37,6 +38,11 @@ def topics() -> dict[str, Topic]:
     return {
         topic.name: topic for domain in domains() for topic in domain.topics if topic.subscribable
     }
+
+
+def health_checks() -> dict[str, Any]:
+    """Each domain's health report, by domain name (for /api/health)."""
+    return {domain.name: domain.health for domain in domains() if domain.health is not None}
 
 
 def import_models() -> None:

@@ -17,4 +17,5 @@ DOMAIN = Domain(
     migrations="notify",
     cli=cli.register,
     tasks=(BackgroundTask("notification worker", worker.start, worker.stop),),
+    health=worker.health,
 )

@@ -64,3 +64,27 @@ async def stop(app: Starlette) -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     app.state.notify_task = None
+
+
+# /api/health is polled often: the relay is tried at most this often.
+HEALTH_EVERY_SECONDS = 30.0
+
+
+async def health(app: Starlette) -> dict:
+    """Whether mail can go out, and how many deliveries are parked with an error."""
+    from sqlalchemy import func, select
+
+    from command.notify.cli import relay_problem
+    from command.notify.models import Delivery
+
+    cached = getattr(app.state, "notify_health", None)
+    now = asyncio.get_running_loop().time()
+    if cached is None or now - cached[0] > HEALTH_EVERY_SECONDS:
+        cached = (now, await relay_problem(app.state.settings, wait=1.0))
+        app.state.notify_health = cached
+    async with app.state.db.read() as session:
+        parked = await session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.state == "parked")
+        )
+    problem = cached[1]
+    return {"ok": problem is None, "mail_relay": problem or "reachable", "parked": parked}
