@@ -243,3 +243,20 @@ async def test_bad_contacts_are_refused_naming_the_field(client, demo):
     assert commander.status_code == 403
     unchanged = await client.get(f"/api/units/{TOWNSHIP}", headers=admin)
     assert unchanged.json()["contacts"] == []
+
+
+async def test_health_says_when_mail_cannot_go_out_without_failing_the_service(settings, mailbox):
+    _box, port = mailbox
+    dead = free_port()
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{dead}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        response = await client.get("/api/health")
+        assert response.status_code == 200 and response.json()["status"] == "ok"
+        notify = response.json()["domains"]["notify"]
+        assert notify["ok"] is False and f"127.0.0.1:{dead}" in notify["mail_relay"]
+        await client.aclose()
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        notify = (await client.get("/api/health")).json()["domains"]["notify"]
+        assert notify == {"ok": True, "mail_relay": "reachable", "parked": 0}
+        await client.aclose()
