@@ -4,10 +4,9 @@ becomes an area of the village tier; other units stay as they were. Both databas
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from command.migrate import upgrade
-from tests.conftest import PG_URL, need_postgres
+from tests.migration_fixtures import on_postgres_schema, on_sqlite
 
 UNITS = [
     (1, "T1", "area", "township", None, "/T1/", 0),
@@ -37,28 +36,8 @@ async def _check(engine) -> None:
 
 
 async def test_communities_move_to_the_village_tier_on_sqlite(tmp_path):
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
-    try:
-        await _check(engine)
-    finally:
-        await engine.dispose()
+    await on_sqlite(tmp_path, _check)
 
 
 async def test_communities_move_to_the_village_tier_on_postgres():
-    need_postgres()
-    engine = create_async_engine(PG_URL)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS wf_h4_units CASCADE"))
-        await conn.execute(text("CREATE SCHEMA wf_h4_units"))
-    await engine.dispose()
-    scoped = create_async_engine(
-        PG_URL, connect_args={"server_settings": {"search_path": "wf_h4_units"}}
-    )
-    try:
-        await _check(scoped)
-    finally:
-        await scoped.dispose()
-        cleanup = create_async_engine(PG_URL)
-        async with cleanup.begin() as conn:
-            await conn.execute(text("DROP SCHEMA wf_h4_units CASCADE"))
-        await cleanup.dispose()
+    await on_postgres_schema("wf_h4_units", _check)

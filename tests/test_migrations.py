@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from command.migrate import downgrade, expected_heads, pending_migrations, upgrade
 from command.models import metadata
-from tests.conftest import PG_URL, need_postgres
+from tests.migration_fixtures import on_postgres_schema, on_sqlite
 
 
 async def _schema_diff(engine) -> list:
@@ -33,31 +31,11 @@ async def _roundtrip(engine) -> None:
 
 
 async def test_migrations_on_sqlite(tmp_path):
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
-    try:
-        await _roundtrip(engine)
-    finally:
-        await engine.dispose()
+    await on_sqlite(tmp_path, _roundtrip)
 
 
 async def test_migrations_on_postgres():
-    need_postgres()
-    engine = create_async_engine(PG_URL)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS wf_migrations CASCADE"))
-        await conn.execute(text("CREATE SCHEMA wf_migrations"))
-    await engine.dispose()
-    scoped = create_async_engine(
-        PG_URL, connect_args={"server_settings": {"search_path": "wf_migrations"}}
-    )
-    try:
-        await _roundtrip(scoped)
-    finally:
-        await scoped.dispose()
-        cleanup = create_async_engine(PG_URL)
-        async with cleanup.begin() as conn:
-            await conn.execute(text("DROP SCHEMA wf_migrations CASCADE"))
-        await cleanup.dispose()
+    await on_postgres_schema("wf_migrations", _roundtrip)
 
 
 # The heads of the last released schema: a deployment's database stands there, with rows.
