@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.auth.guard import ensure_sees, named_unit, subtree_root
 from command.auth.service import Principal
 from command.desk.models import Instruction, InstructionFeedback, InstructionUnit
-from command.desk.schemas import FeedbackIn, InstructionIn, InstructionQuery
+from command.desk.schemas import FeedbackIn, InstructionIn, InstructionOut, InstructionQuery
 from command.errors import Invalid, NotFound
 from command.events import record_event
 from command.incidents.queries import entity_key, get_incident
@@ -177,22 +177,12 @@ def _record(
         kind=kind,
         entity=entity_key(incident.id),
         unit_path=incident.unit_path,
-        payload={"incident": incident_dict(incident), "instruction": _json(view)},
+        payload={
+            "incident": incident_dict(incident),
+            "instruction": InstructionOut.model_validate(view).model_dump(mode="json"),
+        },
         actor=actor,
     )
-
-
-def _json(view: dict[str, Any]) -> dict[str, Any]:
-    def plain(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if isinstance(value, list):
-            return [plain(item) for item in value]
-        if isinstance(value, dict):
-            return {key: plain(item) for key, item in value.items()}
-        return value
-
-    return plain(view)
 
 
 async def list_instructions(

@@ -44,14 +44,15 @@ async def derive(db: Database, settings: Settings, ladder: Ladder, *, now: datet
             for rule in ladder.rules_for(event.kind):
                 rows += await _deliveries(session, rule, event, settings, ladder, now)
         if rows:
-            await session.execute(_insert(session).values(rows).on_conflict_do_nothing())
+            await session.execute(_insert(session, Delivery).values(rows).on_conflict_do_nothing())
         cursor.event_id = events[-1].id
     return len(rows)
 
 
-def _insert(session: AsyncSession) -> Any:
+def _insert(session: AsyncSession, model: Any) -> Any:
+    """An INSERT that can skip rows already there (ON CONFLICT DO NOTHING) in this dialect."""
     dialect = session.bind.dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(Delivery)
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 async def _cursor(session: AsyncSession) -> NotifyCursor:
@@ -62,15 +63,12 @@ async def _cursor(session: AsyncSession) -> NotifyCursor:
     if cursor is None:
         last = await session.scalar(select(func.max(Event.id))) or 0
         await session.execute(
-            _insert_cursor(session).values(name=CURSOR, event_id=last).on_conflict_do_nothing()
+            _insert(session, NotifyCursor)
+            .values(name=CURSOR, event_id=last)
+            .on_conflict_do_nothing()
         )
         cursor = await session.scalar(query)
     return cursor
-
-
-def _insert_cursor(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(NotifyCursor)
 
 
 async def _deliveries(

@@ -16,7 +16,7 @@ from command.events import record_event
 from command.notify.deriver import cancel_after_acknowledgement
 from command.notify.messages import LINK
 from command.notify.models import Delivery
-from command.notify.schemas import DeliveryQuery
+from command.notify.schemas import DeliveryOut, DeliveryQuery
 
 TOPIC = "deadlines"
 
@@ -92,11 +92,7 @@ async def acknowledge(
             kind="notification.acknowledged",
             entity=f"notification:{delivery.id}",
             unit_path=delivery.unit_path,
-            payload={k: _plain(v) for k, v in delivery_view(delivery).items()},
+            payload=DeliveryOut.model_validate(delivery_view(delivery)).model_dump(mode="json"),
             actor=by,
         )
     return delivery_view(delivery)
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value

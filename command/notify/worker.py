@@ -8,11 +8,14 @@ import asyncio
 import contextlib
 
 import structlog
+from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from command.db import utcnow
+from command.notify.cli import relay_problem
 from command.notify.deriver import derive
 from command.notify.ladder import ladder
+from command.notify.models import Delivery
 from command.notify.sender import send_due
 
 log = structlog.get_logger("watchfloor.notify")
@@ -50,8 +53,6 @@ async def start(app: Starlette) -> None:
 
 async def _report_relay(app: Starlette) -> None:
     """Say at start-up when mail cannot go out (the worker goes on and retries)."""
-    from command.notify.cli import relay_problem
-
     if problem := await relay_problem(app.state.settings):
         log.warning("notifications", problem=problem)
 
@@ -72,11 +73,6 @@ HEALTH_EVERY_SECONDS = 30.0
 
 async def health(app: Starlette) -> dict:
     """Whether mail can go out, and how many deliveries are parked with an error."""
-    from sqlalchemy import func, select
-
-    from command.notify.cli import relay_problem
-    from command.notify.models import Delivery
-
     cached = getattr(app.state, "notify_health", None)
     now = asyncio.get_running_loop().time()
     if cached is None or now - cached[0] > HEALTH_EVERY_SECONDS:
