@@ -1,5 +1,6 @@
-"""The current state of the 'reviews' topic: the evaluations still to write and the
-corrective actions still open in the subtree, due soonest first (their clocks)."""
+"""The current state of the 'reviews' topic: the evaluations still to write (and those
+submitted, awaiting acceptance) and the corrective actions still open in the subtree,
+due soonest first (their clocks)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ async def reviews(
     evaluations = await session.scalars(
         select(Evaluation)
         .where(Evaluation.unit_path.startswith(unit_path, autoescape=True))
-        .where(Evaluation.state.in_(EVALUATION_OWED))
+        .where(Evaluation.state.in_((*EVALUATION_OWED, "submitted")))
         .order_by(Evaluation.due_at, Evaluation.id)
         .limit(LIMIT)
     )
