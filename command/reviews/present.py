@@ -60,6 +60,7 @@ def evaluation_dict(
         "unit": _unit_code(evaluation.unit_path),
         "lead_unit": lead.code if lead is not None else None,
         "lead_unit_name": lead.name if lead is not None else "",
+        "lead_unit_name_en": lead.name_en if lead is not None else "",
         "lead_tier": evaluation.lead_tier,
         "led_locally": evaluation.led_locally,
         "rule": evaluation.rule,

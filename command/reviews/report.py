@@ -126,13 +126,14 @@ def _local(value: str | None, zone: ZoneInfo) -> str:
     return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一 (headings up to 19)."""
+    return NUMERALS[n - 1] if n <= 10 else f"十{NUMERALS[n - 11]}"
+
+
 def _heading(lang: str, index: int, key: str) -> str:
     text = HEADINGS[lang][key]
-    return (
-        f"{NUMERALS[index] if index < 10 else index + 1}、{text}"
-        if lang == "zh"
-        else f"{index + 1}. {text}"
-    )
+    return f"{chinese_number(index + 1)}、{text}" if lang == "zh" else f"{index + 1}. {text}"
 
 
 def _texts(doc: OfficialDocument, text: str, words: dict[str, str]) -> None:

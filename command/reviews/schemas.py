@@ -124,6 +124,7 @@ class EvaluationOut(BaseModel):
     unit: str
     lead_unit: str | None = Field(description="the leading unit's code; null above the tree")
     lead_unit_name: str
+    lead_unit_name_en: str
     lead_tier: str
     led_locally: bool = Field(description="false: led by the province or the State Council")
     rule: str

@@ -32,7 +32,7 @@ function renderEvaluations() {
   const items = view.evaluations;
   count("#evaluations-panel", items.length);
   $("#evaluations tbody").replaceChildren(
-    ...items.map((e) => row([e.incident_title, e.lead_unit_name || e.lead_unit || "—", formatDateTime(e.due_at), e.owed ? clock(dueClock(e)) : "—", stateLabel(e)], e.overdue)),
+    ...items.map((e) => row([el("a", { href: `/reviews/${e.id}/print`, text: e.incident_title }), (currentLang() === "en" && e.lead_unit_name_en) || e.lead_unit_name || e.lead_unit || "—", formatDateTime(e.due_at), e.owed ? clock(dueClock(e)) : "—", stateLabel(e)], e.overdue)),
   );
 }
 
