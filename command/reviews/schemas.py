@@ -116,7 +116,7 @@ class ActionOut(BaseModel):
     created_at: datetime
 
 
-class EvaluationOut(BaseModel):
+class IncidentEvaluationOut(BaseModel):
     id: int
     kind: Literal["evaluation"]
     incident: int
@@ -153,8 +153,8 @@ class EvaluationOut(BaseModel):
     )
 
 
-class EvaluationList(BaseModel):
-    items: list[EvaluationOut]
+class IncidentEvaluationList(BaseModel):
+    items: list[IncidentEvaluationOut]
     counts: dict[str, int] = Field(description="owed, overdue, submitted, accepted, external")
 
 

@@ -24,10 +24,10 @@ from command.reviews.schemas import (
     ActionQuery,
     AnnualQuery,
     DoneIn,
-    EvaluationList,
-    EvaluationOut,
     EvaluationPatch,
     EvaluationQuery,
+    IncidentEvaluationList,
+    IncidentEvaluationOut,
     ReportQuery,
 )
 from plans.service import get_plan
@@ -42,7 +42,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     "Evaluations of the subtree's incidents (`incident=ID`: that incident's), due soonest first",
     tags=TAGS,
     query=EvaluationQuery,
-    response=EvaluationList,
+    response=IncidentEvaluationList,
 )
 async def list_reviews(request: Request) -> Response:
     principal = await require(request, "reviews.read")
@@ -51,7 +51,7 @@ async def list_reviews(request: Request) -> Response:
         listing = await evaluations.list_evaluations(
             session, query=query, principal=principal, now=utcnow()
         )
-    return respond(EvaluationList.model_validate(listing))
+    return respond(IncidentEvaluationList.model_validate(listing))
 
 
 async def _detail(request: Request, evaluation_id: int, principal) -> dict:
@@ -63,13 +63,15 @@ async def _detail(request: Request, evaluation_id: int, principal) -> dict:
 @api(
     "One evaluation with its corrective actions and the facts the system holds",
     tags=TAGS,
-    response=EvaluationOut,
+    response=IncidentEvaluationOut,
     errors=(401, 403, 404),
 )
 async def get_review(request: Request) -> Response:
     principal = await require(request, "reviews.read")
     evaluation_id = path_id(request, "id", "evaluation")
-    return respond(EvaluationOut.model_validate(await _detail(request, evaluation_id, principal)))
+    return respond(
+        IncidentEvaluationOut.model_validate(await _detail(request, evaluation_id, principal))
+    )
 
 
 async def _write(request: Request, work, capability: str = "reviews.write") -> Response:
@@ -77,14 +79,16 @@ async def _write(request: Request, work, capability: str = "reviews.write") -> R
     evaluation_id = path_id(request, "id", "evaluation")
     async with request.app.state.db.write() as session:
         await work(session, evaluation_id, principal)
-    return respond(EvaluationOut.model_validate(await _detail(request, evaluation_id, principal)))
+    return respond(
+        IncidentEvaluationOut.model_validate(await _detail(request, evaluation_id, principal))
+    )
 
 
 @api(
     "Change a draft: the group, sections (merged by name), plans used, recommendations",
     tags=TAGS,
     request=EvaluationPatch,
-    response=EvaluationOut,
+    response=IncidentEvaluationOut,
     errors=WRITE_ERRORS,
 )
 async def patch_review(request: Request) -> Response:
@@ -101,7 +105,7 @@ async def patch_review(request: Request) -> Response:
 @api(
     "Submit a draft; 422 names each required section still missing",
     tags=TAGS,
-    response=EvaluationOut,
+    response=IncidentEvaluationOut,
     errors=WRITE_ERRORS,
 )
 async def submit_review(request: Request) -> Response:
@@ -116,7 +120,7 @@ async def submit_review(request: Request) -> Response:
 @api(
     "Accept a submitted evaluation: its recommendations become corrective actions",
     tags=TAGS,
-    response=EvaluationOut,
+    response=IncidentEvaluationOut,
     errors=WRITE_ERRORS,
 )
 async def accept_review(request: Request) -> Response:
