@@ -46,7 +46,7 @@ async def _get(server, token: str, path: str) -> Any:
     return response.json()
 
 
-async def _fill_and_submit(page, due: str) -> None:
+async def _fill_and_submit(page, due: str, shots) -> None:
     form = page.locator("#rv-form")
     await form.locator("input[name=group-lead]").fill("李强（区应急局）")
     await form.locator("input[name=group-members]").fill("王敏、赵磊")
@@ -56,6 +56,8 @@ async def _fill_and_submit(page, due: str) -> None:
     await form.locator("input[name=rec-text-0]").fill("清理消防通道并建立巡查台账")
     await form.locator("select[name=rec-unit-0]").select_option("231102001")
     await form.locator("input[name=rec-due-0]").fill(due)
+    await page.locator("#rv-add").scroll_into_view_if_needed()
+    await page.screenshot(path=str(shots / "desk-review-form-zh.png"))
     await page.click("#rv-submit")
 
 
@@ -67,7 +69,9 @@ async def test_an_evaluation_is_filled_and_submitted_on_the_desk(
     await wait_live(page)
     side = page.locator(f"#side-reviews button[data-open='{incident['id']}']")
     await side.wait_for(timeout=10_000)
-    assert re.search(r"\d", await page.locator("#side-reviews .clock-time").first.inner_text())
+    await page.wait_for_function(
+        "() => /\\d/.test(document.querySelector('#side-reviews .clock-time')?.textContent || '')"
+    )
     await side.click()
     await page.locator("#rv-form").wait_for(timeout=10_000)
     assert await page.locator("#rv-state").inner_text() == "草稿"
@@ -85,7 +89,7 @@ async def test_an_evaluation_is_filled_and_submitted_on_the_desk(
     assert await page.locator("input[name=group-lead]").input_value() == "李强"
 
     due = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
-    await _fill_and_submit(page, due)
+    await _fill_and_submit(page, due, tmp_path)
     await page.wait_for_function(
         "() => document.querySelector('#rv-state')?.textContent === '已提交'", timeout=10_000
     )
