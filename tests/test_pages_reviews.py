@@ -13,6 +13,7 @@ import httpx
 
 from tests.browser_helpers import incident_body, post_incident, unique, wait_live
 from tests.conftest import bearer
+from tests.plans_fixtures import issued_plan
 
 pytest_plugins = ("tests.browser_fixtures",)
 
@@ -46,7 +47,12 @@ async def _get(server, token: str, path: str) -> Any:
     return response.json()
 
 
-async def _fill_and_submit(page, due: str, shots) -> None:
+async def _plan_in_force(server, demo) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        return await issued_plan(client, demo["admin"])
+
+
+async def _fill_and_submit(page, due: str, shots, plan_id: int) -> None:
     form = page.locator("#rv-form")
     await form.locator("input[name=group-lead]").fill("李强（区应急局）")
     await form.locator("input[name=group-members]").fill("王敏、赵磊")
@@ -56,6 +62,9 @@ async def _fill_and_submit(page, due: str, shots) -> None:
     await form.locator("input[name=rec-text-0]").fill("清理消防通道并建立巡查台账")
     await form.locator("select[name=rec-unit-0]").select_option("231102001")
     await form.locator("input[name=rec-due-0]").fill(due)
+    await form.locator(f"input[name=plan-used-{plan_id}]").check()
+    await form.locator(f"select[name=plan-worked-{plan_id}]").select_option("yes")
+    await form.locator("select[name=rec-plan-0]").select_option(str(plan_id))
     await page.locator("#rv-add").scroll_into_view_if_needed()
     await page.screenshot(path=str(shots / "desk-review-form-zh.png"))
     await page.click("#rv-submit")
@@ -64,6 +73,7 @@ async def _fill_and_submit(page, due: str, shots) -> None:
 async def test_an_evaluation_is_filled_and_submitted_on_the_desk(
     shared_server, pages, demo, tmp_path
 ):
+    plan = await _plan_in_force(shared_server, demo)
     incident = await _closed(shared_server, demo, unique("花园街道居民楼火灾"))
     page, console = await pages.open(shared_server, "demo-commander", "/desk", viewport=DESK)
     await wait_live(page)
@@ -89,7 +99,7 @@ async def test_an_evaluation_is_filled_and_submitted_on_the_desk(
     assert await page.locator("input[name=group-lead]").input_value() == "李强"
 
     due = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
-    await _fill_and_submit(page, due, tmp_path)
+    await _fill_and_submit(page, due, tmp_path, plan["id"])
     await page.wait_for_function(
         "() => document.querySelector('#rv-state')?.textContent === '已提交'", timeout=10_000
     )
@@ -100,6 +110,8 @@ async def test_an_evaluation_is_filled_and_submitted_on_the_desk(
     assert review["group"] == {"lead": "李强（区应急局）", "members": ["王敏", "赵磊"]}
     assert review["recommendations"][0]["unit"] == "231102001"
     assert review["recommendations"][0]["due_at"].startswith(due)
+    assert review["recommendations"][0]["plan"] == plan["id"]
+    assert review["plans"] == [{"plan": plan["id"], "worked": True, "note": ""}]
 
     await page.click("#lang")
     await page.wait_for_function(
@@ -130,6 +142,7 @@ async def test_an_evaluation_is_filled_and_submitted_on_the_desk(
     await street.screenshot(path=str(tmp_path / "reviews-street-zh.png"))
     actions = await _get(shared_server, demo["commander"], "/api/actions?state=done")
     assert [a["text"] for a in actions["items"]] == ["清理消防通道并建立巡查台账"]
+    assert actions["items"][0]["revision_task"] is not None
     print(f"screenshots: {tmp_path}")
     assert admin_console.errors() == [] and street_console.errors() == []
 

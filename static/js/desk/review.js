@@ -18,7 +18,12 @@ const REQUIRED = new Set(["course", "response", "command", "information", "concl
 export async function loadReview(incidentId) {
   const list = await api(`/api/reviews?incident=${incidentId}`);
   if (!list.items.length) return null;
-  return api(`/api/reviews/${list.items[0].id}`);
+  const review = await api(`/api/reviews/${list.items[0].id}`);
+  // The registry's plans of the lead unit's subtree: those the evaluation may name.
+  const within = review.lead_unit && review.state === "draft" ? `within=${encodeURIComponent(review.lead_unit)}&` : "";
+  const plans = within ? await api(`/api/plans?${within}limit=200`).catch(() => ({ items: [] })) : { items: [] };
+  review.registry = plans.items.filter((plan) => plan.status === "in_force" || plan.status === "under_revision");
+  return review;
 }
 
 function formOf(review) {
@@ -27,6 +32,7 @@ function formOf(review) {
       lead: review.group?.lead || "",
       members: (review.group?.members || []).join("、"),
       sections: { ...review.sections },
+      plans: new Map((review.plans || []).map((p) => [p.plan, { worked: p.worked, note: p.note || "" }])),
       recommendations: (review.recommendations || []).map((r) => ({ ...r, due_at: r.due_at ? localDate(Date.parse(r.due_at)) : "", plan: r.plan ?? "" })),
     });
   }
@@ -47,7 +53,7 @@ function textArea(form, name) {
   }, form.sections[name] || "");
 }
 
-function recommendationRow(form, index, units, rerender) {
+function recommendationRow(form, index, units, plans, rerender) {
   const rec = form.recommendations[index];
   const set = (name) => (event) => {
     rec[name] = event.target.value;
@@ -59,7 +65,9 @@ function recommendationRow(form, index, units, rerender) {
     el("div", { className: "rv-rec-row" },
       field("review.rec.unit", unitSelect),
       field("review.rec.due_at", el("input", { type: "date", name: `rec-due-${index}`, value: rec.due_at || "", oninput: set("due_at") })),
-      field("review.rec.plan", el("input", { type: "number", min: "1", name: `rec-plan-${index}`, value: rec.plan ?? "", oninput: set("plan") })),
+      field("review.rec.plan", el("select", { name: `rec-plan-${index}`, onchange: set("plan") },
+        el("option", { value: "", text: "—" }),
+        plans.map((plan) => el("option", { value: String(plan.id), text: plan.title, selected: String(plan.id) === String(rec.plan) })))),
       el("button", { type: "button", className: "secondary small", text: t("review.rec.remove"), onclick: () => { form.recommendations.splice(index, 1); rerender(); } }),
     ));
 }
@@ -75,6 +83,7 @@ function payload(form) {
   return {
     group: { lead: form.lead.trim(), members: form.members.split(/[、,，;；]/).map((m) => m.trim()).filter(Boolean) },
     sections: Object.fromEntries(SECTIONS.map((name) => [name, form.sections[name] || ""])),
+    plans: [...form.plans].map(([plan, used]) => ({ plan, worked: used.worked, note: used.note })),
     recommendations: form.recommendations.filter((r) => (r.text || "").trim()).map((r) => ({
       text: r.text.trim(),
       unit: r.unit,
@@ -121,6 +130,26 @@ function header(review, units) {
     el("a", { href: `/reviews/${review.id}/print`, target: "_blank", rel: "noopener", text: t("review.print") }));
 }
 
+// The plans used in the response (links into the registry) and whether they worked.
+function plansUsed(form, registry) {
+  if (!registry.length) return null;
+  const worked = { "": null, yes: true, no: false };
+  const choice = (value) => (value === true ? "yes" : value === false ? "no" : "");
+  return el("fieldset", { className: "rv-plans" },
+    el("legend", { text: t("review.plans") }),
+    registry.map((plan) => {
+      const used = form.plans.get(plan.id);
+      const select = el("select", { name: `plan-worked-${plan.id}`, disabled: !used, onchange: (e) => { form.plans.get(plan.id).worked = worked[e.target.value]; } },
+        ["", "yes", "no"].map((v) => el("option", { value: v, text: t(`review.plans.worked.${v || "unknown"}`), selected: used && choice(used.worked) === v })));
+      const box = el("input", { type: "checkbox", name: `plan-used-${plan.id}`, checked: Boolean(used), onchange: (e) => {
+        if (e.target.checked) form.plans.set(plan.id, { worked: null, note: "" });
+        else form.plans.delete(plan.id);
+        select.disabled = !e.target.checked;
+      } });
+      return el("div", { className: "rv-plan" }, el("label", { className: "check" }, box, ` ${plan.title}`), select);
+    }));
+}
+
 function draftForm(review, units, ctx, rerender) {
   const form = formOf(review);
   const owners = ownerUnits(review, units);
@@ -140,8 +169,9 @@ function draftForm(review, units, ctx, rerender) {
       field("review.group.lead", el("input", { name: "group-lead", value: form.lead, oninput: (e) => { form.lead = e.target.value; } }), true),
       field("review.group.members", el("input", { name: "group-members", value: form.members, oninput: (e) => { form.members = e.target.value; } }))),
     SECTIONS.map((name) => field(`review.sec.${name}`, textArea(form, name), REQUIRED.has(name))),
+    plansUsed(form, review.registry || []),
     el("h4", { text: t("review.recs") }),
-    el("ol", { className: "rv-recs" }, form.recommendations.map((_, index) => recommendationRow(form, index, owners, rerender))),
+    el("ol", { className: "rv-recs" }, form.recommendations.map((_, index) => recommendationRow(form, index, owners, review.registry || [], rerender))),
     el("button", { type: "button", className: "secondary", id: "rv-add", text: t("review.rec.add"), onclick: () => {
       form.recommendations.push({ text: "", unit: review.lead_unit, due_at: "", plan: "" });
       rerender();

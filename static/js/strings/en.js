@@ -604,7 +604,7 @@ export default {
   "review.rec.text": "Recommendation",
   "review.rec.unit": "Owner unit",
   "review.rec.due_at": "Due",
-  "review.rec.plan": "Plan id (optional: opens a revision task)",
+  "review.rec.plan": "Plan to revise (optional: opens a revision task)",
   "review.rec.add": "Add a recommendation",
   "review.rec.remove": "Remove",
   "review.save": "Save draft",
@@ -679,4 +679,8 @@ export default {
   "review.print.at": "Time",
   "review.print.what": "What",
   "review.print.who": "By",
+  "review.plans": "Plans used and whether they worked",
+  "review.plans.worked.unknown": "not judged",
+  "review.plans.worked.yes": "worked",
+  "review.plans.worked.no": "needs revision",
 };

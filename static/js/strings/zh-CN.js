@@ -609,7 +609,7 @@ export default {
   "review.rec.text": "建议内容",
   "review.rec.unit": "责任单位",
   "review.rec.due_at": "完成时限",
-  "review.rec.plan": "涉及预案编号（可选，将发起预案修订）",
+  "review.rec.plan": "涉及预案（可选，将发起预案修订）",
   "review.rec.add": "添加一条建议",
   "review.rec.remove": "删除",
   "review.save": "保存草稿",
@@ -684,4 +684,8 @@ export default {
   "review.print.at": "时间",
   "review.print.what": "经过",
   "review.print.who": "操作人",
+  "review.plans": "使用的预案及其效果",
+  "review.plans.worked.unknown": "效果待定",
+  "review.plans.worked.yes": "有效",
+  "review.plans.worked.no": "需修订",
 };
