@@ -213,3 +213,24 @@ async def test_the_annual_review_counts_the_year_s_real_incidents(client, demo):
     bad = await client.get("/api/reviews/annual?year=1800", headers=bearer(demo["commander"]))
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "query.year"
     assert set(review["reporting"]) >= {"obligations", "on_time", "late", "missed"}
+
+
+async def test_two_engines_at_once_mark_each_evaluation_once(app, client, demo, settings):
+    from command.db import Database
+
+    for n in range(3):
+        await closed_incident(client, demo, level="IV", title=f"并发评估 {n}")
+    later = datetime.now(UTC) + timedelta(days=16)
+    other = Database(settings.database_url, settings=settings)
+    try:
+        marked = await asyncio.gather(
+            engine.mark_due(app.state.db, now=later), engine.mark_due(other, now=later)
+        )
+    finally:
+        await other.dispose()
+    assert sum(marked) == 3
+    async with app.state.db.read() as session:
+        events = await session.scalar(
+            select(func.count()).select_from(Event).where(Event.kind == "evaluation.overdue")
+        )
+    assert events == 3
