@@ -12,12 +12,13 @@ _READ = {
     "plans.read",
     "drills.read",
     "duty.read",
+    "reviews.read",
     "realtime",
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "display": frozenset(_READ),
-    "reporter": frozenset(_READ | {"incidents.report"}),
+    "reporter": frozenset(_READ | {"incidents.report", "reviews.close"}),
     "coordinator": frozenset(_READ | {"plans.manage", "drills.manage"}),
     "commander": frozenset(
         _READ
@@ -27,6 +28,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "deadlines.judge",
             "drills.manage",
             "duty.manage",
+            "reviews.write",
+            "reviews.close",
         }
     ),
     "admin": frozenset(
@@ -40,6 +43,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "duty.manage",
             "units.manage",
             "accounts.manage",
+            "reviews.write",
+            "reviews.close",
+            "reviews.accept",
         }
     ),
 }
