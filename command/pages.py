@@ -141,16 +141,20 @@ def _caller(principal: Principal | None) -> dict[str, Any] | None:
     return {**principal.as_dict(), "capabilities": sorted(CAPABILITIES[principal.role])}
 
 
-@cache
-def _page_paths(routes: tuple[BaseRoute, ...]) -> frozenset[str]:
-    return frozenset(route.path for route in routes if isinstance(route, Route))
+def _page_paths(app: Any) -> frozenset[str]:
+    """The paths the app serves (read once per app: routes do not change once built)."""
+    paths = getattr(app.state, "page_paths", None)
+    if paths is None:
+        paths = frozenset(route.path for route in app.routes if isinstance(route, Route))
+        app.state.page_paths = paths
+    return paths
 
 
 def navigation(request: Request, principal: Principal | None) -> list[dict[str, str]]:
     """The pages the caller's role may open, in the bar's order."""
     if principal is None:
         return []
-    present = _page_paths(tuple(request.app.routes))
+    present = _page_paths(request.app)
     return [
         {"path": path, "label": label}
         for path, label, roles in NAV

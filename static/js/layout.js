@@ -23,7 +23,7 @@ function navLinks(entries) {
 
 export function mountNav(header = document.querySelector("header.page-header")) {
   const entries = config.nav || [];
-  if (!header || entries.length < 2 || header.querySelector(".site-nav")) return null;
+  if (!header || !entries.length || header.querySelector(".site-nav")) return null;
   const nav = el("nav", { className: "site-nav", "aria-label": t("nav.label") }, navLinks(entries));
   const title = header.querySelector("h1");
   if (title) title.after(nav);

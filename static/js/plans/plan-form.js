@@ -72,5 +72,3 @@ export class PlanDialog {
     }
   }
 }
-
-export const DUE_WINDOW = config.due_window_days;
