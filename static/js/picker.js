@@ -67,7 +67,7 @@ export class Picker {
   matches() {
     const needle = this.search.value.trim().toLowerCase();
     if (!needle) return null;
-    const hit = (item) => `${item.label} ${item.detail || ""} ${item.value}`.toLowerCase().includes(needle);
+    const hit = (item) => `${item.label} ${item.detail || ""} ${item.value} ${item.search || ""}`.toLowerCase().includes(needle);
     const shown = new Set(this.items.filter(hit).map((item) => item.value));
     if (this.tree) {
       for (const value of [...shown]) {
@@ -142,8 +142,15 @@ export class Picker {
   }
 }
 
-// Units in tree order as picker items (name, with the code as detail).
+// Units in tree order as picker items (name, with the code as detail); both names match.
 export function unitItems(units, name = (unit) => unit.name) {
   const base = Math.min(...units.map((unit) => unit.depth));
-  return units.map((unit) => ({ value: unit.code, label: name(unit), detail: unit.code, parent: unit.parent, depth: unit.depth - base }));
+  return units.map((unit) => ({
+    value: unit.code,
+    label: name(unit),
+    detail: unit.code,
+    search: `${unit.name} ${unit.name_en || ""}`,
+    parent: unit.parent,
+    depth: unit.depth - base,
+  }));
 }

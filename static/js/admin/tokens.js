@@ -29,8 +29,9 @@ export class TokenAdmin {
 
   fillChoices(units) {
     this.form.elements.role.replaceChildren(...this.roles.map((role) => option(role, t(`role.${role}`), role === "display")));
+    const chosen = this.unit.value;
     this.unit.setItems(unitItems(units, (unit) => unitName(unit)));
-    this.unit.value = this.home;
+    this.unit.value = chosen || this.home;
   }
 
   async load() {
