@@ -28,7 +28,6 @@ async def test_a_coordinator_registers_a_plan_uploads_it_and_records_its_filing(
     shared_server, pages, tmp_path
 ):
     page, console = await pages.open(shared_server, "demo-coordinator", "/plans", viewport=SCREEN)
-    assert await page.locator(".site-nav a").count() >= 1
     await page.click("#new-plan")
     title = unique("车陆乡突发事件应急预案")
     await page.fill("#p-title", title)
@@ -38,6 +37,7 @@ async def test_a_coordinator_registers_a_plan_uploads_it_and_records_its_filing(
     await page.click("#plan-form button[type=submit]")
     await page.wait_for_url("**/plans/*")
     await page.wait_for_selector("#plan-title")
+    assert await page.get_attribute(".site-nav a", "href") == "/plans"  # back to the registry
     assert await page.inner_text("#plan-title") == title
 
     await page.fill("#v-effective", (soon(0) + timedelta(hours=8)).date().isoformat())
@@ -108,6 +108,11 @@ async def test_an_admin_adds_a_unit_and_a_wall_screen_then_revokes_it(
 ):
     page, console = await pages.open(shared_server, "demo-admin", "/admin", viewport=SCREEN)
     await page.wait_for_selector('#unit-tree li[data-value="231100"]')
+    nav = page.locator(".site-nav a")
+    assert await nav.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+        "/wall", "/desk", "/report", "/plans", "/admin"
+    ]  # fmt: skip
+    assert await page.get_attribute('.site-nav a[aria-current="page"]', "href") == "/admin"
     await pick(page, "#unit-tree", "爱辉", "231102")
     await page.wait_for_selector("#unit-code:text-is('231102')")
     code = f"2311029{unique('')[-2:]}".replace(" ", "")[:9]

@@ -23,7 +23,9 @@ function navLinks(entries) {
 
 export function mountNav(header = document.querySelector("header.page-header")) {
   const entries = config.nav || [];
-  if (!header || !entries.length || header.querySelector(".site-nav")) return null;
+  if (!header || header.querySelector(".site-nav")) return null;
+  // One page only, and this is it (a reporter's phone): nothing to go to, so no bar.
+  if (!entries.length || (entries.length === 1 && location.pathname === entries[0].path)) return null;
   const nav = el("nav", { className: "site-nav", "aria-label": t("nav.label") }, navLinks(entries));
   const title = header.querySelector("h1");
   if (title) title.after(nav);

@@ -140,9 +140,14 @@ function render() {
   renderRevisions(plan);
   renderDrills();
   const manage = can("plans.manage") && plan.status !== "retired";
-  for (const form of document.querySelectorAll("form.manage:not(#filing-form)")) form.hidden = !manage;
-  $("#review-form").hidden = !manage || !["in_force", "under_revision"].includes(plan.status);
-  $("#revision-form").hidden = !manage || !["in_force", "under_revision"].includes(plan.status);
+  const inForce = ["in_force", "under_revision"].includes(plan.status);
+  $("#version-form-box").hidden = !manage;
+  $("#version-form-box").open = manage && !plan.versions.length;
+  $("#review-form-box").hidden = !manage || !inForce;
+  $("#revision-form-box").hidden = !manage || !inForce;
+  $("#edit-form-box").hidden = !manage;
+  $("#edit-form").elements.title.value = plan.title;
+  $("#edit-form").elements.high_risk.checked = plan.high_risk;
 }
 
 async function load() {
@@ -185,6 +190,17 @@ function onSubmit(form, action, done) {
   });
 }
 
+async function retire() {
+  if (!window.confirm(t("planPage.confirmRetire", { title: view.plan.title }))) return;
+  try {
+    await api(`/api/plans/${planId}`, { method: "PATCH", body: { status: "retired" } });
+    flash(t("planPage.retired"));
+    await load();
+  } catch (error) {
+    flash(errorText(error), "error");
+  }
+}
+
 function optional(value) {
   return value ? value : undefined;
 }
@@ -208,6 +224,12 @@ function wire() {
     (form) => api(`/api/plans/${planId}/revisions`, { method: "POST", body: { trigger: form.elements.trigger.value, reason: form.elements.reason.value.trim() } }),
     () => t("planPage.revisionOpened"),
   );
+  onSubmit(
+    $("#edit-form"),
+    (form) => api(`/api/plans/${planId}`, { method: "PATCH", body: { title: form.elements.title.value.trim(), high_risk: form.elements.high_risk.checked } }),
+    () => t("planPage.saved"),
+  );
+  $("#retire").addEventListener("click", retire);
   $("#f-date").value = localDate(Date.now());
   onLangChange(() => {
     $("#x-trigger").replaceChildren(...TRIGGERS.map((trigger) => option(trigger, t(`revision.trigger.${trigger}`))));

@@ -747,4 +747,9 @@ export default {
   "admin.tokens.kioskHint": "Scan or type this address in the wall screen's browser; the token leaves the address once opened. Revoking the token sends the screen to the sign-in page.",
   "admin.tokens.confirmRevoke": "Revoke token “{label}”? Devices and screens using it are signed out at once.",
   "admin.tokens.revoked": "Token “{label}” revoked",
+  "planPage.edit": "Change or retire",
+  "planPage.retire": "Retire the plan",
+  "planPage.saved": "Plan saved",
+  "planPage.retired": "Plan retired",
+  "planPage.confirmRetire": "Retire “{title}”? It can no longer change and no longer counts for coverage.",
 };

@@ -752,4 +752,9 @@ export default {
   "admin.tokens.kioskHint": "用大屏的浏览器扫描或输入此地址；打开后地址中的令牌即被移除。吊销令牌后大屏回到登录页。",
   "admin.tokens.confirmRevoke": "吊销令牌「{label}」？使用它的设备和大屏将立即退出。",
   "admin.tokens.revoked": "令牌「{label}」已吊销",
+  "planPage.edit": "修改或废止",
+  "planPage.retire": "废止预案",
+  "planPage.saved": "预案已保存",
+  "planPage.retired": "预案已废止",
+  "planPage.confirmRetire": "废止「{title}」？废止后不能再修改，也不再计入覆盖。",
 };
