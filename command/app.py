@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from command.auth.cache import PrincipalCache
+from command.auth.usage import TokenUse
 from command.config import Settings, load_settings
 from command.db import Database
 from command.errors import EXCEPTION_HANDLERS
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.health_checks = health_checks()
     app.state.db = db
     app.state.principals = PrincipalCache()
+    app.state.token_use = TokenUse()
     app.state.bus = bus
     app.state.publisher = db.on_events = bus_publisher(bus)
     return app

@@ -137,6 +137,73 @@ def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _token_rows(db: Database, show_revoked: bool) -> list[list[str]]:
+    from sqlalchemy import select
+
+    from command.auth.models import ApiToken
+    from command.units.models import Unit
+
+    query = select(ApiToken, Unit).join(Unit, Unit.id == ApiToken.unit_id).order_by(ApiToken.id)
+    if not show_revoked:
+        query = query.where(ApiToken.revoked_at.is_(None))
+    async with db.read() as session:
+        rows = (await session.execute(query)).all()
+    return [
+        [
+            str(token.id),
+            token.prefix + "…",
+            token.role,
+            f"{unit.code} {unit.name}",
+            token.label or "-",
+            _moment(token.created_at),
+            _moment(token.last_used_at),
+            _moment(token.revoked_at) if token.revoked_at else "live",
+        ]
+        for token, unit in rows
+    ]
+
+
+def _moment(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "-"
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    """Tab-separated, a header first: readable, and easy to cut or awk."""
+    for row in [header, *rows]:
+        print("\t".join(row))
+
+
+def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
+    rows = _run(_with_db(settings, lambda db: _token_rows(db, args.all)))
+    header = ["id", "prefix", "role", "unit", "label", "created", "last used", "state"]
+    _print_table(header, rows)
+    return 0
+
+
+async def _user_rows(db: Database) -> list[list[str]]:
+    from command.auth.users import list_users
+
+    async with db.read() as session:
+        found = await list_users(session, within="/")
+    return [
+        [
+            str(user.id),
+            user.username,
+            user.display_name or "-",
+            user.role,
+            f"{user.unit} {user.unit_name}",
+            "active" if user.active else "disabled",
+        ]
+        for user in found
+    ]
+
+
+def cmd_user_list(settings: Settings, _args: argparse.Namespace) -> int:
+    rows = _run(_with_db(settings, _user_rows))
+    _print_table(["id", "username", "name", "role", "unit", "state"], rows)
+    return 0
+
+
 async def _create_user(db: Database, args: argparse.Namespace, password: str) -> None:
     from command.auth.service import create_user
     from command.units.service import get_unit
@@ -184,7 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--label", default="")
     create.set_defaults(func=cmd_token_create)
-    revoke = token.add_parser("revoke", help="revoke a token by id")
+    tlist = token.add_parser("list", help="tokens with the ids `token revoke` takes")
+    tlist.add_argument("--all", action="store_true", help="also revoked tokens")
+    tlist.set_defaults(func=cmd_token_list)
+    revoke = token.add_parser("revoke", help="revoke a token by id (see `token list`)")
     revoke.add_argument("id", type=int)
     revoke.set_defaults(func=cmd_token_revoke)
 
@@ -201,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     ucreate.add_argument("--name", default="")
     ucreate.add_argument("--password-stdin", action="store_true")
     ucreate.set_defaults(func=cmd_user_create)
+    user.add_parser("list", help="users with their role and unit").set_defaults(func=cmd_user_list)
     for extend in extensions():
         extend(sub)
     return parser

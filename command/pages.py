@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from command.auth.guard import KIOSK_KEY, resolve_principal
+from command.auth.guard import KIOSK_KEY, KIOSK_ROLE, resolve_principal
 from command.auth.roles import CAPABILITIES
 from command.auth.service import Principal, principal_for_token
 from command.config import Settings
@@ -33,7 +33,6 @@ from command.vocabulary import vocabulary
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
 LEAFLET_DIR = ROOT / "node_modules" / "leaflet" / "dist"
-KIOSK_ROLE = "display"
 # Where "/" sends each role.
 HOME = {
     "display": "/wall",
@@ -42,6 +41,19 @@ HOME = {
     "commander": "/desk",
     "admin": "/desk",
 }
+
+
+# The navigation bar of every page but the wall: each page, the roles it is for, and the
+# string key of its name (static/js/strings). An entry shows only once its route exists, so
+# a page another domain adds appears here by being listed, and nothing links to a 404.
+NAV = (
+    ("/wall", "nav.wall", ("display", "commander", "admin")),
+    ("/desk", "nav.desk", ("commander", "admin")),
+    ("/report", "nav.report", ("reporter", "commander", "admin")),
+    ("/plans", "nav.plans", ("coordinator", "commander", "admin")),
+    ("/leadership", "nav.leadership", ("commander", "admin", "leader")),
+    ("/admin", "nav.admin", ("admin",)),
+)
 
 
 # What the field report page needs to open without signal (its service worker caches it).
@@ -129,6 +141,27 @@ def _caller(principal: Principal | None) -> dict[str, Any] | None:
     return {**principal.as_dict(), "capabilities": sorted(CAPABILITIES[principal.role])}
 
 
+def _page_paths(app: Any) -> frozenset[str]:
+    """The paths the app serves (read once per app: routes do not change once built)."""
+    paths = getattr(app.state, "page_paths", None)
+    if paths is None:
+        paths = frozenset(route.path for route in app.routes if isinstance(route, Route))
+        app.state.page_paths = paths
+    return paths
+
+
+def navigation(request: Request, principal: Principal | None) -> list[dict[str, str]]:
+    """The pages the caller's role may open, in the bar's order."""
+    if principal is None:
+        return []
+    present = _page_paths(request.app)
+    return [
+        {"path": path, "label": label}
+        for path, label, roles in NAV
+        if principal.role in roles and path in present
+    ]
+
+
 def render(
     request: Request, name: str, principal: Principal | None, *, status: int = 200, **extra: Any
 ) -> HTMLResponse:
@@ -137,6 +170,7 @@ def render(
         "tile_url": settings.tile_url,
         "timezone": settings.timezone,
         "caller": _caller(principal),
+        "nav": navigation(request, principal),
         "topics": sorted(request.app.state.topics),
         "vocabulary": vocabulary(),
         **extra,
@@ -171,14 +205,22 @@ async def _home_unit(request: Request, principal: Principal) -> dict[str, Any]:
     }
 
 
-def page(name: str, config: Callable[[AsyncSession], dict[str, Any]] | None = None):
+def page(
+    name: str,
+    config: Callable[[AsyncSession], dict[str, Any]] | None = None,
+    *,
+    roles: tuple[str, ...] | None = None,
+):
     """A signed-in page; `config(session)` adds the page's own entries to its config block
-    (data the server owns, e.g. the ruleset's facts), read in a read transaction."""
+    (data the server owns, e.g. the ruleset's facts), read in a read transaction. With
+    `roles`, any other role is sent to its own home page."""
 
     async def endpoint(request: Request) -> Response:
         principal = await _session_caller(request)
         if principal is None:
             return _to_login(request)
+        if roles is not None and principal.role not in roles:
+            return RedirectResponse(HOME.get(principal.role, "/wall"), status_code=303)
         extra: dict[str, Any] = {}
         if config is not None:
             async with request.app.state.db.read() as session:

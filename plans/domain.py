@@ -11,7 +11,11 @@ def _routes():
     from plans.rules import page_config
     from plans.views import routes
 
-    return [*routes, Route("/plans", page("plans.html", page_config), methods=["GET"])]
+    return [
+        *routes,
+        Route("/plans", page("plans.html", page_config), methods=["GET"]),
+        Route("/plans/{plan_id:int}", page("plan.html", page_config), methods=["GET"]),
+    ]
 
 
 DOMAIN = Domain(

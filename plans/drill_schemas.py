@@ -199,6 +199,10 @@ class EvaluationOut(BaseModel):
     exercise: Literal[True] = True
 
 
+class EvaluationList(BaseModel):
+    items: list[EvaluationOut]
+
+
 class FeedIn(_In):
     unit: str | None = Field(default=None, pattern=CODE_PATTERN, description="default: yours")
     label: str = Field(default="", max_length=128)

@@ -25,13 +25,14 @@ from plans.drill_schemas import (
     DrillPatch,
     DrillQuery,
     EvaluationIn,
+    EvaluationList,
     EvaluationOut,
     FeedIn,
     FeedList,
     FeedOut,
 )
 from plans.drills import schedule_drill, update_drill
-from plans.evaluation import evaluate_drill
+from plans.evaluation import evaluate_drill, evaluations_of
 from plans.ical import build_calendar
 from plans.recurrence import Span
 from plans.rules import load_rules
@@ -89,12 +90,31 @@ async def list_drills(request: Request):
 async def get_drill(request: Request):
     principal = await require(request, "drills.read")
     async with request.app.state.db.read() as session:
-        drill = await queries.get_drill(session, path_id(request, "drill_id", "drill"))
-        paths = [drill.organizer_path, *await queries.participant_paths(session, drill.id)]
-        if not any(principal.sees(path) for path in paths):
-            raise ApiError(403, f"drill {drill.id} involves no unit of {principal.unit_code}")
+        drill = await _visible(session, principal, request)
         out = await queries.drill_out(session, drill)
     return respond(out)
+
+
+async def _visible(session, principal: Principal, request: Request):
+    """The drill, when it is organized in or involves the caller's subtree (else 403)."""
+    drill = await queries.get_drill(session, path_id(request, "drill_id", "drill"))
+    paths = [drill.organizer_path, *await queries.participant_paths(session, drill.id)]
+    if not any(principal.sees(path) for path in paths):
+        raise ApiError(403, f"drill {drill.id} involves no unit of {principal.unit_code}")
+    return drill
+
+
+@api(
+    "The saved evaluations of a drill (one per occurrence evaluated)",
+    tags=TAGS,
+    response=EvaluationList,
+)
+async def list_evaluations(request: Request):
+    principal = await require(request, "drills.read")
+    async with request.app.state.db.read() as session:
+        drill = await _visible(session, principal, request)
+        items = await evaluations_of(session, drill)
+    return respond(EvaluationList(items=items))
 
 
 @api(
@@ -225,4 +245,5 @@ routes = [
     Route(DRILL, get_drill, methods=["GET"]),
     Route(DRILL, patch_drill, methods=["PATCH"]),
     Route(DRILL + "/evaluation", evaluate, methods=["POST"]),
+    Route(DRILL + "/evaluations", list_evaluations, methods=["GET"]),
 ]

@@ -149,3 +149,23 @@ async def evaluate_drill(
         evaluation=out.model_dump(mode="json"),
     )
     return out
+
+
+async def evaluations_of(session: AsyncSession, drill: Drill) -> list[EvaluationOut]:
+    """The drill's saved evaluations, by occurrence, each with the revision tasks it opened."""
+    rows = (
+        await session.scalars(
+            select(DrillEvaluation)
+            .where(DrillEvaluation.drill_id == drill.id)
+            .order_by(DrillEvaluation.occurrence_start)
+        )
+    ).all()
+    tasks = await session.execute(
+        select(RevisionTask.evaluation_id, RevisionTask.id)
+        .where(RevisionTask.evaluation_id.in_([row.id for row in rows]))
+        .order_by(RevisionTask.id)
+    )
+    opened: dict[int, list[int]] = {}
+    for evaluation_id, task_id in tasks.all():
+        opened.setdefault(evaluation_id, []).append(task_id)
+    return [evaluation_out(row, opened.get(row.id, [])) for row in rows]

@@ -155,4 +155,8 @@ def load_rules(path: Path = RULES_FILE) -> PlanRules:
 
 def page_config(_session: Any = None) -> dict[str, Any]:
     """What the plans page takes from these rules (its config block)."""
-    return {"due_window_days": load_rules().due.window_days}
+    rules = load_rules()
+    return {
+        "due_window_days": rules.due.window_days,
+        "filing_working_days": rules.filing.working_days,
+    }

@@ -86,6 +86,7 @@ class FilingOut(BaseModel):
     plan: int
     version: int
     filed_with: str | None
+    filed_with_name: str | None = None
     issued_on: date
     due_on: date
     provisional: bool = Field(description="a holiday schedule in the count is not published yet")
@@ -155,8 +156,15 @@ class PlanDetail(PlanOut):
     reviews: list[ReviewOut]
 
 
+class PlanListItem(PlanOut):
+    filing: Literal["pending", "overdue", "filed", "filed_late"] | None = Field(
+        default=None, description="the current version's filing; null without a version"
+    )
+    filing_due: date | None = None
+
+
 class PlanList(BaseModel):
-    items: list[PlanOut]
+    items: list[PlanListItem]
     total: int
 
 
@@ -165,6 +173,10 @@ class PlanQuery(_In):
     type: PlanType | None = None
     status: PlanStatus | None = None
     unit: str | None = Field(default=None, description="only plans owned by this unit")
+    q: str | None = Field(
+        default=None, max_length=100, description="part of the title or of the owner's name"
+    )
+    sort: Literal["unit", "title", "review_due", "next_drill_due", "updated"] = "unit"
     limit: int = Field(default=100, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.db import utcnow
@@ -160,9 +160,27 @@ async def update_plan(session: AsyncSession, *, plan: Plan, data: PlanPatch, act
     return plan
 
 
+SORTS = {
+    "unit": (Plan.unit_path, Plan.id),
+    "title": (Plan.title, Plan.id),
+    "review_due": (Plan.review_due.is_(None), Plan.review_due, Plan.id),
+    "next_drill_due": (Plan.next_drill_due.is_(None), Plan.next_drill_due, Plan.id),
+    "updated": (Plan.updated_at.desc(), Plan.id.desc()),
+}
+
+
+def _search(text: str) -> ColumnElement[bool]:
+    needle = text.lower()
+    return or_(
+        func.lower(Plan.title).contains(needle, autoescape=True),
+        func.lower(Unit.name).contains(needle, autoescape=True),
+    )
+
+
 async def list_plans(
     session: AsyncSession, *, root: Unit, query: PlanQuery
-) -> tuple[list[PlanOut], int]:
+) -> tuple[list[tuple[Plan, Unit]], int]:
+    """One page of the subtree's plans (with their owners) and how many match in all."""
     conditions = [Plan.unit_path.startswith(root.path, autoescape=True)]
     if query.type:
         conditions.append(Plan.type == query.type)
@@ -170,12 +188,14 @@ async def list_plans(
         conditions.append(Plan.status == query.status)
     if query.unit:
         conditions.append(Unit.code == query.unit)
+    if query.q:
+        conditions.append(_search(query.q))
     base = select(Plan, Unit).join(Unit, Unit.id == Plan.unit_id).where(*conditions)
     total = await session.scalar(select(func.count()).select_from(base.subquery()))
     rows = await session.execute(
-        base.order_by(Plan.unit_path, Plan.id).limit(query.limit).offset(query.offset)
+        base.order_by(*SORTS[query.sort]).limit(query.limit).offset(query.offset)
     )
-    return [to_out(plan, unit) for plan, unit in rows.all()], total or 0
+    return [(plan, unit) for plan, unit in rows.all()], total or 0
 
 
 async def recompute_due_dates(session: AsyncSession, *, actor: str) -> int:

@@ -25,11 +25,12 @@ def filing_status(filing: PlanFiling, today: date) -> str:
     return "filed" if filing.filed_on <= filing.due_on else "filed_late"
 
 
-def filing_out(filing: PlanFiling, version: int, filed_with: str | None, today: date) -> FilingOut:
+def filing_out(filing: PlanFiling, version: int, filed_with: Unit | None, today: date) -> FilingOut:
     return FilingOut(
         plan=filing.plan_id,
         version=version,
-        filed_with=filed_with,
+        filed_with=filed_with.code if filed_with else None,
+        filed_with_name=filed_with.name if filed_with else None,
         issued_on=filing.issued_on,
         due_on=filing.due_on,
         provisional=filing.provisional,
@@ -42,7 +43,27 @@ def filing_out(filing: PlanFiling, version: int, filed_with: str | None, today: 
 async def filing_view(session: AsyncSession, filing: PlanFiling, today: date) -> FilingOut:
     version = await session.get(PlanVersion, filing.version_id)
     unit = await session.get(Unit, filing.filed_with_id) if filing.filed_with_id else None
-    return filing_out(filing, version.number if version else 0, unit.code if unit else None, today)
+    return filing_out(filing, version.number if version else 0, unit, today)
+
+
+async def current_filings(
+    session: AsyncSession, plans: list[Plan], today: date
+) -> dict[int, tuple[str, date]]:
+    """Each plan's current version's filing status and due date, in one query."""
+    ids = [plan.id for plan in plans if plan.version]
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(PlanFiling, PlanVersion.number, PlanVersion.plan_id)
+        .join(PlanVersion, PlanVersion.id == PlanFiling.version_id)
+        .where(PlanVersion.plan_id.in_(ids))
+    )
+    current = {plan.id: plan.version for plan in plans}
+    return {
+        plan_id: (filing_status(filing, today), filing.due_on)
+        for filing, number, plan_id in rows.all()
+        if current.get(plan_id) == number
+    }
 
 
 async def filing_of(session: AsyncSession, version: PlanVersion, today: date) -> FilingOut | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -30,6 +31,7 @@ from plans.schemas import (
     PlanDetail,
     PlanIn,
     PlanList,
+    PlanListItem,
     PlanOut,
     PlanPatch,
     PlanQuery,
@@ -78,10 +80,18 @@ async def create_plan(request: Request):
 async def list_plans(request: Request):
     principal = await require(request, "plans.read")
     query = parse_query(request, PlanQuery)
+    today = Clock.of(request.app.state.settings).today
     async with request.app.state.db.read() as session:
         root = await subtree_root(session, principal, query.within, field="query.within")
-        items, total = await service.list_plans(session, root=root, query=query)
+        rows, total = await service.list_plans(session, root=root, query=query)
+        filings = await versions.current_filings(session, [plan for plan, _ in rows], today)
+    items = [_list_item(plan, unit, filings.get(plan.id)) for plan, unit in rows]
     return respond(PlanList(items=items, total=total))
+
+
+def _list_item(plan: Plan, unit, filing: tuple[str, date] | None) -> PlanListItem:
+    status, due_on = filing or (None, None)
+    return PlanListItem(**service.to_out(plan, unit).model_dump(), filing=status, filing_due=due_on)
 
 
 @api(

@@ -36,12 +36,20 @@ async def drills_titled(server, token: str, title: str) -> list[dict]:
     return [drill for drill in response.json()["items"] if drill["title"] == title]
 
 
-async def fill_drill(page, plan_id: int, title: str, starts: datetime, organizer: str) -> None:
-    await page.wait_for_selector(f'#d-plans option[value="{plan_id}"]')
+async def pick(page, root: str, search: str, value: str) -> None:
+    """Choose `value` in a search picker by typing part of its name first."""
+    await page.fill(f"{root} .picker-search", search)
+    await page.click(f'{root} li[data-value="{value}"]')
+
+
+async def fill_drill(
+    page, plan: dict, title: str, starts: datetime, organizer: str, organizer_name: str = "爱辉区"
+) -> None:
+    await page.wait_for_selector(f'#d-plans li[data-value="{plan["id"]}"]', state="attached")
     await page.fill("#d-title", title)
-    await page.select_option("#d-plans", str(plan_id))
+    await pick(page, "#d-plans", plan["title"][:6], str(plan["id"]))
     await page.select_option("#d-form", "tabletop")
-    await page.select_option("#d-organizer", organizer)
+    await pick(page, "#d-organizer", organizer_name, organizer)
     await page.fill("#d-starts", local_input(starts))
     await page.fill("#d-ends", local_input(starts + timedelta(hours=1)))
 
@@ -52,11 +60,13 @@ async def test_a_drill_scheduled_on_the_plans_page_appears_on_the_wall(shared_se
     wall, wall_console = await pages.open(server, "demo-display", "/wall")
     await wait_live(wall)
     page, console = await pages.open(server, "demo-coordinator", "/plans", viewport=DESK)
+    await page.fill("#plan-search", plan["title"])
     row = page.locator(f'#plans-table tr[data-plan="{plan["id"]}"]')
+    await row.wait_for(timeout=3000)
     assert plan["title"] in await row.inner_text()
 
     title = unique("爱辉区防汛桌面推演")
-    await fill_drill(page, plan["id"], title, soon(10), "231102")
+    await fill_drill(page, plan, title, soon(10), "231102")
     await page.click("#drill-form button[type=submit]")
     await page.wait_for_selector("#flash:not([hidden])")
     [drill] = await drills_titled(server, demo["coordinator"], title)
@@ -90,7 +100,7 @@ async def test_a_conflict_is_shown_and_booked_anyway_with_a_reason(shared_server
     page, console = await pages.open(server, "demo-coordinator", "/plans", viewport=DESK)
 
     title = unique("爱辉区防汛桌面推演")
-    await fill_drill(page, plan["id"], title, starts + timedelta(minutes=30), "231102")
+    await fill_drill(page, plan, title, starts + timedelta(minutes=30), "231102")
     await page.click("#drill-form button[type=submit]")
     conflict = page.locator(f'#conflict-list [data-conflict="{booked.json()["id"]}"]')
     await conflict.wait_for(timeout=3000)

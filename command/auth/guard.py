@@ -16,6 +16,7 @@ from command.auth.service import (
     principal_for_token_id,
     principal_for_user,
 )
+from command.auth.usage import mark_used, token_id_of
 from command.errors import ApiError, Forbidden, Invalid
 from command.units.models import Unit
 from command.units.service import find_unit
@@ -24,6 +25,8 @@ SESSION_KEY = "uid"
 # A kiosk screen signed in with a display token (`/wall?token=…`) keeps the token's id, not
 # the token: each request looks the token up again, so revoking it ends the session.
 KIOSK_KEY = "kiosk"
+# The only role whose token may sign a kiosk screen in.
+KIOSK_ROLE = "display"
 
 
 def bearer_token(conn: HTTPConnection) -> str | None:
@@ -44,15 +47,26 @@ async def resolve_principal(conn: HTTPConnection) -> Principal | None:
     token = bearer_token(conn)
     if token is not None:
         principal = await _principal_for_bearer(conn, token)
-        conn.scope["watchfloor.principal"] = principal
-        return principal
-    async with conn.app.state.db.read() as session:
-        if "session" in conn.scope:
-            principal = await principal_for_session(session, conn.session)
-        else:
-            principal = None
+    else:
+        async with conn.app.state.db.read() as session:
+            if "session" in conn.scope:
+                principal = await principal_for_session(session, conn.session)
+            else:
+                principal = None
     conn.scope["watchfloor.principal"] = principal
+    if principal is not None:
+        await _note_token_use(conn, principal)
     return principal
+
+
+async def _note_token_use(conn: HTTPConnection, principal: Principal) -> None:
+    """Stamp a token's last use (at most once a minute per process; see auth/usage.py)."""
+    token_id = token_id_of(principal.subject)
+    usage = getattr(conn.app.state, "token_use", None)
+    if token_id is None or usage is None or not usage.due(token_id):
+        return
+    async with conn.app.state.db.write() as session:
+        await mark_used(session, token_id)
 
 
 async def _principal_for_bearer(conn: HTTPConnection, token: str) -> Principal:

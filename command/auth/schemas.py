@@ -34,12 +34,57 @@ class TokenOut(BaseModel):
     id: int
     prefix: str
     unit: str
+    unit_name: str = ""
     role: str
     label: str
     created_at: datetime
     revoked_at: datetime | None
+    last_used_at: datetime | None = None
     token: str | None = Field(default=None, description="the secret, only in the create response")
+    kiosk_url: str | None = Field(
+        default=None, description="display tokens, at creation: the wall's sign-in address"
+    )
+    kiosk_qr: str | None = Field(
+        default=None, description="that address as a QR code (an SVG data: URI)"
+    )
 
 
 class TokenList(BaseModel):
     items: list[TokenOut]
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    username: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    display_name: str = Field(default="", max_length=128)
+    unit: str = Field(pattern=CODE_PATTERN)
+    role: str
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserPatch(BaseModel):
+    """Omit a field to keep it; `password` sets a new one (a reset)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    display_name: str | None = Field(default=None, max_length=128)
+    unit: str | None = Field(default=None, pattern=CODE_PATTERN)
+    role: str | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=1, max_length=256)
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    unit: str
+    unit_name: str
+    role: str
+    active: bool
+    created_at: datetime
+
+
+class UserList(BaseModel):
+    items: list[UserOut]

@@ -146,11 +146,9 @@ async def create_user(
     display_name: str = "",
 ) -> User:
     _check_role(role)
-    if len(password) < 8:
-        raise Invalid("password", "password must be at least 8 characters long", bare=True)
     if await session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username} already exists")
-    password_hash = await anyio.to_thread.run_sync(_hasher.hash, password)
+    password_hash = await hash_password(password)
     user = User(
         username=username,
         display_name=display_name,
@@ -161,6 +159,16 @@ async def create_user(
     session.add(user)
     await session.flush()
     return user
+
+
+async def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise Invalid("password", "password must be at least 8 characters long", bare=True)
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+def check_role(role: str) -> None:
+    _check_role(role)
 
 
 def _verify(password_hash: str, password: str) -> bool:

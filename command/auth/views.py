@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+import segno
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.auth import service
-from command.auth.guard import SESSION_KEY, ensure_sees, require, resolve_principal
+from command.auth import service, user_views
+from command.auth.guard import KIOSK_ROLE, SESSION_KEY, ensure_sees, require, resolve_principal
 from command.auth.models import ApiToken
 from command.auth.schemas import LoginIn, PrincipalOut, TokenIn, TokenList, TokenOut
 from command.errors import ApiError
@@ -56,10 +59,12 @@ def _token_out(token: ApiToken, unit: Unit, plain: str | None = None) -> TokenOu
         id=token.id,
         prefix=token.prefix,
         unit=unit.code,
+        unit_name=unit.name,
         role=token.role,
         label=token.label,
         created_at=token.created_at,
         revoked_at=token.revoked_at,
+        last_used_at=token.last_used_at,
         token=plain,
     )
 
@@ -80,7 +85,11 @@ async def create_token(request: Request):
         plain, token = await service.create_token(
             session, unit=unit, role=data.role, label=data.label
         )
-    return respond(_token_out(token, unit, plain), status=201)
+    out = _token_out(token, unit, plain)
+    if token.role == KIOSK_ROLE:
+        out.kiosk_url = f"{str(request.base_url).rstrip('/')}/wall?{urlencode({'token': plain})}"
+        out.kiosk_qr = segno.make(out.kiosk_url, error="m").svg_data_uri(scale=6, border=2)
+    return respond(out, status=201)
 
 
 @api(
@@ -115,6 +124,7 @@ async def revoke_token(request: Request):
 
 
 routes = [
+    *user_views.routes,
     Route("/api/auth/login", login, methods=["POST"]),
     Route("/api/auth/logout", logout, methods=["POST"]),
     Route("/api/auth/me", me, methods=["GET"]),

@@ -21,6 +21,10 @@ export function occurrencesByDay(drills, dates) {
 function actions(item, now, handlers) {
   const { drill } = item;
   const buttons = [];
+  if (drill.status === "completed" || (drill.rrule && item.ends <= now)) {
+    buttons.push(el("button", { type: "button", className: "secondary", text: t("plans.viewEvaluation"), onclick: () => handlers.view(drill) }));
+  }
+  if (!handlers.canManage) return buttons.length ? el("div", { className: "actions" }, buttons) : null;
   if (OPEN.has(drill.status) && item.starts <= now && !drill.rrule) {
     buttons.push(el("button", { type: "button", className: "secondary", text: t("plans.complete"), onclick: () => handlers.complete(drill) }));
   }
@@ -42,7 +46,7 @@ function entry(item, now, handlers) {
       text: [drill.organizer_name, t(`drill.form.${drill.form}`), t(`drill.status.${drill.status}`)].join(" · "),
     }),
     el("span", { className: "watermark", "aria-hidden": "true", text: t("exercise") }),
-    handlers.canManage ? actions(item, now, handlers) : null,
+    actions(item, now, handlers),
   );
 }
 

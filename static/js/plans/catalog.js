@@ -1,4 +1,4 @@
-// The plan registry as a table, with coverage per county and due dates.
+// Plan types, due-date cells and the coverage per county.
 import { config } from "../config.js";
 import { el, option } from "../dom.js";
 import { t } from "../i18n.js";
@@ -8,7 +8,7 @@ import { t } from "../i18n.js";
 export const PLAN_TYPES = (config.vocabulary?.plan_type || []).map((term) => term.code);
 const SOON_DAYS = config.due_window_days;
 
-function dueCell(date, today) {
+export function dueCell(date, today) {
   if (!date) return el("td", { text: "–" });
   const days = (Date.parse(date) - Date.parse(today)) / 86400000;
   const className = days < 0 ? "due-over" : days <= SOON_DAYS ? "due-soon" : "";
@@ -16,32 +16,10 @@ function dueCell(date, today) {
   return el("td", { className, text });
 }
 
-function planRow(plan, today) {
-  return el(
-    "tr",
-    { dataset: { plan: plan.id } },
-    el("td", { text: plan.title }),
-    el("td", { text: t(`plan.type.${plan.type}`) }),
-    el("td", { text: plan.unit_name }),
-    el("td", { text: t(`plan.status.${plan.status}`) + (plan.version ? ` v${plan.version}` : "") }),
-    dueCell(plan.review_due, today),
-    dueCell(plan.next_drill_due, today),
-  );
-}
-
 export function fillTypeFilter(select) {
   const chosen = select.value;
   select.replaceChildren(option("", t("plans.allTypes")), ...PLAN_TYPES.map((type) => option(type, t(`plan.type.${type}`))));
   select.value = chosen;
-}
-
-export function renderPlans(tbody, countNode, plans, { type, search, today }) {
-  const needle = search.trim().toLowerCase();
-  const shown = plans.filter(
-    (plan) => (!type || plan.type === type) && (!needle || `${plan.title} ${plan.unit_name}`.toLowerCase().includes(needle)),
-  );
-  tbody.replaceChildren(...shown.map((plan) => planRow(plan, today)));
-  countNode.textContent = t("plans.count", { shown: shown.length, total: plans.length });
 }
 
 function percent(rate) {

@@ -1,22 +1,41 @@
-// Plans and drills: the registry with coverage and due dates, the week's drills,
-// scheduling (conflicts shown, override with a reason) and evaluation.
-import { api, errorText, signOut } from "../api.js";
+// Plans and drills: the registry (searched and paged by the server), coverage, the
+// week's drills, scheduling or recording a held drill (conflicts named by unit, override
+// with a reason), evaluation and the saved evaluations.
+import { api, errorText } from "../api.js";
 import { caller, can } from "../config.js";
 import { $ } from "../dom.js";
-import { applyI18n, mountLangToggle, onLangChange, t } from "../i18n.js";
+import { applyI18n, onLangChange, t, unitName } from "../i18n.js";
+import { wireHeader } from "../layout.js";
 import { localDate, weekWindow } from "../time.js";
 import { renderCalendar } from "./calendar.js";
-import { fillTypeFilter, renderCoverage, renderPlans } from "./catalog.js";
+import { fillTypeFilter, renderCoverage } from "./catalog.js";
 import { EvaluationDialog } from "./evaluation.js";
-import { defaultTimes, drillBody, fillChoices, missingField, showConflicts, submitDrill } from "./schedule.js";
+import { EvaluationView } from "./evaluation-view.js";
+import { PlanDialog } from "./plan-form.js";
+import { Registry, fillStatusFilter } from "./registry.js";
+import { defaultTimes, drillBody, fillChoices, makePickers, missingField, showConflicts, submitDrill } from "./schedule.js";
 
 const form = $("#drill-form");
-const view = { plans: [], units: [], coverage: null, drills: [], weekOffset: 0, week: null };
+const pickers = makePickers(form);
+const view = { plans: [], units: [], unitNames: new Map(), coverage: null, drills: [], weekOffset: 0, week: null };
+const registry = new Registry({
+  tbody: $("#plans-table tbody"),
+  count: $("#plan-count"),
+  label: $("#page-label"),
+  prev: $("#page-prev"),
+  next: $("#page-next"),
+  filters: $("#plan-filters"),
+  today: localDate(Date.now()),
+});
 const evaluation = new EvaluationDialog($("#evaluation-dialog"), {
   onSaved: (saved) => {
     flash(t("plans.evaluated", { tasks: saved.revision_tasks.length }));
     loadWeek();
   },
+});
+const evaluationView = new EvaluationView($("#evaluation-view"));
+const planDialog = new PlanDialog($("#plan-dialog"), {
+  onSaved: (plan) => location.assign(`/plans/${plan.id}`),
 });
 
 function flash(text, kind = "") {
@@ -32,11 +51,6 @@ function formError(text) {
   node.textContent = text || "";
 }
 
-function showPlans() {
-  const options = { type: $("#plan-type").value, search: $("#plan-search").value, today: localDate(Date.now()) };
-  renderPlans($("#plans-table tbody"), $("#plan-count"), view.plans, options);
-}
-
 async function complete(drill) {
   try {
     await api(`/api/drills/${drill.id}`, { method: "PATCH", body: { status: "completed" } });
@@ -47,11 +61,16 @@ async function complete(drill) {
   }
 }
 
+function planTitles() {
+  return new Map(view.plans.map((plan) => [plan.id, plan.title]));
+}
+
 function showWeek() {
   const handlers = {
     canManage: can("drills.manage"),
     complete,
     evaluate: (drill, occurrence) => evaluation.open(drill, occurrence, view.plans),
+    view: (drill) => evaluationView.open(drill, planTitles()),
   };
   $("#week-label").textContent = `${view.week.dates[0]} – ${view.week.dates[6]}`;
   renderCalendar($("#calendar"), view.drills, view.week, Date.now(), handlers);
@@ -65,20 +84,33 @@ async function loadWeek() {
 }
 
 async function schedule(overrideReason = null) {
-  const body = drillBody(form);
+  const body = drillBody(form, pickers);
   const missing = missingField(body);
   if (missing) return formError(t(missing));
   if (overrideReason) body.override_reason = overrideReason;
   formError(null);
   const outcome = await submitDrill(body);
-  if (outcome.conflicts) return showConflicts($("#conflicts"), $("#conflict-list"), outcome.conflicts);
+  if (outcome.conflicts) return showConflicts($("#conflicts"), $("#conflict-list"), outcome.conflicts, view.unitNames);
   if (outcome.error) return formError(outcome.error);
   showConflicts($("#conflicts"), $("#conflict-list"), []);
-  form.reset();
-  defaultTimes(form, Date.now());
-  flash(t("plans.scheduled", { title: outcome.drill.title }));
-  view.weekOffset = weeksFromNow(outcome.drill.starts_at);
+  resetForm();
+  const drill = outcome.drill;
+  view.weekOffset = weeksFromNow(drill.starts_at);
   await loadWeek();
+  if (drill.status === "completed") {
+    flash(t("drills.recorded", { title: drill.title }));
+    evaluation.open(drill, drill.starts_at, view.plans);
+  } else {
+    flash(t("plans.scheduled", { title: drill.title }));
+  }
+}
+
+function resetForm() {
+  form.reset();
+  for (const picker of Object.values(pickers)) picker.clear();
+  pickers.organizer.value = caller.unit;
+  defaultTimes(form, Date.now());
+  heldChanged();
 }
 
 function weeksFromNow(iso) {
@@ -92,37 +124,53 @@ function override() {
   return schedule(reason);
 }
 
-async function loadRegistry() {
+// A held drill: no repetition, and times default to yesterday's morning.
+function heldChanged() {
+  const held = form.elements.held.checked;
+  $("#repeat-row").hidden = held;
+  $("#drill-submit").textContent = t(held ? "drills.record" : "plans.submit");
+  if (held) defaultTimes(form, Date.now() - 2 * 86400000);
+}
+
+async function loadChoices() {
   const [plans, units, coverage] = await Promise.all([
     api("/api/plans?limit=1000"),
     api("/api/units"),
     api("/api/plans/coverage"),
   ]);
   Object.assign(view, { plans: plans.items, units: units.items, coverage });
-  renderCoverage($("#coverage"), coverage);
-  showPlans();
-  fillChoices(form, { plans: view.plans, units: view.units, home: caller.unit });
+  view.unitNames = new Map(view.units.map((unit) => [unit.code, unitName(unit)]));
+  showCoverage();
+  fillChoices(pickers, { plans: view.plans, units: view.units, home: caller.unit });
+  planDialog.fill(view.units, caller.unit);
+}
+
+function showCoverage() {
+  renderCoverage($("#coverage"), view.coverage);
+  const overall = view.coverage.overall;
+  $("#coverage-line").textContent = t("registry.coverageLine", { rate: `${Math.round(overall.rate * 1000) / 10}%`, missing: overall.missing });
 }
 
 function wire() {
-  mountLangToggle($("#lang"));
-  $("#sign-out").addEventListener("click", signOut);
-  $("#who").textContent = `${caller.name} · ${caller.unit}`;
-  $("#plan-type").addEventListener("change", showPlans);
-  $("#plan-search").addEventListener("input", showPlans);
+  wireHeader();
   $("#week-prev").addEventListener("click", () => shiftWeek(-1));
   $("#week-next").addEventListener("click", () => shiftWeek(1));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     schedule();
   });
+  form.elements.held.addEventListener("change", heldChanged);
   $("#override").addEventListener("click", override);
   $("#schedule-panel").hidden = !can("drills.manage");
+  $("#new-plan").hidden = !can("plans.manage");
+  $("#new-plan").addEventListener("click", () => planDialog.open());
   onLangChange(() => {
     fillTypeFilter($("#plan-type"));
-    showPlans();
-    if (view.coverage) renderCoverage($("#coverage"), view.coverage);
+    fillStatusFilter($("#plan-status"));
+    registry.render();
+    if (view.coverage) showCoverage();
     if (view.week) showWeek();
+    heldChanged();
   });
 }
 
@@ -134,5 +182,6 @@ function shiftWeek(delta) {
 applyI18n();
 wire();
 fillTypeFilter($("#plan-type"));
+fillStatusFilter($("#plan-status"));
 defaultTimes(form, Date.now());
-Promise.all([loadRegistry(), loadWeek()]).catch((error) => flash(errorText(error), "error"));
+Promise.all([registry.load(), loadChoices(), loadWeek()]).catch((error) => flash(errorText(error), "error"));

@@ -1,22 +1,31 @@
-// The scheduling form: a drill against registered plans; a conflict (409) shows the
-// drills it collides with and may be booked anyway with a recorded reason.
+// The scheduling form: a drill against registered plans, with search pickers for the
+// plans and the unit tree; a conflict (409) shows the drills it collides with, naming the
+// units, and may be booked anyway with a recorded reason. "Held" records a drill that
+// already took place (status completed), to be evaluated at once.
 import { ApiError, api, errorText } from "../api.js";
-import { el, option } from "../dom.js";
+import { el } from "../dom.js";
 import { newKey } from "../ids.js";
 import { t, unitName } from "../i18n.js";
+import { Picker, unitItems } from "../picker.js";
 import { formatDateTime, fromLocalInput, toLocalInput } from "../time.js";
 
-const ORGANIZER_KINDS = new Set(["area", "office", "department", "command_hq"]);
 const IN_FORCE = new Set(["in_force", "under_revision"]);
 
-export function fillChoices(form, { plans, units, home }) {
+export function makePickers(form) {
+  return {
+    plans: new Picker(form.querySelector("#d-plans"), { name: t("plans.field.plans") }),
+    organizer: new Picker(form.querySelector("#d-organizer"), { multiple: false, tree: true, name: t("plans.field.organizer") }),
+    units: new Picker(form.querySelector("#d-units"), { tree: true, name: t("plans.field.units") }),
+  };
+}
+
+export function fillChoices(pickers, { plans, units, home }) {
   const drillable = plans.filter((plan) => IN_FORCE.has(plan.status));
-  form.elements.plans.replaceChildren(...drillable.map((plan) => option(String(plan.id), `${plan.title}（${plan.unit_name}）`)));
-  const label = (unit) => `${unitName(unit)} (${unit.code})`;
-  form.elements.organizer.replaceChildren(
-    ...units.filter((unit) => ORGANIZER_KINDS.has(unit.kind)).map((unit) => option(unit.code, label(unit), unit.code === home)),
-  );
-  form.elements.units.replaceChildren(...units.map((unit) => option(unit.code, label(unit))));
+  pickers.plans.setItems(drillable.map((plan) => ({ value: String(plan.id), label: plan.title, detail: plan.unit_name })));
+  const name = (unit) => unitName(unit);
+  pickers.organizer.setItems(unitItems(units, name));
+  pickers.organizer.value = home;
+  pickers.units.setItems(unitItems(units, name));
 }
 
 export function defaultTimes(form, now) {
@@ -25,46 +34,45 @@ export function defaultTimes(form, now) {
   form.elements.ends_at.value = toLocalInput(start + 2 * 3600000);
 }
 
-function selected(select) {
-  return [...select.selectedOptions].map((o) => o.value);
-}
-
-export function drillBody(form) {
+export function drillBody(form, pickers) {
   const body = {
     title: form.elements.title.value.trim(),
-    plans: selected(form.elements.plans).map(Number),
+    plans: pickers.plans.value.map(Number),
     form: form.elements.form.value,
     scope: form.elements.scope.value,
     purpose: form.elements.purpose.value,
-    organizer: form.elements.organizer.value,
-    units: selected(form.elements.units),
+    organizer: pickers.organizer.value,
+    units: pickers.units.value,
     starts_at: fromLocalInput(form.elements.starts_at.value),
     ends_at: fromLocalInput(form.elements.ends_at.value),
     description: form.elements.description.value.trim(),
   };
-  if (form.elements.rrule.value) body.rrule = form.elements.rrule.value;
+  if (form.elements.held.checked) body.status = "completed";
+  else if (form.elements.rrule.value) body.rrule = form.elements.rrule.value;
   return body;
 }
 
 export function missingField(body) {
   if (!body.title) return "plans.need.title";
   if (!body.plans.length) return "plans.need.plans";
+  if (!body.organizer) return "drills.need.organizer";
   if (!body.starts_at || !body.ends_at) return "plans.need.times";
   return null;
 }
 
-function conflictLine(conflict) {
+function conflictLine(conflict, names) {
   const what = [
-    conflict.units.length ? t("plans.conflict.units", { units: conflict.units.join("、") }) : "",
+    conflict.units.length ? t("plans.conflict.units", { units: conflict.units.map((code) => names.get(code) || code).join("、") }) : "",
     conflict.location ? t("plans.conflict.place") : "",
   ].filter(Boolean);
   const when = `${formatDateTime(conflict.starts_at)}–${formatDateTime(conflict.ends_at)}`;
   return el("li", { dataset: { conflict: conflict.drill } }, `«${conflict.title}» (#${conflict.drill}) ${what.join("，")} ${when}`);
 }
 
-export function showConflicts(box, list, conflicts) {
+// names: Map of unit code → name, so conflicts name the units people know.
+export function showConflicts(box, list, conflicts, names = new Map()) {
   box.hidden = !conflicts.length;
-  list.replaceChildren(...conflicts.map(conflictLine));
+  list.replaceChildren(...conflicts.map((conflict) => conflictLine(conflict, names)));
 }
 
 // POST the drill; returns the drill, or {conflicts} on a 409 that lists them.
