@@ -51,6 +51,7 @@ NAV = (
     ("/desk", "nav.desk", ("commander", "admin")),
     ("/report", "nav.report", ("reporter", "commander", "admin")),
     ("/plans", "nav.plans", ("coordinator", "commander", "admin")),
+    ("/reviews", "nav.reviews", ("reporter", "coordinator", "commander", "admin", "leader")),
     ("/leadership", "nav.leadership", ("commander", "admin", "leader")),
     ("/admin", "nav.admin", ("admin",)),
 )

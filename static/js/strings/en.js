@@ -688,6 +688,7 @@ export default {
   "nav.wall": "Wall",
   "nav.desk": "Desk",
   "nav.report": "Report",
+  "nav.reviews": "Evaluations",
   "nav.plans": "Plans & drills",
   "nav.leadership": "Leadership",
   "nav.admin": "Admin",

@@ -693,6 +693,7 @@ export default {
   "nav.wall": "大屏",
   "nav.desk": "值班台",
   "nav.report": "现场报告",
+  "nav.reviews": "事后评估",
   "nav.plans": "预案与演练",
   "nav.leadership": "领导视图",
   "nav.admin": "系统管理",
