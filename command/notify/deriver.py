@@ -44,9 +44,14 @@ async def derive(db: Database, settings: Settings, ladder: Ladder, *, now: datet
             for rule in ladder.rules_for(event.kind):
                 rows += await _deliveries(session, rule, event, settings, ladder, now)
         if rows:
-            await session.execute(_insert(session, Delivery).values(rows).on_conflict_do_nothing())
+            await session.execute(insert_ignoring_duplicates(session, Delivery, rows))
         cursor.event_id = events[-1].id
     return len(rows)
+
+
+def insert_ignoring_duplicates(session: AsyncSession, model: Any, rows: list[dict]) -> Any:
+    """Rows inserted, those whose unique key is already taken skipped."""
+    return _insert(session, model).values(rows).on_conflict_do_nothing()
 
 
 def _insert(session: AsyncSession, model: Any) -> Any:
@@ -116,6 +121,7 @@ async def _deliveries(
                 "next_attempt_at": now,
                 "last_error": "",
                 "created_at": now,
+                "repeat": 0,
             }
         )
     return rows
@@ -197,12 +203,16 @@ def _values(subject: dict[str, Any], settings: Settings, lang: str, event: Event
     }
 
 
-async def cancel_after_acknowledgement(session: AsyncSession, obligation_id: int) -> int:
+async def cancel_after_acknowledgement(session: AsyncSession, delivery: Delivery) -> int:
     """An acknowledgement stops the ladder: what is still waiting to go about the same
-    obligation is cancelled."""
+    obligation (about no obligation: the same event's message, its repeats) is cancelled."""
+    if delivery.obligation_id is not None:
+        same = Delivery.obligation_id == delivery.obligation_id
+    else:
+        same = (Delivery.event_id == delivery.event_id) & (Delivery.rule == delivery.rule)
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.obligation_id == obligation_id, Delivery.state == "pending")
+        .where(same, Delivery.state == "pending")
         .values(state="cancelled", last_error="acknowledged")
     )
     return result.rowcount or 0
