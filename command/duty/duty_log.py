@@ -23,6 +23,7 @@ from command.duty.roster import is_absent, shift_view, sign_ins_of
 from command.duty.rules import duty_rules
 from command.errors import NotFound
 from command.events import Event
+from command.incidents.queries import titles
 from command.incidents.shapes import unit_code as code_of_path
 from command.units.models import Unit
 
@@ -64,8 +65,12 @@ async def shift_log(
         *await _desk_entries(session, shift, unit, names),
     ]
     entries.sort(key=lambda entry: (entry["at"], entry["kind"]))
+    untitled = {e["incident"] for e in entries if e["incident"] and not e["incident_title"]}
+    found = await titles(session, untitled)
     for entry in entries:
         entry["actor_name"] = names.get(entry["actor"], entry["actor"])
+        if entry["incident"] and not entry["incident_title"]:
+            entry["incident_title"] = found.get(entry["incident"], "")
     return {
         "shift": shift_view(shift, unit, sign_ins, now),
         "entries": entries,
@@ -177,6 +182,8 @@ def _event_entry(event: Event) -> dict[str, Any]:
     payload = event.payload
     incident = payload.get("incident") if isinstance(payload.get("incident"), dict) else {}
     detail: dict[str, Any] = {}
+    if event.kind == "incident.created" and incident:
+        detail["summary"] = incident.get("summary", "")
     if "changes" in payload:
         detail["changes"] = payload["changes"]
     if instruction := payload.get("instruction"):

@@ -68,6 +68,8 @@ def describe(entry: dict[str, Any]) -> str:
             for name in ("incidents", "obligations", "instructions", "warnings")
         )
         return f"{handover['note'] or '（无留言）'}（{listed}）"
+    if kind == "incident.created" and detail.get("summary"):
+        return detail["summary"]
     if "instruction" in detail:
         instruction = detail["instruction"]
         if feedback := detail.get("feedback"):
