@@ -65,7 +65,9 @@ async def test_the_duty_log_lists_the_shift_in_time_order(app, client, demo):
     assert feedback.status_code in (200, 201), feedback.text
     # The county's own action is in the county's log, not the city's.
     await client.patch(f"/api/incidents/{incident}", json={"level": "II"}, headers=county)
-    handed = await client.post("/api/duty/handovers", json={"note": "火灾续报待收"}, headers=commander)
+    handed = await client.post(
+        "/api/duty/handovers", json={"note": "火灾续报待收"}, headers=commander
+    )
     assert handed.status_code == 201, handed.text
 
     response = await client.get(f"/api/duty/shifts/{shift_id}/log", headers=commander)
