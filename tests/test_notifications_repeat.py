@@ -14,6 +14,7 @@ from command.notify import worker
 from command.notify.ladder import LadderError, load_ladder
 from command.notify.repeats import repeat_due
 from command.notify.sender import ack_token
+from tests.conftest import bearer
 from tests.deadlines_fixtures import (
     COUNTY,
     T0,
@@ -159,3 +160,39 @@ def test_the_ladder_check_refuses_a_bad_repeat(tmp_path, lines, says, capsys):
 
     assert cmd_check(Settings(), argparse.Namespace(file=str(path))) == 1
     assert says in capsys.readouterr().err
+
+
+async def test_an_early_warning_above_the_severity_reaches_the_covered_units(
+    settings, mailbox, demo
+):
+    from tests.interop_fixtures import foreign_alert
+
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _contacts(client, demo, COUNTY, [{"kind": "email", "address": "duty@county.example"}])
+        await _contacts(
+            client, demo, "231123", [{"kind": "email", "address": "duty@xunke.example"}]
+        )
+        await worker.run_once(app)
+        cap = {"Content-Type": "application/cap+xml"}
+        minor = await client.post(
+            "/api/cap",
+            content=foreign_alert(identifier="W-MINOR", severity="Minor"),
+            headers={**bearer(demo["commander"]), **cap},
+        )
+        assert minor.status_code == 201, minor.text
+        severe = await client.post(
+            "/api/cap",
+            content=foreign_alert(identifier="W-SEVERE"),
+            headers={**bearer(demo["commander"]), **cap},
+        )
+        assert severe.status_code == 201, severe.text
+        await worker.run_once(app)
+        [mail] = box.to("duty@county.example")
+        assert str(mail["subject"]) == "【预警】黑龙江省气象台发布暴雨橙色预警（严重）"
+        assert "/n/" in mail.get_body(("plain",)).get_content()
+        assert box.to("duty@xunke.example") == []  # 逊克县 lies outside the warning's area
+        log = await _deliveries(client, demo)
+        assert [d["rule"] for d in log] == ["early warning"]
+        await client.aclose()

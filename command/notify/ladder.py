@@ -17,9 +17,31 @@ from command.notify.models import CHANNELS
 from command.vocabulary import LEVELS
 
 LADDER_FILE = Path(__file__).with_name("ladder.toml")
-TRIGGERS = ("deadline.warning", "deadline.overdue", "deadline.missed", "incident.created")
-RELATIONS = ("owing_unit", "superior", "superior_leader", "city_leader")
-PLACEHOLDERS = {"incident", "report", "unit", "to_unit", "due", "left", "link", "level"}
+TRIGGERS = (
+    "deadline.warning",
+    "deadline.overdue",
+    "deadline.missed",
+    "incident.created",
+    "warning.received",
+    "warning.updated",
+)
+RELATIONS = ("owing_unit", "superior", "superior_leader", "city_leader", "covered_units")
+PLACEHOLDERS = {
+    "incident",
+    "report",
+    "unit",
+    "to_unit",
+    "due",
+    "left",
+    "link",
+    "level",
+    "warning",
+    "severity",
+    "sender",
+    "expires",
+}
+# CAP 1.2 severities, as an early warning carries them.
+SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
 # "90s", "10m", "2h", "1h30m": how often a rule that repeats until acknowledged sends again.
 _CADENCE = re.compile(r"(?:(?P<hours>\d+)h)?(?:(?P<minutes>\d+)m)?(?:(?P<seconds>\d+)s)?")
 MIN_REPEAT = timedelta(seconds=1)
@@ -64,6 +86,8 @@ class Rule(_Strict):
     to: tuple[Literal[RELATIONS], ...] = Field(min_length=1)  # type: ignore[valid-type]
     channels: tuple[Literal[CHANNELS], ...] = Field(min_length=1)  # type: ignore[valid-type]
     levels: tuple[Literal[LEVELS], ...] | None = None  # type: ignore[valid-type]
+    # For early warnings: only these CAP severities (all when unset).
+    severities: tuple[Literal[SEVERITIES], ...] | None = None  # type: ignore[valid-type]
     subject: Text
     body: Text
     # Repeat until acknowledged: sent again every `repeat_every` (a cadence, "10m"), at

@@ -20,6 +20,10 @@ CHANNELS = {
     "en": {"phone": "phone", "written": "written"},
 }
 EXERCISE = {"zh": "【演练】", "en": "[EXERCISE] "}
+SEVERITY = {
+    "zh": {"Extreme": "特别严重", "Severe": "严重", "Moderate": "较重", "Minor": "一般"},
+    "en": {"Extreme": "extreme", "Severe": "severe", "Moderate": "moderate", "Minor": "minor"},
+}
 REPEAT = {"zh": "【第{n}次提醒】", "en": "[Reminder {n}] "}
 _REPEAT_MARK = re.compile(r"^(【第\d+次提醒】|\[Reminder \d+\] )")
 
@@ -33,6 +37,10 @@ def report_label(obligation: dict[str, Any], lang: str) -> str:
     kind = KINDS[lang][obligation["kind"]].format(seq=obligation.get("seq") or "")
     channel = CHANNELS[lang].get(obligation.get("channel"), "")
     return f"{kind}（{channel}）" if lang == "zh" else f"{kind} ({channel})"
+
+
+def severity_label(severity: str | None, lang: str) -> str:
+    return SEVERITY[lang].get(severity or "", severity or "")
 
 
 def local_time(moment: datetime, zone: tzinfo, lang: str) -> str:
