@@ -277,3 +277,29 @@ async def test_the_duty_log_of_the_shift_on_duty_prints_on_a4(
     await _fits(page)
     await page.screenshot(path=str(shots(tmp_path) / "duty-log-en.png"))
     assert console.errors() == []
+
+
+async def test_a_handover_is_given_and_accepted_on_the_page(
+    sqlite_url, start_server, pages, demo, tmp_path
+):
+    server = start_server(sqlite_url)
+    await _roster(server, demo, body_at(-1, 11), body_at(11, 23, leader={"name": "赵局长"}))
+    page, console = await _open(pages, server)
+    await page.locator("#handover").wait_for(state="visible")
+    await page.fill("#handover-note", "燃气泄漏事件续报待收")
+    await page.click("#hand-over")
+    await page.locator("#flash", has_text="已交班").wait_for()
+    await page.locator("#log-table tr", has_text="燃气泄漏事件续报待收").wait_for()
+    # The officer who handed over cannot accept; the next one does.
+    await page.locator("#accept-handover").click()
+    await page.locator("#handover .form-error", has_text="不能自己接班").wait_for()
+    other, other_console = await _open(pages, server, "demo-admin")
+    pending = other.locator("#handover-pending .pending")
+    await pending.wait_for()
+    assert "燃气泄漏事件续报待收" in await pending.inner_text()
+    await other.screenshot(path=str(shots(tmp_path) / "roster-handover-zh.png"))
+    await other.click("#accept-handover")
+    await other.locator("#flash", has_text="已接班").wait_for()
+    await other.locator('#log-table tr[data-kind="handover.accepted"]').wait_for()
+    assert await other.locator("#handover-pending .pending").count() == 0
+    assert console.errors(REFUSED) == [] and other_console.errors() == []

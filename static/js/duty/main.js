@@ -8,6 +8,7 @@ import { $, option } from "../dom.js";
 import { applyI18n, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
 import { formatDate, fromLocalInput, localDate, weekWindow } from "../time.js";
 import { ShiftForm } from "./form.js";
+import { HandoverPanel } from "./handover.js";
 import { renderLog } from "./log.js";
 import { renderRoster } from "./roster.js";
 import { rowProblem, shiftError } from "./words.js";
@@ -28,6 +29,18 @@ const view = {
 };
 const canManage = can("duty.manage");
 const form = new ShiftForm($("#shift-form"), { onSave: save, onRemove: remove, onCancel: closeForm });
+const handover = new HandoverPanel($("#handover"), { onChange: refresh, say: (key) => say(key) });
+
+// After a handover: the roster, the open log and the panel read again.
+async function refresh() {
+  await loadShifts();
+  if (view.selected !== null) await openLog(view.selected);
+}
+
+function isCurrent(shift) {
+  const now = Date.now();
+  return Date.parse(shift.starts_at) <= now && now < Date.parse(shift.ends_at);
+}
 
 // A message by its string key, so that it follows a change of language; `text`: words
 // already made (an error).
@@ -95,6 +108,7 @@ async function openLog(id) {
   try {
     view.log = await api(`/api/duty/shifts/${id}/log`);
     renderLog($("#log"), view.log, view.units);
+    await handover.show(view.unit, canManage && isCurrent(view.log.shift));
   } catch (error) {
     flash(shiftError(error), "error");
   }
@@ -119,6 +133,7 @@ function openForm(shift = null) {
     line: last?.line || "",
   };
   $("#log").hidden = true;
+  $("#handover").hidden = true;
   removeArmed = false;
   $("#remove").textContent = t("roster.remove");
   form.open(shift, defaults);
@@ -127,6 +142,7 @@ function openForm(shift = null) {
 function closeForm() {
   form.close();
   $("#log").hidden = false;
+  $("#handover").hidden = !(canManage && view.log && isCurrent(view.log.shift));
 }
 
 async function save(body, shift) {
@@ -239,6 +255,7 @@ function wire() {
     fillUnits();
     showRoster();
     if (view.log) renderLog($("#log"), view.log, view.units);
+    handover.render();
   });
 }
 
