@@ -139,6 +139,7 @@ async def test_the_roster_is_edited_with_the_checks_named_in_both_languages(
     await page.locator("#flash", has_text="removed").wait_for()
     await page.locator("#roster tbody tr", has_text="孙主任").wait_for(state="detached")
     assert await rows.count() == 2
+    await page.locator("#log .meta", has_text="张副市长").wait_for()  # the removed one's log goes
     await page.click("#by-day")
     assert await page.get_attribute("#by-day", "aria-selected") == "true"
     await page.locator("#today", has_text="Today").wait_for()

@@ -177,7 +177,9 @@ async function remove(shift) {
     say("roster.removed");
     closeForm();
     view.selected = null;
+    view.log = null;
     await loadShifts();
+    await openCurrent();
   } catch (error) {
     form.error(shiftError(error));
   }
