@@ -136,6 +136,17 @@ async def test_two_workers_write_each_repeat_once(settings, mailbox, demo):
         await client.aclose()
 
 
+async def test_a_message_past_the_series_span_is_not_repeated(settings, mailbox, demo):
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _overdue_incident(app, client, demo)
+        # Ten minutes a repeat, six at most: after 70 minutes the series is over.
+        await worker.run_once(app, now=DUE + minutes(71))
+        assert len(_overdue(box, "duty@county.example")) == 1
+        await client.aclose()
+
+
 @pytest.mark.parametrize(
     ("lines", "says"),
     [

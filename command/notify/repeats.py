@@ -91,6 +91,9 @@ async def _due_heads(session: AsyncSession, rule: Rule, now: datetime) -> list[D
             Delivery.repeat < (rule.repeat_max or 0),
             Delivery.state.in_(REPEATABLE),
             Delivery.created_at <= now - rule.cadence,
+            # Within the series' span: a message long past it (from before the rule
+            # repeated, or from a worker down for hours) is not brought back.
+            Delivery.created_at > now - rule.cadence * ((rule.repeat_max or 0) + 1),
             ~newer_exists,
             ~acknowledged,
         )
