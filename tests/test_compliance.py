@@ -154,7 +154,9 @@ async def test_the_compliance_table_of_a_scripted_month(settings, demo):
     assert lines[5][lines[0].index("最长迟报时长（分钟）")] == "90.0"
 
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
-    cells = list(sheet.iter_rows(values_only=True))
+    cells = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert sheet["A1"].value.startswith("黑河市") and "2026-03-01" in sheet["A2"].value
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref.startswith("A3:")
     assert cells[0] == tuple(lines[0])
     assert [row[1] for row in cells[1:]] == [row[0] for row in EXPECTED]
     assert cells[4][cells[0].index("迟报")] == 2 and cells[1][12] == 1.0
@@ -213,14 +215,14 @@ async def test_files_in_english_and_names_that_look_like_formulas_stay_text(sett
             bad = await client.get(f"/api/compliance.csv?{MARCH}&lang=fr", headers=headers)
     assert bad.status_code == 422
     sheet = load_workbook(io.BytesIO(zh_xlsx.content)).active
-    [name] = [row[2] for row in sheet.iter_rows(min_row=2)]
+    [name] = [row[2] for row in sheet.iter_rows(min_row=4)]
     assert name.value.startswith("=HYPERLINK") and name.data_type == "s"
     [line] = list(csv.reader(io.StringIO(zh_csv.content.decode("utf-8-sig"))))[1:]
     assert line[2] == '\'=HYPERLINK("http://x.example","x")'
     english = load_workbook(io.BytesIO(en_xlsx.content))
     assert english.sheetnames == ["On-time reporting"]
     assert english.properties.title.startswith("Heihe City on-time reporting 2026-03-01")
-    cells = list(english.active.iter_rows(values_only=True))
+    cells = list(english.active.iter_rows(min_row=3, values_only=True))
     assert cells[0][:3] == ("Rank", "Unit code", "Unit") and "On-time rate" in cells[0]
     assert cells[1][2] == "@SUM(A1)"
     lines = list(csv.reader(io.StringIO(en_csv.content.decode("utf-8-sig"))))

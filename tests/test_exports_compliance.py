@@ -86,10 +86,11 @@ async def test_xlsx_holds_the_chinese_headers_and_every_row(settings, demo):
     assert workbook.sheetnames == ["按时报告率"]
     assert workbook.properties.title.startswith("黑河市 按时报告率 2026-03-01")
     sheet = workbook.active
-    cells = list(sheet.iter_rows(values_only=True))
+    cells = list(sheet.iter_rows(min_row=3, values_only=True))
     assert cells[0] == HEADERS
+    assert sheet.freeze_panes == "A4" and sheet["A3"].font.bold
     assert cells[1:] == [_expected(row) for row in rows]
-    rate = sheet.cell(row=2, column=HEADERS.index("按时报告率") + 1)
+    rate = sheet.cell(row=4, column=HEADERS.index("按时报告率") + 1)
     assert rate.number_format == "0.0%" and 0 <= rate.value <= 1
 
 
@@ -109,7 +110,7 @@ async def test_files_follow_the_subtree(settings, demo):
     rows, as_csv, as_xlsx = await _files(settings, demo, query=f"{MARCH}&unit={TOWNSHIP}")
     assert rows and {row["unit"] for row in rows} <= {TOWNSHIP, VILLAGE}
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
-    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+    assert [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)] == [
         row["unit"] for row in rows
     ]
     lines = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
@@ -157,6 +158,6 @@ async def test_a_unit_name_is_never_a_formula(settings, demo):
                 f"/api/compliance.xlsx?{MARCH}", headers=bearer(demo["display"])
             )
     sheet = load_workbook(io.BytesIO(response.content)).active
-    names = [row[2] for row in sheet.iter_rows(min_row=2)]
+    names = [row[2] for row in sheet.iter_rows(min_row=4)]
     formula = next(cell for cell in names if str(cell.value).startswith("="))
     assert formula.data_type == "s"

@@ -12,7 +12,7 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook
+from command.documents.xlsx import Column, Sheet, workbook_bytes
 
 # (field, Chinese header, English header), in column order.
 COLUMNS = (
@@ -32,7 +32,6 @@ COLUMNS = (
     ("median_delay_minutes", "迟报时长中位数（分钟）", "Median delay (min)"),
     ("worst_delay_minutes", "最长迟报时长（分钟）", "Worst delay (min)"),
 )
-RATE_COLUMN = "M"
 RATE_INDEX = [name for name, _, _ in COLUMNS].index("on_time_rate")
 SHEET = {"zh": "按时报告率", "en": "On-time reporting"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -70,21 +69,19 @@ def to_csv(rows: list[dict[str, Any]], lang: str = "zh") -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[dict[str, Any]], title: str, lang: str = "zh") -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET[lang]
-    sheet.append(headers(lang))
-    for row in rows:
-        sheet.append([_cell(row, name, lang) for name, _, _ in COLUMNS])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if cell.data_type == "f":  # text that openpyxl took for a formula
-                cell.data_type = "s"
-    for cell in sheet[RATE_COLUMN][1:]:
-        cell.number_format = "0.0%"
-    sheet.freeze_panes = "A2"
-    book.properties.title = title
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+WIDTHS = {"rank": 6, "unit": 10, "name": 24, "on_time_rate": 12}
+
+
+def to_xlsx(rows: list[dict[str, Any]], title: str, lang: str = "zh", subtitle: str = "") -> bytes:
+    """The styled workbook: title and period rows, then the frozen, filtered table."""
+    columns = [
+        Column(
+            zh if lang == "zh" else en,
+            width=WIDTHS.get(name, 12),
+            number_format="0.0%" if name == "on_time_rate" else None,
+        )
+        for name, zh, en in COLUMNS
+    ]
+    table = [[_cell(row, name, lang) for name, _, _ in COLUMNS] for row in rows]
+    sheet = Sheet(SHEET[lang], title, subtitle, columns, table)
+    return workbook_bytes([sheet], title=title)

@@ -135,11 +135,18 @@ def _title(meta: dict) -> str:
     return f"{meta['name']} 按时报告率 {start} 至 {end}"
 
 
+def _period(meta: dict) -> str:
+    start, end = f"{meta['from']:%Y-%m-%d}", f"{meta['to']:%Y-%m-%d}"
+    if meta["lang"] == "en":
+        return f"{meta['name']} · period {start} to {end} · ruleset {meta['ruleset']}"
+    return f"{meta['name']} · 统计期间 {start} 至 {end} · 规则 {meta['ruleset']}"
+
+
 @api("The compliance table as an Excel workbook", tags=TAGS, query=ComplianceQuery, media_type=XLSX)
 async def compliance_xlsx(request: Request) -> Response:
     meta, rows = await _compliance(request)
     return Response(
-        compliance_files.to_xlsx(rows, _title(meta), meta["lang"]),
+        compliance_files.to_xlsx(rows, _title(meta), meta["lang"], _period(meta)),
         media_type=XLSX,
         headers={"Content-Disposition": _filename(meta, "xlsx")},
     )
