@@ -1,16 +1,14 @@
 """The duty log (值班日志) of a shift as offices file it: a workbook with a title row, the
 shift's period and people, then a bold, frozen, filtered header and one row an entry (时间,
-事项, 内容, 事件, 经办人), every cell text so that nothing becomes a formula."""
+事项, 内容, 事件, 经办人), every cell text so that nothing becomes a formula (the core's
+workbook builder)."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, tzinfo
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from command.documents.xlsx import Column, Sheet, workbook_bytes
 
 COLUMNS = (("时间", 18), ("事项", 14), ("内容", 70), ("事件", 30), ("经办人", 16))
 KINDS = {
@@ -88,43 +86,31 @@ def describe(entry: dict[str, Any]) -> str:
 
 
 def write_log(log: dict[str, Any], zone: tzinfo) -> bytes:
+    """The log in the core's office layout (command/documents): title, the shift's period
+    and people, then the bold frozen filtered header and one text row an entry."""
     shift = log["shift"]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "值班日志"
-    sheet.append([f"{shift['unit_name']}值班日志"])
-    sheet["A1"].font = Font(bold=True, size=14)
     officers = "、".join(officer["name"] for officer in shift["officers"])
-    sheet.append(
-        [
-            f"班次：{_local(shift['starts_at'], zone)} 至 {_local(shift['ends_at'], zone)}　"
-            f"带班领导：{shift['leader']['name']}　值班员：{officers}　"
-            f"值班电话：{shift['line'] or '—'}"
-        ]
+    period = (
+        f"班次：{_local(shift['starts_at'], zone)} 至 {_local(shift['ends_at'], zone)}　"
+        f"带班领导：{shift['leader']['name']}　值班员：{officers}　"
+        f"值班电话：{shift['line'] or '—'}"
     )
-    sheet.append([header for header, _ in COLUMNS])
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for entry in log["entries"]:
-        incident = entry["incident_title"] or (f"#{entry['incident']}" if entry["incident"] else "")
-        sheet.append(
-            [
-                _local(entry["at"], zone),
-                KINDS.get(entry["kind"], entry["kind"]),
-                describe(entry),
-                incident,
-                entry["actor_name"],
-            ]
-        )
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=4):
-        for cell in row:
-            if cell.value is not None:
-                cell.data_type = "s"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A4"
-    sheet.auto_filter.ref = f"A3:{get_column_letter(len(COLUMNS))}{max(3, sheet.max_row)}"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    rows = [
+        [
+            _local(entry["at"], zone),
+            KINDS.get(entry["kind"], entry["kind"]),
+            describe(entry),
+            entry["incident_title"] or (f"#{entry['incident']}" if entry["incident"] else ""),
+            entry["actor_name"],
+        ]
+        for entry in log["entries"]
+    ]
+    title = f"{shift['unit_name']}值班日志"
+    sheet = Sheet(
+        name="值班日志",
+        title=title,
+        subtitle=period,
+        columns=[Column(header, width) for header, width in COLUMNS],
+        rows=rows,
+    )
+    return workbook_bytes([sheet], title=title)
