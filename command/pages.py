@@ -49,6 +49,7 @@ HOME = {
 NAV = (
     ("/wall", "nav.wall", ("display", "commander", "admin")),
     ("/desk", "nav.desk", ("commander", "admin")),
+    ("/duty", "nav.duty", ("commander", "admin")),
     ("/report", "nav.report", ("reporter", "commander", "admin")),
     ("/plans", "nav.plans", ("coordinator", "commander", "admin")),
     ("/reviews", "nav.reviews", ("reporter", "coordinator", "commander", "admin", "leader")),

@@ -5,9 +5,12 @@ from command.duty import calls, demo, roster
 
 
 def _routes():
-    from command.duty.views import routes
+    from starlette.routing import Route
 
-    return routes
+    from command.duty.views import routes
+    from command.pages import page
+
+    return [*routes, Route("/duty", page("duty.html"), methods=["GET"])]
 
 
 DOMAIN = Domain(

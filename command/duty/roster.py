@@ -17,6 +17,7 @@ from command.auth.guard import ensure_sees, named_unit, subtree_root
 from command.auth.service import Principal
 from command.db import utcnow
 from command.duty.models import Shift, SignIn
+from command.duty.placement import check_placement
 from command.duty.rules import duty_rules
 from command.duty.schemas import ShiftIn, ShiftQuery, SignInIn
 from command.errors import Conflict, Invalid, NotFound
@@ -60,17 +61,12 @@ async def create_shift(
     ensure_sees(principal, unit.path, f"unit {unit.code}")
     if problems := check_shift(data):
         raise Invalid(problems[0].field, problems[0].message)
-    if (other := await _overlapping(session, unit.id, data.starts_at, data.ends_at)) is not None:
-        raise Conflict(
-            f"the shift overlaps shift {other.id} of unit {unit.code} "
-            f"({other.starts_at.isoformat()} – {other.ends_at.isoformat()})",
-            field="starts_at",
-        )
+    await check_placement(session, unit=unit, starts_at=data.starts_at, ends_at=data.ends_at)
     shift = _new_shift(data, unit, principal.subject, now)
     session.add(shift)
     await session.flush()
     view = shift_view(shift, unit, [], now)
-    _record(session, "shift.created", shift, view, principal.subject)
+    record_shift(session, "shift.created", shift, view, principal.subject)
     return view
 
 
@@ -116,7 +112,7 @@ async def add_shifts(
         session.add(shift)
         await session.flush()
         view = shift_view(shift, unit, [], now)
-        _record(session, "shift.created", shift, view, principal.subject)
+        record_shift(session, "shift.created", shift, view, principal.subject)
         views.append(view)
     return views
 
@@ -137,7 +133,7 @@ async def list_shifts(
     rows = (
         await session.execute(statement.order_by(Shift.starts_at, Shift.id).limit(query.limit))
     ).all()
-    sign_ins = await _sign_ins(session, [shift.id for shift, _ in rows])
+    sign_ins = await sign_ins_of(session, [shift.id for shift, _ in rows])
     views = [shift_view(shift, unit, sign_ins.get(shift.id, []), now) for shift, unit in rows]
     return views if query.absent is None else [v for v in views if v["absent"] == query.absent]
 
@@ -148,7 +144,7 @@ async def on_duty(
     """Who is on duty now at a unit (the caller's own by default), and the next shift."""
     unit = await subtree_root(session, principal, unit_code)
     current, following = await current_and_next(session, unit.id, now)
-    sign_ins = await _sign_ins(session, [s.id for s in (current, following) if s is not None])
+    sign_ins = await sign_ins_of(session, [s.id for s in (current, following) if s is not None])
 
     def view(shift: Shift | None) -> dict[str, Any] | None:
         return None if shift is None else shift_view(shift, unit, sign_ins.get(shift.id, []), now)
@@ -197,13 +193,13 @@ async def sign_in(
         session.add(SignIn(shift_id=shift.id, name=data.name, by=principal.subject, at=now))
         await session.flush()
     unit = await session.get_one(Unit, shift.unit_id)
-    view = shift_view(shift, unit, (await _sign_ins(session, [shift.id])).get(shift.id, []), now)
+    view = shift_view(shift, unit, (await sign_ins_of(session, [shift.id])).get(shift.id, []), now)
     if existing is None:
-        _record(session, "shift.signed_in", shift, view, principal.subject)
+        record_shift(session, "shift.signed_in", shift, view, principal.subject)
     return view
 
 
-async def _sign_ins(session: AsyncSession, shift_ids: list[int]) -> dict[int, list[SignIn]]:
+async def sign_ins_of(session: AsyncSession, shift_ids: list[int]) -> dict[int, list[SignIn]]:
     if not shift_ids:
         return {}
     rows = await session.scalars(
@@ -242,7 +238,7 @@ def shift_view(
     }
 
 
-def _record(
+def record_shift(
     session: AsyncSession, kind: str, shift: Shift, view: dict[str, Any], actor: str
 ) -> None:
     record_event(
@@ -359,5 +355,5 @@ async def on_duty_snapshot(
             .limit(500)
         )
     ).all()
-    sign_ins = await _sign_ins(session, [shift.id for shift, _ in rows])
+    sign_ins = await sign_ins_of(session, [shift.id for shift, _ in rows])
     return [shift_view(shift, unit, sign_ins.get(shift.id, []), now) for shift, unit in rows]

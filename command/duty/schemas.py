@@ -188,3 +188,23 @@ class HandoverOut(BaseModel):
 
 class HandoverList(BaseModel):
     items: list[HandoverOut]
+
+
+class LogEntry(BaseModel):
+    at: datetime
+    kind: str = Field(
+        description="shift.signed_in, shift.absent, call.registered, handover.given, "
+        "handover.accepted, or the desk action's event kind (incident.level_changed …)"
+    )
+    actor: str
+    actor_name: str
+    incident: int | None
+    incident_title: str
+    detail: dict
+
+
+class ShiftLog(BaseModel):
+    shift: ShiftOut
+    entries: list[LogEntry] = Field(description="in time order")
+    counts: dict[str, int] = Field(description="calls, sign_ins and actions")
+    generated_at: datetime

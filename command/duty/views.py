@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from command.auth.guard import require
 from command.db import utcnow
-from command.duty import calls, handover, roster, roster_files
+from command.duty import calls, duty_log, duty_log_files, editing, handover, roster, roster_files
 from command.duty.schemas import (
     CallIn,
     CallList,
@@ -24,6 +24,7 @@ from command.duty.schemas import (
     ImportResult,
     ShiftIn,
     ShiftList,
+    ShiftLog,
     ShiftOut,
     ShiftQuery,
     SignInIn,
@@ -222,6 +223,77 @@ async def list_handovers(request: Request) -> Response:
     return respond(HandoverList.model_validate({"items": items}))
 
 
+@api("One shift of the roster", tags=TAGS, response=ShiftOut, errors=(401, 403, 404))
+async def get_shift(request: Request) -> Response:
+    principal = await require(request, "duty.read")
+    shift_id = path_id(request, "id", "shift")
+    async with request.app.state.db.read() as session:
+        view = await editing.get_shift(
+            session, shift_id=shift_id, principal=principal, now=utcnow()
+        )
+    return respond(ShiftOut.model_validate(view))
+
+
+@api(
+    "Change a shift (times, leader, officers, line): no overlap, no hole in the duty",
+    tags=TAGS,
+    request=ShiftIn,
+    response=ShiftOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+)
+async def update_shift(request: Request) -> Response:
+    principal = await require(request, "duty.manage")
+    shift_id = path_id(request, "id", "shift")
+    data = await read_model(request, ShiftIn)
+    async with request.app.state.db.write() as session:
+        view = await editing.update_shift(
+            session, shift_id=shift_id, data=data, principal=principal, now=utcnow()
+        )
+    return respond(ShiftOut.model_validate(view))
+
+
+@api(
+    "Take a shift that has not begun off the roster",
+    tags=TAGS,
+    response=ShiftOut,
+    errors=(401, 403, 404, 409, 422),
+)
+async def remove_shift(request: Request) -> Response:
+    principal = await require(request, "duty.manage")
+    shift_id = path_id(request, "id", "shift")
+    async with request.app.state.db.write() as session:
+        view = await editing.remove_shift(
+            session, shift_id=shift_id, principal=principal, now=utcnow()
+        )
+    return respond(ShiftOut.model_validate(view))
+
+
+async def _shift_log(request: Request) -> dict:
+    principal = await require(request, "duty.read")
+    shift_id = path_id(request, "id", "shift")
+    async with request.app.state.db.read() as session:
+        return await duty_log.shift_log(
+            session, shift_id=shift_id, principal=principal, now=utcnow()
+        )
+
+
+@api(
+    "The duty log (值班日志) of a shift: sign-ins, calls, desk actions, handovers in order",
+    tags=TAGS,
+    response=ShiftLog,
+    errors=(401, 403, 404),
+)
+async def shift_log(request: Request) -> Response:
+    return respond(ShiftLog.model_validate(await _shift_log(request)))
+
+
+@api("The duty log of a shift as a workbook", tags=TAGS, media_type=XLSX, errors=(401, 403, 404))
+async def shift_log_xlsx(request: Request) -> Response:
+    log = await _shift_log(request)
+    content = duty_log_files.write_log(log, request.app.state.settings.zone)
+    return _xlsx(content, f"duty-log-{log['shift']['id']}.xlsx")
+
+
 routes = [
     Route("/api/duty/handovers", hand_over, methods=["POST"]),
     Route("/api/duty/handovers", list_handovers, methods=["GET"]),
@@ -234,5 +306,10 @@ routes = [
     Route("/api/duty/shifts/template.xlsx", roster_template, methods=["GET"]),
     Route("/api/duty/shifts/import", import_shifts, methods=["POST"]),
     Route("/api/duty/shifts/{id:int}/sign-in", sign_in, methods=["POST"]),
+    Route("/api/duty/shifts/{id:int}", get_shift, methods=["GET"]),
+    Route("/api/duty/shifts/{id:int}", update_shift, methods=["PUT"]),
+    Route("/api/duty/shifts/{id:int}", remove_shift, methods=["DELETE"]),
+    Route("/api/duty/shifts/{id:int}/log", shift_log, methods=["GET"]),
+    Route("/api/duty/shifts/{id:int}/log.xlsx", shift_log_xlsx, methods=["GET"]),
     Route("/api/duty/now", duty_now, methods=["GET"]),
 ]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from command.config import Settings
 from command.db import Database
-from command.notify.ladder import LadderError, load_ladder
+from command.notify.ladder import LadderError, Rule, load_ladder
 from command.units.models import Unit
 from command.units.schemas import channel_url_ok
 
@@ -48,6 +48,11 @@ async def _bad_contacts(settings: Settings) -> list[str]:
     ]
 
 
+def _summary(rule: Rule) -> str:
+    repeats = f", again every {rule.repeat_every} ×{rule.repeat_max}" if rule.repeats else ""
+    return f"{rule.name} ({rule.on} → {'/'.join(rule.to)}{repeats})"
+
+
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.file) if args.file else settings.notify_ladder
     try:
@@ -55,7 +60,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     except LadderError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    rules = ", ".join(f"{rule.name} ({rule.on} → {'/'.join(rule.to)})" for rule in ladder.rule)
+    rules = ", ".join(_summary(rule) for rule in ladder.rule)
     print(f"ladder ok: {rules}")
     problems = [p for p in [asyncio.run(relay_problem(settings))] if p]
     if not args.file:

@@ -44,9 +44,14 @@ async def derive(db: Database, settings: Settings, ladder: Ladder, *, now: datet
             for rule in ladder.rules_for(event.kind):
                 rows += await _deliveries(session, rule, event, settings, ladder, now)
         if rows:
-            await session.execute(_insert(session, Delivery).values(rows).on_conflict_do_nothing())
+            await session.execute(insert_ignoring_duplicates(session, Delivery, rows))
         cursor.event_id = events[-1].id
     return len(rows)
+
+
+def insert_ignoring_duplicates(session: AsyncSession, model: Any, rows: list[dict]) -> Any:
+    """Rows inserted, those whose unique key is already taken skipped."""
+    return _insert(session, model).values(rows).on_conflict_do_nothing()
 
 
 def _insert(session: AsyncSession, model: Any) -> Any:
@@ -84,7 +89,12 @@ async def _deliveries(
         return []
     if subject["obligation"] is not None and await _acknowledged(session, subject["obligation"]):
         return []
-    parties = Parties(subject["owing"], subject["superior"], subject["incident_unit"])
+    parties = Parties(
+        subject["owing"],
+        subject["superior"],
+        subject["incident_unit"],
+        tuple(subject.get("covered", ())),
+    )
     found: list[Recipient] = []
     for relation in rule.to:
         found += await resolve(session, relation, parties, now)
@@ -116,12 +126,15 @@ async def _deliveries(
                 "next_attempt_at": now,
                 "last_error": "",
                 "created_at": now,
+                "repeat": 0,
             }
         )
     return rows
 
 
 def _applies(rule: Rule, subject: dict[str, Any]) -> bool:
+    if rule.severities is not None and subject.get("severity") not in rule.severities:
+        return False
     return rule.levels is None or subject["level"] in rule.levels
 
 
@@ -156,6 +169,8 @@ async def _subject_of(session: AsyncSession, event: Event) -> dict[str, Any] | N
             "level": payload.get("level"),
             "exercise": bool(payload.get("exercise")),
         }
+    if event.kind.startswith("warning.") and "warning" in payload:
+        return await _warning_subject(session, payload["warning"])
     if event.topic == "incidents" and "incident" in payload:
         incident = payload["incident"]
         unit = (await _units(session, [incident["unit"]])).get(incident["unit"])
@@ -174,6 +189,34 @@ async def _subject_of(session: AsyncSession, event: Event) -> dict[str, Any] | N
     return None
 
 
+# Early warnings sent for real or as an exercise reach people; tests and drafts do not.
+WARNING_STATUSES = ("Actual", "Exercise")
+
+
+async def _warning_subject(session: AsyncSession, warning: dict[str, Any]) -> dict[str, Any] | None:
+    """An early warning: the units it covers are told (its severity and sender named)."""
+    if warning.get("status") not in WARNING_STATUSES:
+        return None
+    units = await _units(session, list(warning.get("units") or []))
+    covered = [units[code] for code in warning.get("units") or [] if code in units]
+    return {
+        "obligation": None,
+        "incident_id": None,
+        "incident_title": warning.get("headline") or warning.get("event") or "",
+        "owing": None,
+        "superior": None,
+        "incident_unit": None,
+        "covered": covered,
+        "report": None,
+        "due_at": None,
+        "level": warning.get("level"),
+        "severity": warning.get("severity"),
+        "sender": warning.get("sender") or "",
+        "expires": warning.get("expires"),
+        "exercise": warning.get("status") == "Exercise",
+    }
+
+
 async def _units(session: AsyncSession, codes: list[str]) -> dict[str, Unit]:
     rows = await session.scalars(select(Unit).where(Unit.code.in_(codes)))
     return {unit.code: unit for unit in rows}
@@ -186,7 +229,14 @@ def _values(subject: dict[str, Any], settings: Settings, lang: str, event: Event
         return unit.name_en or unit.name if lang == "en" else unit.name
 
     due = subject["due_at"]
+    expires = subject.get("expires")
     return {
+        "warning": subject["incident_title"],
+        "severity": messages.severity_label(subject.get("severity"), lang),
+        "sender": subject.get("sender", ""),
+        "expires": messages.local_time(datetime.fromisoformat(expires), settings.zone, lang)
+        if expires
+        else "",
         "incident": subject["incident_title"],
         "report": messages.report_label(subject["report"], lang) if subject["report"] else "",
         "unit": name(subject["owing"]),
@@ -197,12 +247,16 @@ def _values(subject: dict[str, Any], settings: Settings, lang: str, event: Event
     }
 
 
-async def cancel_after_acknowledgement(session: AsyncSession, obligation_id: int) -> int:
+async def cancel_after_acknowledgement(session: AsyncSession, delivery: Delivery) -> int:
     """An acknowledgement stops the ladder: what is still waiting to go about the same
-    obligation is cancelled."""
+    obligation (about no obligation: the same event's message, its repeats) is cancelled."""
+    if delivery.obligation_id is not None:
+        same = Delivery.obligation_id == delivery.obligation_id
+    else:
+        same = (Delivery.event_id == delivery.event_id) & (Delivery.rule == delivery.rule)
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.obligation_id == obligation_id, Delivery.state == "pending")
+        .where(same, Delivery.state == "pending")
         .values(state="cancelled", last_error="acknowledged")
     )
     return result.rowcount or 0

@@ -3,8 +3,10 @@ by `watchfloor rules check`)."""
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -15,9 +17,46 @@ from command.notify.models import CHANNELS
 from command.vocabulary import LEVELS
 
 LADDER_FILE = Path(__file__).with_name("ladder.toml")
-TRIGGERS = ("deadline.warning", "deadline.overdue", "deadline.missed", "incident.created")
-RELATIONS = ("owing_unit", "superior", "superior_leader", "city_leader")
-PLACEHOLDERS = {"incident", "report", "unit", "to_unit", "due", "left", "link", "level"}
+TRIGGERS = (
+    "deadline.warning",
+    "deadline.overdue",
+    "deadline.missed",
+    "incident.created",
+    "warning.received",
+    "warning.updated",
+)
+RELATIONS = ("owing_unit", "superior", "superior_leader", "city_leader", "covered_units")
+PLACEHOLDERS = {
+    "incident",
+    "report",
+    "unit",
+    "to_unit",
+    "due",
+    "left",
+    "link",
+    "level",
+    "warning",
+    "severity",
+    "sender",
+    "expires",
+}
+# CAP 1.2 severities, as an early warning carries them.
+SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
+# "90s", "10m", "2h", "1h30m": how often a rule that repeats until acknowledged sends again.
+_CADENCE = re.compile(r"(?:(?P<hours>\d+)h)?(?:(?P<minutes>\d+)m)?(?:(?P<seconds>\d+)s)?")
+MIN_REPEAT = timedelta(seconds=1)
+MAX_REPEATS = 50
+
+
+def parse_cadence(text: str) -> timedelta:
+    """The timedelta of a cadence such as "10m"; ValueError says why one is refused."""
+    match = _CADENCE.fullmatch(text.strip().lower())
+    if not text.strip() or match is None:
+        raise ValueError(f"{text!r} is not a cadence such as '10m', '1h' or '90s'")
+    every = timedelta(**{k: int(v) for k, v in match.groupdict().items() if v is not None})
+    if every < MIN_REPEAT:
+        raise ValueError(f"{text!r} is shorter than a second")
+    return every
 
 
 class LadderError(ValueError):
@@ -47,8 +86,31 @@ class Rule(_Strict):
     to: tuple[Literal[RELATIONS], ...] = Field(min_length=1)  # type: ignore[valid-type]
     channels: tuple[Literal[CHANNELS], ...] = Field(min_length=1)  # type: ignore[valid-type]
     levels: tuple[Literal[LEVELS], ...] | None = None  # type: ignore[valid-type]
+    # For early warnings: only these CAP severities (all when unset).
+    severities: tuple[Literal[SEVERITIES], ...] | None = None  # type: ignore[valid-type]
     subject: Text
     body: Text
+    # Repeat until acknowledged: sent again every `repeat_every` (a cadence, "10m"), at
+    # most `repeat_max` more times, until someone acknowledges the obligation (or, for a
+    # message about no obligation, this event's message).
+    repeat_every: str | None = None
+    repeat_max: int | None = Field(None, ge=1, le=MAX_REPEATS)
+
+    @model_validator(mode="after")
+    def _repeat_complete(self) -> Rule:
+        if (self.repeat_every is None) != (self.repeat_max is None):
+            raise ValueError("repeat_every and repeat_max go together: give both or neither")
+        if self.repeat_every is not None:
+            parse_cadence(self.repeat_every)
+        return self
+
+    @property
+    def repeats(self) -> bool:
+        return self.repeat_every is not None
+
+    @property
+    def cadence(self) -> timedelta:
+        return parse_cadence(self.repeat_every or "")
 
 
 class Sending(_Strict):
@@ -71,6 +133,9 @@ class Ladder(_Strict):
 
     def rules_for(self, kind: str) -> list[Rule]:
         return [rule for rule in self.rule if rule.on == kind]
+
+    def repeating(self) -> list[Rule]:
+        return [rule for rule in self.rule if rule.repeats]
 
     def backoff(self, attempts: int) -> int:
         waits = self.sending.backoff_seconds

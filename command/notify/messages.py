@@ -4,6 +4,7 @@ link is put in when the message is sent (it names the delivery)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -19,12 +20,27 @@ CHANNELS = {
     "en": {"phone": "phone", "written": "written"},
 }
 EXERCISE = {"zh": "【演练】", "en": "[EXERCISE] "}
+SEVERITY = {
+    "zh": {"Extreme": "特别严重", "Severe": "严重", "Moderate": "较重", "Minor": "一般"},
+    "en": {"Extreme": "extreme", "Severe": "severe", "Moderate": "moderate", "Minor": "minor"},
+}
+REPEAT = {"zh": "【第{n}次提醒】", "en": "[Reminder {n}] "}
+_REPEAT_MARK = re.compile(r"^(【第\d+次提醒】|\[Reminder \d+\] )")
+
+
+def repeat_subject(subject: str, repeat: int, lang: str) -> str:
+    """The subject of the `repeat`-th repeat: "【第2次提醒】…" for the first repeat."""
+    return REPEAT[lang].format(n=repeat + 1) + _REPEAT_MARK.sub("", subject)
 
 
 def report_label(obligation: dict[str, Any], lang: str) -> str:
     kind = KINDS[lang][obligation["kind"]].format(seq=obligation.get("seq") or "")
     channel = CHANNELS[lang].get(obligation.get("channel"), "")
     return f"{kind}（{channel}）" if lang == "zh" else f"{kind} ({channel})"
+
+
+def severity_label(severity: str | None, lang: str) -> str:
+    return SEVERITY[lang].get(severity or "", severity or "")
 
 
 def local_time(moment: datetime, zone: tzinfo, lang: str) -> str:

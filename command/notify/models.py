@@ -44,9 +44,12 @@ class Delivery(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 0 for the first message; 1, 2 … for the repeats of a rule that repeats until
+    # acknowledged, each its own row under the unique key.
+    repeat: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
-        UniqueConstraint("event_id", "rule", "channel", "address"),
+        UniqueConstraint("event_id", "rule", "channel", "address", "repeat"),
         Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
         Index("ix_deliveries_obligation_id", "obligation_id"),
         Index("ix_deliveries_unit_path", "unit_path"),

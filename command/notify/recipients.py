@@ -30,6 +30,7 @@ class Parties:
     owing: Unit | None
     superior: Unit | None
     incident_unit: Unit | None
+    covered: tuple[Unit, ...] = ()  # the units an early warning covers
 
 
 async def resolve(
@@ -41,6 +42,11 @@ async def resolve(
         return await _duty_unit(session, parties.superior, now)
     if relation == "superior_leader":
         return await _leader(session, parties.superior, now)
+    if relation == "covered_units":
+        found: list[Recipient] = []
+        for unit in parties.covered:
+            found += await _duty_unit(session, unit, now)
+        return found
     if relation == "city_leader":
         city = await _city_of(session, parties.incident_unit)
         return await _leader(session, city, now)

@@ -41,6 +41,7 @@ class DeliveryOut(BaseModel):
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     created_at: datetime
+    repeat: int = Field(0, description="0 for the first message, n for its n-th repeat")
 
 
 class DeliveryList(BaseModel):

@@ -48,6 +48,7 @@ def delivery_view(delivery: Delivery) -> dict[str, Any]:
         "acknowledged_at": delivery.acknowledged_at,
         "acknowledged_by": delivery.acknowledged_by,
         "created_at": delivery.created_at,
+        "repeat": delivery.repeat,
     }
 
 
@@ -83,8 +84,7 @@ async def acknowledge(
     if delivery.acknowledged_at is None:
         by = by or f"link:{delivery.recipient}"
         delivery.acknowledged_at, delivery.acknowledged_by = now, by
-        if delivery.obligation_id is not None:
-            await cancel_after_acknowledgement(session, delivery.obligation_id)
+        await cancel_after_acknowledgement(session, delivery)
         await session.flush()
         record_event(
             session,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 
 import structlog
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from command.notify.cli import relay_problem
 from command.notify.deriver import derive
 from command.notify.ladder import ladder
 from command.notify.models import Delivery
+from command.notify.repeats import repeat_due
 from command.notify.sender import send_due
 
 log = structlog.get_logger("watchfloor.notify")
@@ -23,14 +25,16 @@ PAUSE_SECONDS = 1.0
 ERROR_PAUSE_SECONDS = 5.0
 
 
-async def run_once(app: Starlette) -> tuple[int, int]:
-    """One round: (deliveries derived, messages sent)."""
+async def run_once(app: Starlette, *, now: datetime | None = None) -> tuple[int, int]:
+    """One round: (deliveries derived, messages sent). `now` (tests): the instant the
+    round runs at, else the clock's."""
     db, settings = app.state.db, app.state.settings
     rules = ladder(settings.notify_ladder)
     derived = 0
-    while written := await derive(db, settings, rules, now=utcnow()):
+    while written := await derive(db, settings, rules, now=now or utcnow()):
         derived += written
-    return derived, await send_due(db, settings, rules, now=utcnow())
+    derived += await repeat_due(db, rules, now=now or utcnow())
+    return derived, await send_due(db, settings, rules, now=now or utcnow())
 
 
 async def _loop(app: Starlette) -> None:

@@ -35,7 +35,8 @@ export class DeskState {
   }
 
   putShift(shift) {
-    this.shifts.set(shift.id, shift);
+    if (shift.removed) this.shifts.delete(shift.id);
+    else this.shifts.set(shift.id, shift);
     return "duty";
   }
 

@@ -64,7 +64,8 @@ export class WallState {
   }
 
   putShift(shift) {
-    this.shifts.set(shift.id, shift);
+    if (shift.removed) this.shifts.delete(shift.id);
+    else this.shifts.set(shift.id, shift);
     return "duty";
   }
 
