@@ -94,6 +94,15 @@ export function unitMarker(unit) {
 
 // Labels in order of importance; one that would overlap a label already placed, or that
 // falls outside the map, is hidden (class "covered") until the view changes.
+// Measured a moment later, once a redraw (and the page around the map: a language switch
+// moves the header) has settled; several redraws in that moment are measured once.
+const SETTLE_MS = 250;
+
+export function declutterSoon(map, labelsOf) {
+  clearTimeout(map._declutterTimer);
+  map._declutterTimer = setTimeout(() => declutterLabels(map, labelsOf()), SETTLE_MS);
+}
+
 export function declutterLabels(map, labels) {
   const frame = map.getContainer().getBoundingClientRect();
   const placed = [];

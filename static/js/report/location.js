@@ -1,7 +1,7 @@
 // Where the incident is: the device's position, or a tap on the map.
 import { el } from "../dom.js";
 import { t, unitName } from "../i18n.js";
-import { L, baseMap, declutterLabels, drawBoundaries, located, unitMarker } from "../mapbase.js";
+import { L, baseMap, declutterSoon, drawBoundaries, located, unitMarker } from "../mapbase.js";
 
 // The units named on the map: the areas a reporter finds the place by.
 const LABELLED_TIERS = new Set(["county", "township", "village"]);
@@ -47,9 +47,10 @@ export class LocationPicker extends EventTarget {
 
   // Counties first, then townships, then villages: the larger area keeps its name.
   declutter() {
-    const container = this.map.getContainer();
-    const labels = ["county", "township", "village"].flatMap((tier) => [...container.querySelectorAll(`.unit-label.tier-${tier}`)]);
-    declutterLabels(this.map, labels);
+    const rank = (label) => ["county", "township", "village"].findIndex((tier) => label.classList.contains(`tier-${tier}`));
+    declutterSoon(this.map, () =>
+      this.units.getLayers().map((marker) => marker.getTooltip()?.getElement()).filter(Boolean).sort((a, b) => rank(a) - rank(b)),
+    );
   }
 
   set(lon, lat, source) {

@@ -145,21 +145,31 @@ function paged(list, incidents, state, now) {
   const order = new Map(incidents.map((incident, index) => [incident.id, index]));
   shown.sort((a, b) => order.get(a.id) - order.get(b.id));
   list.replaceChildren(...shown.map((incident) => row(incident, state, now)), pageIndicator(number + 1, pages, incidents.length));
-  list.dataset.mode = "paged";
+  Object.assign(list.dataset, { mode: "paged", pinned: pinned.length, pageSize: size, pages });
 }
+
+// What the last drawing needed: with as many incidents or more, the same or denser.
+let last = { mode: "cards", count: 0 };
 
 export function renderBoard(list, countNode, state, now) {
   const incidents = sortedIncidents(state, now);
   countNode.textContent = incidents.length ? String(incidents.length) : "";
-  list.dataset.mode = "cards";
-  list.replaceChildren(...incidents.map((incident) => card(incident, state, now)));
-  if (!incidents.length) list.append(el("li", { className: "board-empty", text: t("wall.noIncidents") }));
-  if (overflows(list)) {
-    list.dataset.mode = "rows";
-    list.replaceChildren(...incidents.map((incident) => row(incident, state, now)));
-    if (overflows(list)) paged(list, incidents, state, now);
+  const start = incidents.length >= last.count ? last.mode : "cards";
+  if (start === "paged") paged(list, incidents, state, now);
+  else if (!drawn(list, start, incidents, state, now) && !drawn(list, "rows", incidents, state, now)) {
+    paged(list, incidents, state, now);
   }
+  last = { mode: list.dataset.mode, count: incidents.length };
   tickClocks(list, now);
+}
+
+// Every incident as a card or as a row; false when they do not fit.
+function drawn(list, mode, incidents, state, now) {
+  const make = mode === "cards" ? card : row;
+  list.dataset.mode = mode;
+  list.replaceChildren(...incidents.map((incident) => make(incident, state, now)));
+  if (!incidents.length) list.append(el("li", { className: "board-empty", text: t("wall.noIncidents") }));
+  return !overflows(list);
 }
 
 // Before the first snapshot: say so, rather than "no incidents".

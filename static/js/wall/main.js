@@ -131,9 +131,21 @@ channel.addEventListener("snapshot", (event) => {
   document.body.dataset.loaded = "true";
   render.all();
 });
+// One creation brings several events at once (the incident, each of its clocks): the wall
+// draws once per frame whatever changed in it.
+const dirty = new Set();
+function renderSoon(part) {
+  if (!dirty.size) requestAnimationFrame(() => {
+    const parts = dirty.has("incidents") ? [...dirty].filter((p) => p !== "deadlines") : [...dirty];
+    dirty.clear();
+    for (const name of parts) render[name]();
+  });
+  dirty.add(part);
+}
+
 channel.addEventListener("event", (event) => {
   const part = state.applyEvent(event.detail);
-  if (part && loaded()) render[part]();
+  if (part && loaded()) renderSoon(part);
 });
 channel.addEventListener("state", (event) => {
   showConnection(event.detail, clock.now());

@@ -4,7 +4,7 @@
 // first, then the areas'; a label that would overlap one already placed is left out.
 import { el } from "../dom.js";
 import { t, unitName } from "../i18n.js";
-import { L, baseMap, declutterLabels, drawBoundaries, located, unitMarker } from "../mapbase.js";
+import { L, baseMap, declutterSoon, drawBoundaries, located, unitMarker } from "../mapbase.js";
 
 const LABELLED_TIERS = new Set(["city", "county"]);
 
@@ -25,12 +25,14 @@ export class WallMap {
     drawBoundaries(this.map);
   }
 
-  // Labels in order of importance: incidents by `rank` (lower first), then the areas.
+  // Labels in order of importance: incidents by `priority` (lower first), then the areas.
+  // Taken from the layers, not the page: a label just removed lingers while it fades.
   declutter() {
-    const container = this.map.getContainer();
-    const incidents = [...container.querySelectorAll(".leaflet-tooltip.incident-label")];
-    incidents.sort((a, b) => this.priority(Number(a.dataset.incident)) - this.priority(Number(b.dataset.incident)));
-    declutterLabels(this.map, [...incidents, ...container.querySelectorAll(".leaflet-tooltip.unit-label")]);
+    declutterSoon(this.map, () => {
+      const incidents = tooltipsOf(this.incidentLayer);
+      incidents.sort((a, b) => this.priority(Number(a.dataset.incident)) - this.priority(Number(b.dataset.incident)));
+      return [...incidents, ...tooltipsOf(this.unitLayer)];
+    });
   }
 
   showUnits(units, incidents = []) {
@@ -90,4 +92,8 @@ export class WallMap {
     });
     marker.getTooltip().getElement()?.setAttribute("data-incident", incident.id);
   }
+}
+
+function tooltipsOf(layer) {
+  return layer.getLayers().map((marker) => marker.getTooltip?.()?.getElement()).filter(Boolean);
 }
