@@ -234,8 +234,9 @@ async function start() {
   forms.followup.elements.incident.addEventListener("change", showCurrentFigures);
   incidentFeed.addEventListener("incident", (event) => {
     mine.put(event.detail);
-    const known = incidents.findIndex((i) => i.id === event.detail.id);
-    if (known >= 0) incidents[known] = event.detail;
+    const others = incidents.filter((i) => i.id !== event.detail.id);
+    incidents = event.detail.status === "closed" ? others : [event.detail, ...others].sort((a, b) => b.id - a.id);
+    fillIncidentChoices();
   });
   forms.initial.addEventListener("submit", submitInitial);
   forms.initial.addEventListener("input", showFacts);
