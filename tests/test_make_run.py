@@ -16,7 +16,7 @@ import pytest
 
 from tests.servers import ROOT, free_port
 
-WITHIN_SECONDS = 180
+WITHIN_SECONDS = 300  # a first run installs; a loaded machine is slow
 
 
 def _lines_until_banner(process: subprocess.Popen) -> list[str]:
