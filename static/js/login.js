@@ -33,7 +33,7 @@ function showDemoUsers() {
         "li",
         {},
         el("button", { type: "button", className: "secondary small", text: user.username, onclick: () => fillDemoUser(user.username) }),
-        el("span", { text: ` → ${user.home} · ${t(`login.demoRole.${user.role}`)}` }),
+        el("span", { text: `→ ${user.home} · ${t(`login.demoRole.${user.role}`)}` }),
       ),
     ),
   );
