@@ -34,7 +34,7 @@ browser:
 run: install
 	$(BIN)/watchfloor migrate
 	$(BIN)/watchfloor demo
-	$(BIN)/watchfloor serve --port $(PORT)
+	$(BIN)/watchfloor serve --port $(PORT) --welcome
 
 test: install browser
 	$(BIN)/ruff check command plans realtime tests bench

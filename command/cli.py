@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import os
 import shutil
+import socket
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -75,11 +76,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"watchfloor: {problem}; run `watchfloor migrate` first", file=sys.stderr)
         return 2
     _prepare_metrics_dir(settings, args.workers)
-    uvicorn.run(
-        "command.app:create_app",
-        factory=True,
-        host=settings.host if args.host is None else args.host,
-        port=settings.port if args.port is None else args.port,
+    host = settings.host if args.host is None else args.host
+    port = settings.port if args.port is None else args.port
+    options = dict(
+        host=host,
+        port=port,
         workers=args.workers,
         # The sans-I/O implementation: no extra tasks per connection, and sends wait for
         # the socket to drain (the back-pressure realtime's slow-consumer policy relies on).
@@ -93,7 +94,60 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         log_level=args.log_level,
         proxy_headers=True,
     )
+    if not args.welcome:
+        uvicorn.run("command.app:create_app", factory=True, **options)
+        return 0
+    banner = welcome_banner(host, port)
+    if args.workers > 1:
+        print(banner, flush=True)
+        uvicorn.run("command.app:create_app", factory=True, **options)
+        return 0
+    _serve_with_banner(uvicorn.Config("command.app:create_app", factory=True, **options), banner)
     return 0
+
+
+def _reachable_addresses() -> list[str]:
+    """This machine's own addresses, for a screen on another machine (no packet is sent)."""
+    try:
+        addresses = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        return []
+    return [address for address in addresses if not address.startswith("127.")]
+
+
+def welcome_banner(host: str, port: int) -> str:
+    """What `make run` ends with: where to sign in, the demo users and their pages."""
+    from command.demo import DEMO_PASSWORD
+    from command.pages import DEMO_ROLES, HOME
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    lines = ["", "Watchfloor is running. Sign in with a demo user:"]
+    for role in DEMO_ROLES:
+        lines.append(f"  demo-{role:<12} lands on {HOME[role]}")
+    lines.append(f"  (password for all: {DEMO_PASSWORD})")
+    if host in ("0.0.0.0", "::"):
+        others = [f"http://{address}:{port}/wall" for address in _reachable_addresses()]
+        lines.append(
+            f"From another machine: {', '.join(others) or f'http://<this machine>:{port}/wall'}"
+        )
+    else:
+        lines.append("A wall on another machine: HOST=0.0.0.0 make run, then open /wall there.")
+    lines.append("Stop with Ctrl+C.")
+    lines.append(f"Sign-in page: http://{local}:{port}/login")
+    return "\n".join(lines)
+
+
+def _serve_with_banner(config: Any, banner: str) -> None:
+    """uvicorn's server, printing the banner once it is listening."""
+    import uvicorn
+
+    class WelcomingServer(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(banner, flush=True)
+
+    WelcomingServer(config).run()
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
@@ -240,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help=f"default: $PORT, else {DEFAULTS.port}")
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--welcome", action="store_true", help="once listening, print where to sign in (make run)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)

@@ -176,6 +176,9 @@ class Settings:
     engine_max_sleep: float = setting("WATCHFLOOR_ENGINE_MAX_SLEEP", 5.0, _number)
     heartbeat_seconds: float = setting("WATCHFLOOR_HEARTBEAT_SECONDS", 5.0, _number)
     tile_url: str = setting("WATCHFLOOR_TILE_URL", "")
+    # Administrative boundaries the maps draw (a GeoJSON FeatureCollection the deployment
+    # supplies); unset: a rough outline drawn around the units' own locations.
+    boundaries: Path | None = setting("WATCHFLOOR_BOUNDARIES", None, _path)
     log_json: bool = setting("WATCHFLOOR_LOG_JSON", False, _flag)
     cap_sender: str = setting("WATCHFLOOR_CAP_SENDER", "watchfloor.local", _cap_sender)
     # `watchfloor serve` without --host / --port.

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from starlette.requests import Request
 
 from command.db import Base, BigId, Database, JsonType, UTCDateTime, utcnow
-from command.errors import ClientError, Invalid, Malformed
+from command.errors import ClientError, Invalid
 
 HEADER = "idempotency-key"
 Work = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
@@ -46,8 +46,14 @@ def request_key(request: Request) -> str | None:
     if key is None:
         return None
     key = key.strip()
+    # An empty key (a shell's `$(uuidgen)` on a machine without it) would guard nothing:
+    # two such requests would both be done. Refused like any other value the rules refuse.
     if not key or len(key) > 128 or not key.isprintable():
-        raise Malformed("Idempotency-Key must be 1 to 128 printable characters")
+        raise Invalid(
+            "Idempotency-Key",
+            "must be 1 to 128 printable characters",
+            code="idempotency_key_invalid",
+        )
     return key
 
 

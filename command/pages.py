@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 
 from command.auth.guard import KIOSK_KEY, KIOSK_ROLE, resolve_principal
 from command.auth.roles import CAPABILITIES
-from command.auth.service import Principal, principal_for_token
+from command.auth.service import Principal, principal_for_token, usernames_present
 from command.config import Settings
 from command.errors import ApiError
 from command.units.service import chain_of, to_out
@@ -262,6 +262,25 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+# The demo users, one per role, in the order a newcomer meets them (command/demo.py).
+DEMO_ROLES = ("commander", "display", "reporter", "coordinator", "admin")
+
+
+async def _demo_users(request: Request) -> list[dict[str, str]]:
+    """The demo users this database has, with the page each lands on."""
+    names = [f"demo-{role}" for role in DEMO_ROLES]
+    async with request.app.state.db.read() as session:
+        present = await usernames_present(session, names)
+    return [
+        {
+            "username": name,
+            "role": name.removeprefix("demo-"),
+            "home": HOME[name.removeprefix("demo-")],
+        }
+        for name in present
+    ]
+
+
 async def login(request: Request) -> Response:
     principal = await _session_caller(request)
     return render(
@@ -269,6 +288,7 @@ async def login(request: Request) -> Response:
         "login.html",
         principal,
         next=_safe_next(request.query_params.get("next")),
+        demo_users=await _demo_users(request),
     )
 
 

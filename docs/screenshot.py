@@ -1,5 +1,7 @@
 """Take docs/wall-display.png (the wall, 1920×1080) and docs/desk.png (the duty desk,
-1440×900) of the demo city in Chromium.
+1440×900) of the demo city in Chromium; then docs/wall-busy-en.png (the wall in English
+with 40 open incidents and 6 drills under way), docs/report-phone.png (the field page at
+390×844) and docs/login.png (the sign-in page with the demo users).
 
     .venv/bin/python docs/screenshot.py [--out docs/wall-display.png] [--desk docs/desk.png]
                                         [--keep]
@@ -33,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from command.db import Database  # noqa: E402
-from command.demo import DEMO_PASSWORD, demo_loaders, load_demo  # noqa: E402
+from command.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_loaders, demo_token, load_demo  # noqa: E402
 from command.incidents import demo as incident_demo  # noqa: E402
 from command.migrate import upgrade  # noqa: E402
 from plans import demo as plan_demo  # noqa: E402
@@ -105,7 +107,48 @@ async def shoot_desk(browser, base_url: str, out: Path) -> None:
     await page.close()
 
 
-async def shoot(base_url: str, out: Path, desk: Path) -> None:
+async def sign_in(page, base_url: str, username: str, path: str) -> None:
+    await page.goto(f"{base_url}/login?next={path}")
+    await page.fill("#username", username)
+    await page.fill("#password", DEMO_PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base_url}{path}")
+
+
+async def shoot_more(browser, base_url: str, secret: str, folder: Path) -> None:
+    """The busy wall in English, the phone's field page, the sign-in page."""
+    from tests.wall_room_fixtures import drills_under_way, open_incidents
+
+    tokens = {role: demo_token(secret, role, unit) for role, unit in DEMO_ACCOUNTS}
+    page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    await page.goto(f"{base_url}/login")
+    await page.screenshot(path=str(folder / "login.png"))
+    await sign_in(page, base_url, "demo-reporter", "/report")
+    await page.wait_for_selector("#i-map .leaflet-tooltip", timeout=15000)
+    await page.wait_for_timeout(1000)
+    await page.screenshot(path=str(folder / "report-phone.png"))
+    await page.close()
+
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        listed = await client.get(
+            "/api/incidents?status=reported,verified,responding,stabilized&limit=500",
+            headers={"Authorization": f"Bearer {tokens['commander']}"},
+        )
+    have = len(listed.json()["items"])
+    await open_incidents(base_url, tokens["commander"], max(0, 40 - have))
+    await drills_under_way(base_url, tokens["coordinator"], 6)
+    await asyncio.sleep(6)  # the drills begin
+    page = await browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    await sign_in(page, base_url, "demo-display", "/wall")
+    await page.wait_for_selector('#connection[data-state="live"]', timeout=15000)
+    await page.click("#lang")
+    await page.wait_for_selector('#board[data-mode="paged"]', timeout=15000)
+    await page.wait_for_timeout(1500)
+    await page.screenshot(path=str(folder / "wall-busy-en.png"))
+    await page.close()
+
+
+async def shoot(base_url: str, out: Path, desk: Path, secret: str) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         await shoot_desk(browser, base_url, desk)
@@ -119,6 +162,7 @@ async def shoot(base_url: str, out: Path, desk: Path) -> None:
         await page.wait_for_selector(".leaflet-tooltip.incident-label", timeout=15000)
         await page.wait_for_timeout(1500)  # the owed-report look-ups and the map settle
         await page.screenshot(path=str(out))
+        await shoot_more(browser, base_url, secret, out.parent)
         await browser.close()
 
 
@@ -142,7 +186,7 @@ def main() -> int:
     port = free_port()
     server = serve(env, port, workdir / "server.log")
     try:
-        asyncio.run(shoot(f"http://127.0.0.1:{port}", args.out, args.desk))
+        asyncio.run(shoot(f"http://127.0.0.1:{port}", args.out, args.desk, secret))
         print(f"wrote {args.out} and {args.desk}")
         if args.keep:
             print(

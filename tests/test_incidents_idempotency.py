@@ -114,3 +114,16 @@ async def test_concurrent_followups_get_distinct_numbers(app, client, demo):
     )
     assert [r.status_code for r in responses] == [201] * 4, [r.text for r in responses]
     assert sorted(r.json()["seq"] for r in responses) == [1, 2, 3, 4]
+
+
+async def test_an_empty_or_blank_key_is_refused_and_creates_nothing(app, client, demo):
+    before = await counts(app)
+    for key in ["", "   "]:
+        refused = await client.post(
+            "/api/incidents", json=incident_body(), headers=_keyed(demo["reporter"], key)
+        )
+        assert refused.status_code == 422, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "idempotency_key_invalid"
+        assert error["details"][0]["field"] == "Idempotency-Key"
+    assert await counts(app) == before

@@ -135,7 +135,12 @@ async def test_a_refused_report_says_why_writes_nothing_and_can_be_corrected(
 
     refused = outbox_item(page, "rejected")
     await refused.wait_for(timeout=5000)
-    assert "occurred_at" in await refused.locator(".detail.error-text").inner_text()
+    # The refusal in the page's language, said once: the code's sentence, never the
+    # server's English.
+    refusal = "事发时间不合理：不能晚于获悉时间，也不能在将来"
+    assert await refused.locator(".detail.error-text").inner_text() == refusal
+    assert (await refused.inner_text()).count("事发时间不合理") == 1
+    assert "invalid" not in (await page.inner_text("main")).lower()
     assert await incidents_titled(server.url, demo["commander"], title) == []
 
     await refused.get_by_role("button", name="修改后重发").click()

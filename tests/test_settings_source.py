@@ -139,6 +139,7 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         "WATCHFLOOR_NOTIFY_FROM": "duty@heihe.example",
         "WATCHFLOOR_PUBLIC_URL": "https://watchfloor.example/",
         "WATCHFLOOR_NOTIFY_LADDER": str(tmp_path / "ladder.toml"),
+        "WATCHFLOOR_BOUNDARIES": str(tmp_path / "boundaries.geojson"),
     }
     assert set(env) == set(variables().values())
     settings = load_settings(env)
@@ -167,6 +168,7 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         notify_from="duty@heihe.example",
         public_url="https://watchfloor.example",
         notify_ladder=tmp_path / "ladder.toml",
+        boundaries=tmp_path / "boundaries.geojson",
     )
     assert "correct horse" not in repr(settings) and SECRET not in repr(settings)
     assert "secret@" not in repr(settings)

@@ -197,3 +197,11 @@ async def principal_for_user(session: AsyncSession, user_id: int) -> Principal |
     user, unit = found
     name = user.display_name or user.username
     return Principal.of(unit, role=user.role, subject=f"user:{user.username}", name=name)
+
+
+async def usernames_present(session: AsyncSession, names: list[str]) -> list[str]:
+    """Which of these usernames have an account (the sign-in page lists the demo users
+    only where the demo is loaded)."""
+    found = await session.scalars(select(User.username).where(User.username.in_(names)))
+    present = set(found.all())
+    return [name for name in names if name in present]

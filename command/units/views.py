@@ -8,7 +8,7 @@ from starlette.routing import Route
 from command.auth.guard import ensure_sees, require, subtree_root
 from command.http import parse_query, read_model, respond
 from command.openapi import api
-from command.units import service
+from command.units import boundaries, service
 from command.units.schemas import (
     Contact,
     UnitDetail,
@@ -89,7 +89,32 @@ async def create_unit(request: Request):
     return respond(service.to_out(unit), status=201)
 
 
+async def _outline_root(session, principal):
+    """The area whose outline the caller's maps draw: its own unit, or, below a county,
+    the county it is in (a township's reporter sees the outline around it)."""
+    unit = await subtree_root(session, principal, None)
+    if unit.tier in boundaries.AREA_TIERS or unit.tier in ("province",):
+        return unit
+    above = [u for u in await service.chain_up(session, unit) if u.tier in boundaries.AREA_TIERS]
+    return above[0] if above else unit
+
+
+@api("Administrative boundaries for the maps (GeoJSON)", tags=["units"])
+async def get_boundaries(request: Request):
+    """The deployment's boundaries file (WATCHFLOOR_BOUNDARIES), or a rough outline of
+    each city and county drawn around its units' locations."""
+    principal = await require(request, "units.read")
+    path = request.app.state.settings.boundaries
+    if path is not None:
+        return respond(boundaries.supplied(path))
+    async with request.app.state.db.read() as session:
+        root = await _outline_root(session, principal)
+        units = await service.subtree(session, root)
+    return respond(boundaries.generated(units))
+
+
 routes = [
+    Route("/api/boundaries", get_boundaries, methods=["GET"]),
     Route("/api/units", list_units, methods=["GET"]),
     Route("/api/units", create_unit, methods=["POST"]),
     Route("/api/units/{code}", get_unit, methods=["GET"]),

@@ -1,5 +1,5 @@
 // The JSON API with the page's session cookie; errors in the API's one shape.
-import { t } from "./i18n.js";
+import { has, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -33,12 +33,33 @@ export async function api(path, { method = "GET", body, key, signal } = {}) {
   return data;
 }
 
-// A message for people: the server's message and the fields it names.
+// What a failure was, kept as data (the report page's outbox stores it) so that it is
+// put into words in the language the page has when it is shown.
+export function failureOf(error) {
+  if (isNetworkError(error)) return { network: true };
+  if (!(error instanceof ApiError)) return { code: "unexpected" };
+  return { status: error.status, code: error.code, fields: error.details.map((d) => d.field) };
+}
+
+// The field a detail names, without the request part and list indexes ("body.casualties.dead" → "dead").
+function fieldName(field) {
+  const parts = String(field || "").split(".").filter((part) => !["body", "query", "header"].includes(part) && !/^\d+$/.test(part));
+  return parts.at(-1) || "";
+}
+
+// A message for people, in the page's language: the sentence for the error's stable code
+// (or for the code and the field it names), and the fields. Never the server's English.
 export function errorText(error) {
-  if (isNetworkError(error)) return t("error.network");
-  if (!(error instanceof ApiError)) return String(error?.message || error);
-  const fields = error.details.map((d) => `${d.field}: ${d.message}`);
-  return [error.message, ...fields].join("; ");
+  if (typeof error === "string") return error; // put into words already (older outboxes)
+  const failure = error instanceof Error || error instanceof ApiError ? failureOf(error) : error || {};
+  if (failure.network) return t("error.network");
+  if (failure.code === "unexpected") return t("apiError.unexpected");
+  const names = [...new Set((failure.fields || []).map(fieldName).filter(Boolean))];
+  const specific = names.map((name) => `apiError.${failure.code}.${name}`).find((key) => has(key));
+  if (specific) return t(specific);
+  const base = has(`apiError.${failure.code}`) ? t(`apiError.${failure.code}`) : t("apiError.other", { status: failure.status });
+  const fields = names.map((name) => (has(`apiField.${name}`) ? t(`apiField.${name}`) : name));
+  return fields.length ? base + t("apiError.fields", { fields: fields.join(t("listSep")) }) : base;
 }
 
 // Signing out also drops the offline copies of pages and lists kept for this person.

@@ -1,7 +1,7 @@
 // Sign in with a password; the session cookie then serves every page and the channel.
 import { api, errorText, isNetworkError } from "./api.js";
 import { caller, config } from "./config.js";
-import { $ } from "./dom.js";
+import { $, el } from "./dom.js";
 import { applyI18n, mountLangToggle, onLangChange, t } from "./i18n.js";
 
 const form = $("#login");
@@ -19,6 +19,29 @@ function showSignedIn() {
   const line = $("#signed-in");
   line.hidden = !caller;
   if (caller) line.textContent = t("login.already", { name: caller.name, unit: caller.unit });
+}
+
+// Where the demo is loaded: its users, each with the page its role lands on (a tap fills
+// the username).
+function showDemoUsers() {
+  const users = config.demo_users || [];
+  const section = $("#demo-users");
+  section.hidden = users.length === 0;
+  section.querySelector("ul").replaceChildren(
+    ...users.map((user) =>
+      el(
+        "li",
+        {},
+        el("button", { type: "button", className: "secondary small", text: user.username, onclick: () => fillDemoUser(user.username) }),
+        el("span", { text: `→ ${user.home} · ${t(`login.demoRole.${user.role}`)}` }),
+      ),
+    ),
+  );
+}
+
+function fillDemoUser(username) {
+  form.username.value = username;
+  form.password.focus();
 }
 
 async function submit(event) {
@@ -45,6 +68,8 @@ mountLangToggle($("#lang"));
 onLangChange(() => {
   showNotice();
   showSignedIn();
+  showDemoUsers();
 });
 showNotice();
 showSignedIn();
+showDemoUsers();

@@ -3,6 +3,10 @@
 import { config } from "../config.js";
 import { fromLocalInput, toLocalInput } from "../time.js";
 
+// The API keeps no separate address: the place description opens the summary, on a line
+// of its own, where the desk reads it ("地点：…").
+const PLACE_PREFIX = "地点：";
+
 const COUNTS = ["dead", "missing", "injured"];
 // Text a report may carry (each form has some of them): the 初报's content, a jump's explanation.
 const TEXTS = ["summary", "measures", "scope", "development", "leaders", "explanation"];
@@ -42,6 +46,7 @@ export function initialBody(form, geometry) {
     device_time: new Date().toISOString(),
     ...figures(form),
   };
+  if (value(form, "place")) body.summary = `${PLACE_PREFIX}${value(form, "place")}${body.summary ? `\n${body.summary}` : ""}`;
   if (value(form, "type")) body.type = value(form, "type");
   if (value(form, "level")) body.level = value(form, "level");
   if (!body.learned_at) delete body.learned_at;
@@ -70,6 +75,9 @@ export function missingFacts(form, geometry, facts) {
 
 // Put a body back into its form (a rejected report, for correction).
 export function fillForm(form, body) {
+  const [first, ...rest] = (body.summary || "").split("\n");
+  const place = first.startsWith(PLACE_PREFIX) ? first.slice(PLACE_PREFIX.length) : null;
+  if (place !== null) body = { ...body, place, summary: rest.join("\n") };
   for (const field of form.elements) {
     if (!field.name) continue;
     const data = COUNTS.includes(field.name) ? body.casualties?.[field.name] : body[field.name];
@@ -83,3 +91,12 @@ export function resetForm(form, now = Date.now()) {
   form.reset();
   for (const field of form.querySelectorAll('input[type="datetime-local"]')) field.value = toLocalInput(now);
 }
+
+// The figures the centre has now, put into the follow-up form (a follow-up states totals).
+export function fillFigures(form, incident) {
+  for (const name of COUNTS) form.elements[name].value = incident?.casualties?.[name] ?? "";
+  for (const name of ["affected", "loss"]) form.elements[name].value = incident?.[name] ?? "";
+}
+
+// Facts the form cannot send without (the API needs a time and a place) and the others.
+export const REQUIRED_FACTS = ["time", "place"];

@@ -1,6 +1,10 @@
 // Where the incident is: the device's position, or a tap on the map.
-import { t } from "../i18n.js";
-import { L, baseMap, located, unitMarker } from "../mapbase.js";
+import { el } from "../dom.js";
+import { t, unitName } from "../i18n.js";
+import { L, baseMap, declutterSoon, drawBoundaries, located, unitMarker } from "../mapbase.js";
+
+// The units named on the map: the areas a reporter finds the place by.
+const LABELLED_TIERS = new Set(["county", "township", "village"]);
 
 // Where the map looks before it knows better: the caller's unit, or the whole country.
 const COUNTRY = { center: [35, 105], zoom: 4 };
@@ -16,14 +20,37 @@ export class LocationPicker extends EventTarget {
     this.marker = null;
     this.point = null;
     this.map.on("click", (event) => this.set(event.latlng.lng, event.latlng.lat, "map"));
+    // A tap by keyboard: Enter on the focused map marks its centre (the arrows move it).
+    element.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.target !== element) return;
+      event.preventDefault();
+      const center = this.map.getCenter();
+      this.set(center.lng, center.lat, "keyboard");
+    });
+    this.map.on("zoomend moveend", () => this.declutter());
+    drawBoundaries(this.map);
   }
 
   showUnits(units, home) {
     this.units.clearLayers();
     const shown = located(units);
-    for (const unit of shown) unitMarker(unit).addTo(this.units);
+    for (const unit of shown) {
+      const marker = unitMarker(unit).addTo(this.units);
+      if (unit.kind === "area" && LABELLED_TIERS.has(unit.tier)) {
+        marker.bindTooltip(el("span", { text: unitName(unit) }), { permanent: true, direction: "right", className: `unit-label tier-${unit.tier}` });
+      }
+    }
     const center = shown.find((unit) => unit.code === home) || shown[0];
     if (center) this.map.setView([center.lat, center.lon], UNIT_ZOOM);
+    this.declutter();
+  }
+
+  // Counties first, then townships, then villages: the larger area keeps its name.
+  declutter() {
+    const rank = (label) => ["county", "township", "village"].findIndex((tier) => label.classList.contains(`tier-${tier}`));
+    declutterSoon(this.map, () =>
+      this.units.getLayers().map((marker) => marker.getTooltip()?.getElement()).filter(Boolean).sort((a, b) => rank(a) - rank(b)),
+    );
   }
 
   set(lon, lat, source) {

@@ -3,12 +3,14 @@
 import { api, signOut } from "../api.js";
 import { caller, config } from "../config.js";
 import { $, $$, option } from "../dom.js";
-import { applyI18n, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
-import { DEFAULT_FACTS, fillForm, initialBody, missingFacts, reportBody, resetForm } from "./forms.js";
+import { applyI18n, mountLangToggle, onLangChange, placeName, t, unitName } from "../i18n.js";
+import { formatDateTime } from "../time.js";
+import { DEFAULT_FACTS, REQUIRED_FACTS, fillFigures, fillForm, initialBody, missingFacts, reportBody, resetForm } from "./forms.js";
 import { LocationPicker } from "./location.js";
+import { MyIncidents } from "./mine.js";
 import { Outbox } from "./outbox.js";
 import { renderOutbox } from "./outbox-view.js";
-import { mountOwed, owedSection } from "./owed.js";
+import { incidentFeed, mountOwed, owedSection } from "./owed.js";
 
 const RETRY_SECONDS = 5;
 const OPEN_STATUSES = "reported,verified,responding,stabilized";
@@ -18,6 +20,8 @@ let outbox = null;
 let facts = DEFAULT_FACTS;
 let incidents = [];
 let units = [];
+const mine = new MyIncidents($("#mine"));
+const TAB_ORDER = Object.keys(forms);
 
 function flash(text, kind = "") {
   const node = $("#flash");
@@ -26,12 +30,30 @@ function flash(text, kind = "") {
   node.hidden = false;
 }
 
-function selectTab(kind) {
+// The ARIA tabs pattern: the selected tab alone is in the tab order; arrows, Home and End
+// move between the tabs and select them.
+function selectTab(kind, focus = false) {
   for (const [name, form] of Object.entries(forms)) {
     form.hidden = name !== kind;
-    $(`#tab-${name}`).setAttribute("aria-selected", String(name === kind));
+    const tab = $(`#tab-${name}`);
+    tab.setAttribute("aria-selected", String(name === kind));
+    tab.tabIndex = name === kind ? 0 : -1;
+    if (focus && name === kind) tab.focus();
   }
   if (kind === "initial") picker.invalidate();
+}
+
+const TAB_KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+
+function tabKeys(event) {
+  const current = TAB_ORDER.indexOf(event.target.id.replace("tab-", ""));
+  let next = null;
+  if (event.key in TAB_KEYS) next = (current + TAB_KEYS[event.key] + TAB_ORDER.length) % TAB_ORDER.length;
+  else if (event.key === "Home") next = 0;
+  else if (event.key === "End") next = TAB_ORDER.length - 1;
+  if (next === null) return;
+  event.preventDefault();
+  selectTab(TAB_ORDER[next], true);
 }
 
 function showNetwork() {
@@ -44,10 +66,19 @@ function showFacts() {
   for (const label of $$("[data-fact]", forms.initial)) {
     label.classList.toggle("required-fact", facts.includes(label.dataset.fact));
   }
-  const missing = missingFacts(forms.initial, picker.geometry(), facts);
+  // What the form needs before it sends (time, place) is said apart from the facts that
+  // may follow later: the notice never promises what the form refuses.
+  const missing = missingFacts(forms.initial, picker.geometry(), [...new Set([...REQUIRED_FACTS, ...facts])]);
+  const needed = missing.filter((f) => REQUIRED_FACTS.includes(f));
+  const later = missing.filter((f) => !REQUIRED_FACTS.includes(f) && facts.includes(f));
+  const words = (list) => list.map((f) => t(`fact.${f}`)).join("、");
+  const lines = [
+    needed.length ? t("report.factsNeeded", { facts: words(needed) }) : "",
+    later.length ? t("report.factsMissing", { facts: words(later) }) : "",
+  ].filter(Boolean);
   const node = $("#i-facts");
-  node.hidden = missing.length === 0;
-  node.textContent = t("report.factsMissing", { facts: missing.map((f) => t(`fact.${f}`)).join("、") });
+  node.hidden = lines.length === 0;
+  node.textContent = lines.join(" ");
 }
 
 function showPoint() {
@@ -73,10 +104,38 @@ async function fillIncidentChoices() {
     select.replaceChildren(
       option("", t("report.chooseIncident")),
       ...queued.map((item) => option(`local:${item.key}`, t("report.queuedIncident", { title: item.label }))),
-      ...incidents.map((i) => option(String(i.id), `#${i.id} ${i.title}`)),
+      ...incidents.map((i) => option(String(i.id), incidentChoice(i))),
     );
     select.value = chosen;
+    // The queued incident has been recorded: the choice follows it to its number.
+    if (select.value !== chosen && chosen.startsWith("local:")) select.value = String(sentIncident(chosen.slice(6)) ?? "");
   }
+}
+
+let sentIncidents = new Map(); // outbox key of an initial report → the incident it made
+
+function sentIncident(key) {
+  return sentIncidents.get(key);
+}
+
+// Enough to tell three similar fires apart: number, title, place, time, level, status.
+function incidentChoice(incident) {
+  const unitsByCode = new Map(units.map((unit) => [unit.code, unit]));
+  const level = incident.level ? t(`level.short.${incident.level}`) : t("level.short.none");
+  const when = formatDateTime(incident.occurred_at);
+  return [`#${incident.id} ${incident.title}`, placeName(incident.unit, unitsByCode), when, level, t(`status.${incident.status}`)].join(" · ");
+}
+
+function showCurrentFigures() {
+  const form = forms.followup;
+  const incident = incidents.find((i) => String(i.id) === form.elements.incident.value);
+  const note = $("#f-current");
+  note.hidden = !incident;
+  if (!incident) return;
+  fillFigures(form, incident);
+  const c = incident.casualties || {};
+  const shown = (n) => (n === null || n === undefined ? "?" : n);
+  note.textContent = t("report.currentFigures", { dead: shown(c.dead), missing: shown(c.missing), injured: shown(c.injured) });
 }
 
 async function loadIncidents() {
@@ -136,7 +195,9 @@ function submitReport(kind) {
     if (kind === "final" && !form.elements.summary.value.trim()) return formError(form, "report.need.summary");
     formError(form, null);
     const local = target.startsWith("local:") ? target.slice(6) : null;
-    const label = form.elements.incident.selectedOptions[0].textContent;
+    // The incident's own title, never the option's words (a 【待发送】 mark would outlive the wait).
+    const queued = local ? (await outbox.items()).find((item) => item.key === local) : null;
+    const label = queued ? queued.label : incidents.find((i) => String(i.id) === target)?.title || `#${target}`;
     const body = reportBody(form, kind);
     await queue(form, { kind, body, label, incident: local ? null : Number(target), after: local });
   };
@@ -154,8 +215,11 @@ async function edit(item) {
 }
 
 async function refreshOutbox() {
-  renderOutbox($("#outbox"), await outbox.items(), { edit, discard: (item) => outbox.remove(item.key) });
+  const items = await outbox.items();
+  sentIncidents = new Map(items.filter((item) => item.kind === "initial" && item.result).map((item) => [item.key, item.result.incident]));
+  renderOutbox($("#outbox"), items, { edit, discard: (item) => outbox.remove(item.key) });
   await fillIncidentChoices();
+  if (navigator.onLine) mine.follow(items.filter((item) => item.result).map((item) => item.result.incident));
 }
 
 async function start() {
@@ -163,7 +227,17 @@ async function start() {
   mountLangToggle($("#lang"));
   $("#sign-out").addEventListener("click", signOut);
   $("#who").textContent = t("report.who", { name: caller.name, unit: caller.unit });
-  for (const kind of Object.keys(forms)) $(`#tab-${kind}`).addEventListener("click", () => selectTab(kind));
+  for (const kind of Object.keys(forms)) {
+    $(`#tab-${kind}`).addEventListener("click", () => selectTab(kind));
+    $(`#tab-${kind}`).addEventListener("keydown", tabKeys);
+  }
+  forms.followup.elements.incident.addEventListener("change", showCurrentFigures);
+  incidentFeed.addEventListener("incident", (event) => {
+    mine.put(event.detail);
+    const others = incidents.filter((i) => i.id !== event.detail.id);
+    incidents = event.detail.status === "closed" ? others : [event.detail, ...others].sort((a, b) => b.id - a.id);
+    fillIncidentChoices();
+  });
   forms.initial.addEventListener("submit", submitInitial);
   forms.initial.addEventListener("input", showFacts);
   forms.followup.addEventListener("submit", submitReport("followup"));
@@ -196,6 +270,7 @@ async function start() {
     showPoint();
     fillUnits();
     refreshOutbox();
+    mine.render();
   });
   await refreshOutbox();
   outbox.flush();

@@ -1,13 +1,16 @@
 // The outbox as the reporter sees it: what is queued, sent and confirmed.
+import { errorText } from "../api.js";
 import { el } from "../dom.js";
 import { t } from "../i18n.js";
 import { formatDateTime } from "../time.js";
 
+const failureText = (error) => (error?.code === "orphaned" ? t("report.orphaned") : errorText(error));
+
 function detail(item) {
-  if (item.state === "rejected") return el("span", { className: "detail error-text", text: item.error });
+  if (item.state === "rejected") return el("span", { className: "detail error-text", text: failureText(item.error) });
   if (item.state === "queued" || item.state === "sending") {
     const waiting = t(navigator.onLine ? "report.waiting" : "report.waitingSignal");
-    const why = item.error ? t("report.lastError", { error: item.error }) : "";
+    const why = item.error ? t("report.lastError", { error: failureText(item.error) }) : "";
     return el("span", { className: "detail", text: [waiting, why].filter(Boolean).join(" · ") });
   }
   const ids = t("report.ids", { incident: item.result.incident, report: item.result.report });

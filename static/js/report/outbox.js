@@ -3,8 +3,7 @@
 // answers, so a report sent twice (signal lost before the answer came back) is still
 // recorded once. States: queued → sending → sent (the server accepted it) → confirmed
 // (read back from the server); rejected when the server refuses it (4xx).
-import { ApiError, api, errorText, isNetworkError } from "../api.js";
-import { t } from "../i18n.js";
+import { ApiError, api, failureOf, isNetworkError } from "../api.js";
 import { newKey } from "../ids.js";
 
 const DB_NAME = "watchfloor-field";
@@ -135,7 +134,7 @@ export class Outbox extends EventTarget {
       path = await this.target(item);
     } catch (error) {
       if (!(error instanceof Orphaned)) throw error;
-      await this.save({ ...item, state: "rejected", error: t("report.orphaned") });
+      await this.save({ ...item, state: "rejected", error: { code: "orphaned" } });
       return;
     }
     if (!path) return;
@@ -146,10 +145,10 @@ export class Outbox extends EventTarget {
       await this.confirm(sent);
     } catch (error) {
       if (!retryable(error)) {
-        await this.save({ ...item, state: "rejected", error: errorText(error) });
+        await this.save({ ...item, state: "rejected", error: failureOf(error) });
         return;
       }
-      await this.save({ ...item, state: "queued", attempts: item.attempts + 1, error: errorText(error) });
+      await this.save({ ...item, state: "queued", attempts: item.attempts + 1, error: failureOf(error) });
       throw new StopSending();
     }
   }

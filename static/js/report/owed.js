@@ -44,6 +44,11 @@ function label(ob, units) {
   return `${kind} · ${t(`channel.${ob.channel}`)} → ${unitName(units.get(ob.to_unit), ob.to_unit)}`;
 }
 
+// The incidents the channel brings (snapshot and events), for the page's other parts: the
+// centre's handling of the reporter's own incidents is shown live from them.
+export const incidentFeed = new EventTarget();
+const announce = (incident) => incidentFeed.dispatchEvent(new CustomEvent("incident", { detail: incident }));
+
 export function mountOwed(section) {
   const clockSource = new ServerClock();
   const owed = new Map();
@@ -88,6 +93,7 @@ export function mountOwed(section) {
     for (const unit of state.units || []) units.set(unit.code, unit);
     incidents.clear();
     for (const incident of state.incidents || []) incidents.set(incident.id, incident);
+    for (const incident of state.incidents || []) announce(incident);
     owed.clear();
     for (const ob of (state.deadlines || []).filter(mine)) owed.set(ob.id, ob);
     render();
@@ -100,6 +106,7 @@ export function mountOwed(section) {
       if (mine(payload) && ALERTS[kind]) alert(t(ALERTS[kind]), `${incidents.get(payload.incident)?.title || ""} · ${label(payload, units)}`);
     } else if (topic === "incidents" && payload.incident) {
       incidents.set(payload.incident.id, payload.incident);
+      announce(payload.incident);
     } else if (topic === "units") {
       units.set(payload.code, payload);
     } else return;

@@ -1,12 +1,18 @@
 // The board of open incidents, each with the running clock of every report still owed.
+//
+// Every open incident is on the board: full cards while they fit, one compact row each
+// when they do not, and, when even the rows do not fit, pages that turn at a steady
+// rhythm under an indicator. The overdue, the new (not yet acknowledged at the desk) and
+// the newest are pinned above the pages: they are never hidden.
 import { el } from "../dom.js";
 import { t } from "../i18n.js";
 import { tickClocks } from "../clocks.js";
 import { levelClass } from "./map.js";
-import { incidentMeta, levelLabel, obligationLabel } from "./labels.js";
+import { casualtiesText, incidentMeta, levelLabel, obligationLabel } from "./labels.js";
 import { overdue } from "./state.js";
 
 const LEVEL_RANK = { I: 0, II: 1, III: 2, IV: 3 };
+export const PAGE_SECONDS = 8;
 
 function urgency(state, incident, now) {
   const clocks = state.obligationsOf(incident.id);
@@ -24,6 +30,9 @@ export function sortedIncidents(state, now) {
   const keyed = [...state.incidents.values()].map((incident) => [urgency(state, incident, now), incident]);
   return keyed.sort((a, b) => compare(a[0], b[0])).map(([, incident]) => incident);
 }
+
+// Not yet acknowledged (签收) by a duty officer at the centre.
+export const isNew = (incident) => !incident.acknowledged_at;
 
 function clock(ob) {
   return el(
@@ -46,21 +55,35 @@ function obligationRow(ob, units) {
   );
 }
 
-function card(incident, state) {
+function classes(base, incident, now, state) {
+  const late = state.obligationsOf(incident.id).some((ob) => overdue(ob, now));
+  return [base, levelClass(incident), incident.exercise && "exercise", isNew(incident) && "new", late && "late"]
+    .filter(Boolean)
+    .join(" ");
+}
+
+function newTag(incident) {
+  return isNew(incident) ? el("span", { className: "new-tag", text: t("wall.newTag") }) : null;
+}
+
+function card(incident, state, now) {
   const clocks = state.obligationsOf(incident.id);
   return el(
     "li",
-    {
-      className: `card ${levelClass(incident)}${incident.exercise ? " exercise" : ""}`,
-      dataset: { incident: incident.id },
-    },
+    { className: classes("card", incident, now, state), dataset: { incident: incident.id } },
     el(
       "div",
       { className: "card-head" },
       el("span", { className: `badge ${levelClass(incident)}`, text: levelLabel(incident.level) }),
+      newTag(incident),
       el("span", { className: "card-title", text: incident.title }),
     ),
-    el("div", { className: "card-meta", text: incidentMeta(incident, state.units) }),
+    el(
+      "div",
+      { className: "card-meta" },
+      el("span", { className: "card-place", text: incidentMeta(incident, state.units) }),
+      el("span", { className: "casualties", text: casualtiesText(incident) }),
+    ),
     clocks.length
       ? el("ul", { className: "clocks" }, clocks.map((ob) => obligationRow(ob, state.units)))
       : el("div", { className: "card-none", text: t("wall.noClocks") }),
@@ -68,23 +91,88 @@ function card(incident, state) {
   );
 }
 
-export function renderBoard(list, countNode, state, now) {
-  const incidents = sortedIncidents(state, now);
-  list.replaceChildren(...incidents.map((incident) => card(incident, state)));
-  if (!incidents.length) list.append(el("li", { className: "board-empty", text: t("wall.noIncidents") }));
-  countNode.textContent = incidents.length ? String(incidents.length) : "";
-  tickClocks(list, now);
-  fitBoard(list);
+// One line: level, new mark, title, casualties and the most pressing clock.
+function row(incident, state, now) {
+  const [first] = state.obligationsOf(incident.id);
+  return el(
+    "li",
+    { className: classes("card row", incident, now, state), dataset: { incident: incident.id } },
+    el("span", { className: `badge ${levelClass(incident)}`, text: levelLabel(incident.level) }),
+    newTag(incident),
+    incident.exercise ? el("span", { className: "row-exercise", text: t("exercise") }) : null,
+    el("span", { className: "card-title", text: incident.title }),
+    el("span", { className: "casualties", text: casualtiesText(incident, true) }),
+    first ? clock(first) : el("span", { className: "card-none", text: t("wall.noClocksShort") }),
+  );
 }
 
-// The least urgent cards that do not fit give way to a line saying how many are hidden.
-const MORE_LINE_PX = 40;
+// The incidents that are never paged away: the overdue and the newest few.
+const NEWEST_PINNED = 3;
 
-function fitBoard(list) {
-  const bottom = list.parentElement.getBoundingClientRect().bottom;
-  const cards = [...list.querySelectorAll(".card")];
-  if (!cards.length || cards.at(-1).getBoundingClientRect().bottom <= bottom) return;
-  const hidden = cards.filter((node) => node.getBoundingClientRect().bottom > bottom - MORE_LINE_PX);
-  for (const node of hidden) node.hidden = true;
-  list.append(el("li", { className: "board-more", text: t("wall.moreIncidents", { n: hidden.length }) }));
+function pinnedOf(incidents, state, now) {
+  const newest = [...incidents].sort((a, b) => b.id - a.id).slice(0, NEWEST_PINNED);
+  return incidents.filter(
+    (incident) => newest.includes(incident) || state.obligationsOf(incident.id).some((ob) => overdue(ob, now)),
+  );
+}
+
+const overflows = (list) => list.scrollHeight > list.clientHeight + 1;
+let page = 0;
+
+// The next page, on the wall's steady rhythm (main.js calls this every PAGE_SECONDS).
+export function turnPage() {
+  page += 1;
+}
+
+function pageIndicator(number, pages, total) {
+  return el("li", { className: "board-pages", text: t("wall.pages", { page: number, pages, n: total, s: PAGE_SECONDS }) });
+}
+
+// Rows paged: as many rows as fit, the pinned first, then one page of the others.
+function paged(list, incidents, state, now) {
+  list.replaceChildren(row(incidents[0], state, now), pageIndicator(1, 1, incidents.length));
+  const rowHeight = list.firstChild.getBoundingClientRect().height;
+  const gap = parseFloat(getComputedStyle(list).rowGap) || 0;
+  const room = list.clientHeight - list.lastChild.getBoundingClientRect().height;
+  const capacity = Math.max(1, Math.floor((room + gap) / (rowHeight + gap)));
+  // Pinned rows leave room for a page of the others (more overdue than that: they page too).
+  const pinned = pinnedOf(incidents, state, now).slice(0, Math.max(1, Math.floor(capacity / 2)));
+  const rest = incidents.filter((incident) => !pinned.includes(incident));
+  const size = Math.max(1, capacity - pinned.length);
+  const pages = Math.max(1, Math.ceil(rest.length / size));
+  const number = page % pages;
+  const shown = [...pinned, ...rest.slice(number * size, (number + 1) * size)];
+  const order = new Map(incidents.map((incident, index) => [incident.id, index]));
+  shown.sort((a, b) => order.get(a.id) - order.get(b.id));
+  list.replaceChildren(...shown.map((incident) => row(incident, state, now)), pageIndicator(number + 1, pages, incidents.length));
+  Object.assign(list.dataset, { mode: "paged", pinned: pinned.length, pageSize: size, pages });
+}
+
+// What the last drawing needed: with as many incidents or more, the same or denser.
+let last = { mode: "cards", count: 0 };
+
+export function renderBoard(list, countNode, state, now) {
+  const incidents = sortedIncidents(state, now);
+  countNode.textContent = incidents.length ? String(incidents.length) : "";
+  const start = incidents.length >= last.count ? last.mode : "cards";
+  if (start === "paged") paged(list, incidents, state, now);
+  else if (!drawn(list, start, incidents, state, now) && !drawn(list, "rows", incidents, state, now)) {
+    paged(list, incidents, state, now);
+  }
+  last = { mode: list.dataset.mode, count: incidents.length };
+  tickClocks(list, now);
+}
+
+// Every incident as a card or as a row; false when they do not fit.
+function drawn(list, mode, incidents, state, now) {
+  const make = mode === "cards" ? card : row;
+  list.dataset.mode = mode;
+  list.replaceChildren(...incidents.map((incident) => make(incident, state, now)));
+  if (!incidents.length) list.append(el("li", { className: "board-empty", text: t("wall.noIncidents") }));
+  return !overflows(list);
+}
+
+// Before the first snapshot: say so, rather than "no incidents".
+export function renderBoardLoading(list) {
+  list.replaceChildren(el("li", { className: "board-empty loading", text: t("wall.loading") }));
 }

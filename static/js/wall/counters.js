@@ -53,3 +53,8 @@ export function tickCounters(root, state, now) {
   if (node.textContent !== value) node.textContent = value;
   node.parentElement.classList.toggle("alert", value !== "0");
 }
+
+// Before the first snapshot: the counters say they are loading, not zero.
+export function renderCountersLoading(root) {
+  root.replaceChildren(el("div", { className: "counters-loading loading", text: t("wall.loading") }));
+}

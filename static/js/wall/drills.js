@@ -50,4 +50,27 @@ export function renderDrills(todayList, weekList, state, now) {
   const empty = (key) => el("li", { className: "drills-empty", text: t(key) });
   todayList.replaceChildren(...(todays.length ? todays.map((o) => entry(o, state.units, false, now)) : [empty("wall.noDrillsToday")]));
   weekList.replaceChildren(...(rest.length ? rest.map((o) => entry(o, state.units, true, now)) : [empty("wall.noDrillsWeek")]));
+  fitDrills(todayList);
+  fitDrills(weekList);
+}
+
+// The entries that do not fit whole give way to a line saying how many more there are
+// (never a card cut in half).
+function fitDrills(list) {
+  const items = [...list.querySelectorAll(".drill")];
+  const bottom = () => list.getBoundingClientRect().bottom;
+  if (!items.length || items.at(-1).getBoundingClientRect().bottom <= bottom() + 0.5) return;
+  const more = el("li", { className: "drills-more", text: t("wall.moreDrills", { n: 1 }) });
+  list.append(more);
+  let hidden = 0;
+  for (const item of items.reverse()) {
+    if (more.getBoundingClientRect().bottom <= bottom() + 0.5 && item.getBoundingClientRect().bottom <= more.getBoundingClientRect().top) break;
+    item.hidden = true;
+    hidden += 1;
+    more.textContent = t("wall.moreDrills", { n: hidden });
+  }
+}
+
+export function renderDrillsLoading(...lists) {
+  for (const list of lists) list.replaceChildren(el("li", { className: "drills-empty loading", text: t("wall.loading") }));
 }

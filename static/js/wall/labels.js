@@ -16,3 +16,11 @@ export function obligationLabel(ob, units) {
 export function incidentMeta(incident, units) {
   return [placeName(incident.unit, units), t(`status.${incident.status}`), t(`category.${incident.category}`)].join(" · ");
 }
+
+// 亡 0 · 失踪 0 · 伤 1: the figures the centre has now; a figure not yet stated is "?".
+export function casualtiesText(incident, short = false) {
+  const figures = incident.casualties || {};
+  const value = (name) => (figures[name] === null || figures[name] === undefined ? "?" : figures[name]);
+  const key = short ? "wall.casualtiesShort" : "wall.casualties";
+  return t(key, { dead: value("dead"), missing: value("missing"), injured: value("injured") });
+}

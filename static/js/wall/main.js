@@ -7,9 +7,9 @@ import { $ } from "../dom.js";
 import { applyI18n, mountLangToggle, onLangChange, unitName } from "../i18n.js";
 import { ServerClock, formatDate, formatTime, weekWindow } from "../time.js";
 import { tickClocks } from "../clocks.js";
-import { renderBoard } from "./board.js";
-import { renderCounters, tickCounters } from "./counters.js";
-import { renderDrills } from "./drills.js";
+import { PAGE_SECONDS, isNew, renderBoard, renderBoardLoading, sortedIncidents, turnPage } from "./board.js";
+import { renderCounters, renderCountersLoading, tickCounters } from "./counters.js";
+import { renderDrills, renderDrillsLoading } from "./drills.js";
 import { showConnection, showOnDuty, showRunningDrills } from "./header.js";
 import { WallMap } from "./map.js";
 import { WallState } from "./state.js";
@@ -33,20 +33,32 @@ const nodes = {
 let map = null;
 let shownWeek = null;
 let shownMinute = null;
+let shownPage = null;
+const loaded = () => document.body.dataset.loaded === "true";
+
+// The map places the labels of the board's most urgent incidents (and the new) first.
+function mapPriority() {
+  const order = new Map(sortedIncidents(state, clock.now()).map((incident, index) => [incident.id, index]));
+  return (id) => {
+    const incident = state.incidents.get(id);
+    return (incident && isNew(incident) ? -1000 : 0) + (order.get(id) ?? 1000);
+  };
+}
 
 const render = {
   incidents() {
-    map?.showIncidents(state.incidents.values());
-    renderBoard(nodes.board, nodes.boardCount, state, clock.now());
+    map?.showIncidents(state.incidents.values(), mapPriority());
+    // The counters first: the board fits itself into the room they leave.
     renderCounters(nodes.counters, state, clock.now());
+    renderBoard(nodes.board, nodes.boardCount, state, clock.now());
   },
   deadlines() {
-    renderBoard(nodes.board, nodes.boardCount, state, clock.now());
     renderCounters(nodes.counters, state, clock.now());
+    renderBoard(nodes.board, nodes.boardCount, state, clock.now());
   },
   units() {
     map?.showUnits([...state.units.values()], [...state.incidents.values()]);
-    map?.showIncidents(state.incidents.values());
+    map?.showIncidents(state.incidents.values(), mapPriority());
     nodes.unit.textContent = unitName(state.units.get(caller.unit) || config.unit, caller.unit);
   },
   drills() {
@@ -63,9 +75,17 @@ const render = {
     showOnDuty(state, clock.now());
   },
   all() {
+    if (!loaded()) return renderLoading();
     for (const part of ["units", "incidents", "drills", "duty"]) render[part]();
   },
 };
+
+// Until the first snapshot: "loading" everywhere, never a false "none".
+function renderLoading() {
+  renderBoardLoading(nodes.board);
+  renderCountersLoading(nodes.counters);
+  renderDrillsLoading(nodes.today, nodes.week);
+}
 
 // The snapshot and the events hold the drills of one week: when a new week starts
 // (server time), read the new week's (no event says it has begun).
@@ -90,12 +110,18 @@ function tick() {
   $("#server-clock").textContent = formatTime(now, true);
   $("#server-date").textContent = formatDate(now);
   tickClocks(nodes.board, now);
-  tickCounters(nodes.counters, state, now);
+  if (loaded()) tickCounters(nodes.counters, state, now);
+  const page = Math.floor(now / (PAGE_SECONDS * 1000));
+  if (shownPage !== null && page !== shownPage && nodes.board.dataset.mode === "paged") {
+    turnPage();
+    renderBoard(nodes.board, nodes.boardCount, state, now);
+  }
+  shownPage = page;
   const week = weekWindow(now).from;
   if (shownWeek !== null && week !== shownWeek) reloadDrillsSoon();
   shownWeek = week;
   const minute = Math.floor(now / 60000);
-  if (shownMinute !== null && minute !== shownMinute) {
+  if (loaded() && shownMinute !== null && minute !== shownMinute) {
     render.drills();
     render.duty();
   }
@@ -105,14 +131,27 @@ function tick() {
 channel.addEventListener("snapshot", (event) => {
   state.unit = channel.unit;
   state.applySnapshot(event.detail.topics);
+  document.body.dataset.loaded = "true";
   render.all();
 });
+// One creation brings several events at once (the incident, each of its clocks): the wall
+// draws once per frame whatever changed in it.
+const dirty = new Set();
+function renderSoon(part) {
+  if (!dirty.size) requestAnimationFrame(() => {
+    const parts = dirty.has("incidents") ? [...dirty].filter((p) => p !== "deadlines") : [...dirty];
+    dirty.clear();
+    for (const name of parts) render[name]();
+  });
+  dirty.add(part);
+}
+
 channel.addEventListener("event", (event) => {
   const part = state.applyEvent(event.detail);
-  if (part) render[part]();
+  if (part && loaded()) renderSoon(part);
 });
 channel.addEventListener("state", (event) => {
-  showConnection(event.detail);
+  showConnection(event.detail, clock.now());
   // Signed out (a revoked kiosk token, an expired session): the sign-in page says so.
   if (event.detail.state === "refused" && event.detail.code === 4001) location.assign("/login?next=/wall");
 });
@@ -121,10 +160,12 @@ applyI18n();
 mountLangToggle($("#lang"));
 onLangChange(() => {
   render.all();
-  showConnection();
+  showConnection(undefined, clock.now());
 });
 map = new WallMap($("#map"), config.tile_url, config.unit);
 nodes.unit.textContent = unitName(config.unit, caller.unit);
+document.body.dataset.loaded = "false";
+renderLoading();
 setInterval(tick, 250);
 tick();
 channel.start();

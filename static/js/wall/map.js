@@ -1,8 +1,10 @@
 // The map of the unit's area: unit locations, open incidents coloured by level with
-// their geometries. Works without tiles (no internet): a graticule and the units alone.
+// their geometries. Works without tiles (no internet): a graticule, the boundaries and the
+// units. Labels never cover each other: the most urgent incidents' labels are placed
+// first, then the areas'; a label that would overlap one already placed is left out.
 import { el } from "../dom.js";
 import { t, unitName } from "../i18n.js";
-import { L, baseMap, located, unitMarker } from "../mapbase.js";
+import { L, baseMap, declutterSoon, drawBoundaries, located, unitMarker } from "../mapbase.js";
 
 const LABELLED_TIERS = new Set(["city", "county"]);
 
@@ -18,6 +20,19 @@ export class WallMap {
     this.unitLayer = L.layerGroup().addTo(this.map);
     this.incidentLayer = L.layerGroup().addTo(this.map);
     this.framed = false;
+    this.priority = () => 0;
+    this.map.on("zoomend moveend", () => this.declutter());
+    drawBoundaries(this.map);
+  }
+
+  // Labels in order of importance: incidents by `priority` (lower first), then the areas.
+  // Taken from the layers, not the page: a label just removed lingers while it fades.
+  declutter() {
+    declutterSoon(this.map, () => {
+      const incidents = tooltipsOf(this.incidentLayer);
+      incidents.sort((a, b) => this.priority(Number(a.dataset.incident)) - this.priority(Number(b.dataset.incident)));
+      return [...incidents, ...tooltipsOf(this.unitLayer)];
+    });
   }
 
   showUnits(units, incidents = []) {
@@ -30,6 +45,7 @@ export class WallMap {
       }
     }
     this.frame(shown, incidents);
+    this.declutter();
   }
 
   // Fit the view once, the first time units come, to the area's townships and villages
@@ -44,9 +60,11 @@ export class WallMap {
     this.framed = true;
   }
 
-  showIncidents(incidents) {
+  showIncidents(incidents, priority = this.priority) {
+    this.priority = priority;
     this.incidentLayer.clearLayers();
     for (const incident of incidents) this.drawIncident(incident);
+    this.declutter();
   }
 
   drawIncident(incident) {
@@ -57,9 +75,10 @@ export class WallMap {
       pointToLayer: (_feature, latlng) => L.circleMarker(latlng, { radius: 9 }),
       interactive: false,
     }).addTo(this.incidentLayer);
+    const fresh = incident.acknowledged_at ? "" : " new";
     const marker = L.circleMarker([incident.lat, incident.lon], {
       radius: 14,
-      className: `incident-marker ${level}${exercise}`,
+      className: `incident-marker ${level}${exercise}${fresh}`,
       interactive: false,
     }).addTo(this.incidentLayer);
     const prefix = incident.exercise ? `【${t("exercise")}】` : "";
@@ -71,5 +90,10 @@ export class WallMap {
       offset: [0, -14],
       className: `incident-label ${level}${exercise}`,
     });
+    marker.getTooltip().getElement()?.setAttribute("data-incident", incident.id);
   }
+}
+
+function tooltipsOf(layer) {
+  return layer.getLayers().map((marker) => marker.getTooltip?.()?.getElement()).filter(Boolean);
 }
