@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-ROLES = ("admin", "commander", "reporter", "coordinator", "display")
+ROLES = ("admin", "commander", "reporter", "coordinator", "display", "leader")
 
 _READ = {
     "units.read",
@@ -15,8 +15,13 @@ _READ = {
     "realtime",
 }
 
+# The year-end assessment: leaders read it; commanders and admins submit a unit's own
+# self-assessment and, from above the unit, inspect and approve it.
+_ASSESS = {"assessment.read", "assessment.submit", "assessment.inspect"}
+
 CAPABILITIES: dict[str, frozenset[str]] = {
     "display": frozenset(_READ),
+    "leader": frozenset(_READ | {"assessment.read"}),
     "reporter": frozenset(_READ | {"incidents.report"}),
     "coordinator": frozenset(_READ | {"plans.manage", "drills.manage"}),
     "commander": frozenset(
@@ -27,6 +32,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "deadlines.judge",
             "drills.manage",
             "duty.manage",
+            *_ASSESS,
         }
     ),
     "admin": frozenset(
@@ -40,6 +46,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "duty.manage",
             "units.manage",
             "accounts.manage",
+            *_ASSESS,
         }
     ),
 }

@@ -1,0 +1,44 @@
+"""What the system can measure for a unit's year, by metric name.
+
+A "count" metric counts items of some kinds (scored by deduction per item); a "share"
+metric measures a fraction between 0 and 1 (scored by bands or in proportion). The
+measuring itself is in command/assessment/metrics.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    kind: str  # "count" or "share"
+    counts: tuple[str, ...] = ()
+    about: str = ""
+
+
+CATALOGUE = {
+    spec.name: spec
+    for spec in (
+        MetricSpec(
+            "reporting_faults",
+            "count",
+            ("late", "false_report", "missed", "concealed"),
+            "迟报/谎报/漏报/瞒报 of the unit's subtree in the year (deadlines, verdicts)",
+        ),
+        MetricSpec("duty_absences", "count", ("absence",), "duty shifts nobody signed in for"),
+        MetricSpec(
+            "instructions_undone",
+            "count",
+            ("undone",),
+            "leaders' instructions addressed to the subtree, due in the year, not done by due",
+        ),
+        MetricSpec(
+            "special_plans_drilled", "share", (), "special plans in force drilled in the year"
+        ),
+        MetricSpec(
+            "plan_coverage", "share", (), "grassroots units with a plan in force by year end"
+        ),
+    )
+}

@@ -1,0 +1,21 @@
+"""Year-end assessment (考核评估): indicator sheets, scorecards, the cycle, the circular."""
+
+from command.assessment import cli
+from command.assessment.scorecards import submissions_snapshot
+from command.domain import Domain, Topic
+
+
+def _routes():
+    from command.assessment.views import routes
+
+    return routes
+
+
+DOMAIN = Domain(
+    name="assessment",
+    routes=_routes,
+    models=("command.assessment.models",),
+    migrations="assessment",
+    cli=cli.register,
+    topics=(Topic("assessment", "assessment.read", submissions_snapshot),),
+)
