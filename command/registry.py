@@ -25,6 +25,7 @@ DOMAIN_MODULES = (
     "command.desk.domain",
     "command.duty.domain",
     "command.notify.domain",
+    "command.reviews.domain",
     "command.assessment.domain",
 )
 

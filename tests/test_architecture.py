@@ -144,6 +144,7 @@ def test_each_domain_is_declared_once_with_distinct_topics():
         "units",
         "duty",
         "calls",
+        "reviews",
         "assessment",
     }
 
@@ -206,6 +207,7 @@ DOMAIN_RANKS = (
     ("command.desk",),
     ("command.duty",),
     ("command.notify",),
+    ("command.reviews",),
     ("command.assessment",),
 )
 

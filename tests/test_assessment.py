@@ -60,8 +60,11 @@ async def test_a_county_score_matches_the_hand_count(app, client, demo):
     assert coverage["points"] == expected_coverage
     assert len(coverage["records"]) == fixture["required"] - fixture["covered"]
 
+    review = points["review.reports"]  # no evaluation fell due: nothing to deduct
+    assert review["points"] == 5 and review["measure"]["share"] is None
+
     assert all(p["points"] == 0 for p in card["points"] if p["source"] == "pending")
-    assert card["total"] == round(2 + 3 + 6 + 3 + expected_coverage, 1)
+    assert card["total"] == round(2 + 3 + 6 + 3 + expected_coverage + 5, 1)
     assert card["grade"]["code"] == "fail"
 
 

@@ -40,5 +40,11 @@ CATALOGUE = {
         MetricSpec(
             "plan_coverage", "share", (), "grassroots units with a plan in force by year end"
         ),
+        MetricSpec(
+            "evaluations_on_time",
+            "share",
+            (),
+            "post-incident evaluations (事后评估) due in the year and submitted on time",
+        ),
     )
 }

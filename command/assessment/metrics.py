@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.deadlines.faults import reporting_faults
 from command.desk.undone import undone_instructions
 from command.duty.absences import absences
+from command.reviews.annual import evaluations_in_period
 from command.units.models import Unit
 from plans.coverage import coverage_table, year_end
 from plans.drill_queries import drills_in_window
@@ -126,7 +127,32 @@ async def _coverage(session: AsyncSession, unit: Unit, period: Period) -> Measur
     return Measure(share=share, basis=basis, records=records)
 
 
+async def _evaluations(session: AsyncSession, unit: Unit, period: Period) -> Measure:
+    """Share of the locally led evaluations due in the year that were submitted on time;
+    those not due yet (on_time unknown) are left out."""
+    found = await evaluations_in_period(
+        session=session, root_path=unit.path, start=period.start, end=period.end
+    )
+    judged = [e for e in found if e["on_time"] is not None]
+    records = [
+        {
+            "type": "evaluation",
+            "id": e["id"],
+            "incident": e["incident"],
+            "unit": e["unit"],
+            "due_at": e["due_at"].isoformat() if e["due_at"] else None,
+            "submitted_at": e["submitted_at"].isoformat() if e["submitted_at"] else None,
+            "on_time": e["on_time"],
+        }
+        for e in judged
+    ]
+    on_time = sum(1 for e in judged if e["on_time"])
+    share = on_time / len(judged) if judged else None
+    return Measure(share=share, basis={"due": len(judged), "on_time": on_time}, records=records)
+
+
 MEASURES = {
+    "evaluations_on_time": _evaluations,
     "reporting_faults": _faults,
     "duty_absences": _absences,
     "instructions_undone": _undone,

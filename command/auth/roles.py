@@ -12,6 +12,7 @@ _READ = {
     "plans.read",
     "drills.read",
     "duty.read",
+    "reviews.read",
     "realtime",
 }
 
@@ -22,7 +23,7 @@ _ASSESS = {"assessment.read", "assessment.submit", "assessment.inspect"}
 CAPABILITIES: dict[str, frozenset[str]] = {
     "display": frozenset(_READ),
     "leader": frozenset(_READ | {"assessment.read"}),
-    "reporter": frozenset(_READ | {"incidents.report"}),
+    "reporter": frozenset(_READ | {"incidents.report", "reviews.close"}),
     "coordinator": frozenset(_READ | {"plans.manage", "drills.manage"}),
     "commander": frozenset(
         _READ
@@ -32,6 +33,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "deadlines.judge",
             "drills.manage",
             "duty.manage",
+            "reviews.write",
+            "reviews.close",
             *_ASSESS,
         }
     ),
@@ -46,6 +49,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "duty.manage",
             "units.manage",
             "accounts.manage",
+            "reviews.write",
+            "reviews.close",
+            "reviews.accept",
             *_ASSESS,
         }
     ),

@@ -130,3 +130,18 @@ async def titles(session: AsyncSession, incident_ids: set[int]) -> dict[int, str
         select(Incident.id, Incident.title).where(Incident.id.in_(incident_ids))
     )
     return {row.id: row.title for row in rows}
+
+
+async def incidents_occurred(
+    *, session: AsyncSession, root_path: str, start: Any, end: Any, exercise: bool = False
+) -> list[Incident]:
+    """The incidents of a subtree that occurred in [start, end), oldest first, without
+    their reports (for yearly counts: the annual review)."""
+    query = (
+        select(Incident)
+        .where(Incident.unit_path.startswith(root_path, autoescape=True))
+        .where(Incident.occurred_at >= start, Incident.occurred_at < end)
+        .where(Incident.exercise.is_(exercise))
+        .order_by(Incident.occurred_at, Incident.id)
+    )
+    return list((await session.scalars(query)).all())

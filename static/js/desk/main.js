@@ -17,9 +17,10 @@ import { fillFilters, renderQueue, wireKeyboard } from "./queue.js";
 import { renderSide } from "./side.js";
 import { DeskState, etagOf } from "./state.js";
 import { renderView } from "./view.js";
+import { loadReview, renderReviewSide, reviewStore } from "./review.js";
 import { kindLabel, refusal, unitLabel } from "./words.js";
 
-const WANTED = ["incidents", "deadlines", "units", "duty"];
+const WANTED = ["incidents", "deadlines", "units", "duty", "reviews"];
 const RELOAD_DELAY = 250;
 const ARRIVAL_MS = 6000;
 
@@ -58,7 +59,7 @@ const render = {
     // Re-rendering must not throw the keyboard user out of the panel.
     const focused = nodes.panel.contains(document.activeElement) ? document.activeElement.dataset : null;
     const selector = focused?.action ? `button[data-action="${focused.action}"]${focused.to ? `[data-to="${focused.to}"]` : ""}` : null;
-    renderView(nodes.panel, detail, state, { canManage, canJudge, mapNode, fresh: state.fresh.has(detail.incident.id) });
+    renderView(nodes.panel, detail, state, { canManage, canJudge, mapNode, fresh: state.fresh.has(detail.incident.id), review: context });
     if (selector) nodes.panel.querySelector(selector)?.focus();
     map ||= new DeskMap(mapNode, config.tile_url);
     map.showUnits([...state.units.values()]);
@@ -67,6 +68,7 @@ const render = {
   },
   side() {
     renderSide(state, clock.now(), canJudge, caller?.unit);
+    renderReviewSide(state.units, clock.now());
   },
   all() {
     const home = state.units.get(caller.unit) || config.unit;
@@ -87,7 +89,7 @@ async function readIncident(id) {
 }
 
 async function loadDetail(id) {
-  const [{ incident, etag }, obligations, history, verdicts, instructions, corrections, deliveries] = await Promise.all([
+  const [{ incident, etag }, obligations, history, verdicts, instructions, corrections, deliveries, review] = await Promise.all([
     readIncident(id),
     api(`/api/incidents/${id}/obligations`),
     api(`/api/incidents/${id}/history`),
@@ -95,6 +97,7 @@ async function loadDetail(id) {
     api(`/api/instructions?incident=${id}&limit=1000`),
     api(`/api/incidents/${id}/corrections`),
     api(`/api/notifications?incident=${id}&limit=200`),
+    loadReview(id),
   ]);
   if (view.selected !== id) return;
   const stale = detail?.incident.id === id ? detail.stale : null;
@@ -107,6 +110,7 @@ async function loadDetail(id) {
     instructions: instructions.items,
     corrections: corrections.items,
     deliveries: deliveries.items,
+    review,
     stale,
   };
   render.view();
@@ -284,6 +288,7 @@ function arrived(event) {
 
 channel.addEventListener("snapshot", (event) => {
   state.applySnapshot(event.detail.topics);
+  reviewStore.reset(event.detail.topics.reviews);
   render.all();
   Promise.all([loadCandidates(), loadInstructions(), loadWarnings(), loadOwed()])
     .then(render.all)
@@ -293,6 +298,12 @@ channel.addEventListener("snapshot", (event) => {
 
 channel.addEventListener("event", (event) => {
   const frame = event.detail;
+  if (frame.topic === "reviews") {
+    reviewStore.put(frame.payload);
+    renderReviewSide(state.units, clock.now());
+    if (detail && frame.payload.incident === detail.incident.id) reloadSoon();
+    return;
+  }
   const part = state.applyEvent(frame);
   if (!part) return;
   if (part === "warnings") {

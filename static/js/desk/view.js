@@ -5,6 +5,7 @@ import { has, placeName, t } from "../i18n.js";
 import { formatDateTime } from "../time.js";
 import { clock } from "../clocks.js";
 import { actorLabel, factsLabel, kindLabel, levelLong, obligationLabel, unitLabel } from "./words.js";
+import { reviewSection } from "./review.js";
 
 // The status lifecycle the server enforces (command/incidents/service.py TRANSITIONS).
 export const TRANSITIONS = {
@@ -277,7 +278,7 @@ function historyItem(entry, units) {
   );
 }
 
-export function renderView(panel, detail, state, { canManage, canJudge, mapNode, fresh }) {
+export function renderView(panel, detail, state, { canManage, canJudge, mapNode, fresh, review }) {
   const { incident } = detail;
   const units = state.units;
   const verdicts = new Map(detail.verdicts.map((v) => [v.id, v]));
@@ -296,6 +297,7 @@ export function renderView(panel, detail, state, { canManage, canJudge, mapNode,
       el(
         "div",
         { className: "iv-col" },
+        incident.status === "closed" && !incident.exercise ? reviewSection(detail.review, units, review) : null,
         section(t("desk.sec.summary"), "iv-summary", el("p", { text: incident.summary || "—" }), incident.measures ? el("p", { className: "muted" }, `${t("desk.report.measures")}${t("desk.colon")}${incident.measures}`) : null),
         section(t("desk.sec.figures"), "iv-figures-sec", figures(incident, units)),
         section(

@@ -15,6 +15,12 @@ function counter(name, value, label, extra = "") {
   );
 }
 
+// Evaluations to write and corrective actions open in the subtree (topic reviews).
+function reviewsCounter(reviews, now) {
+  const overdue = reviews.overdue(now);
+  return counter("reviews-due", reviews.owedCount, t("wall.reviewsDue"), overdue ? t("wall.reviewsOverdue", { n: overdue }) : "");
+}
+
 export function levelCounts(incidents) {
   const counts = Object.fromEntries(LEVELS.map((level) => [level, 0]));
   for (const incident of incidents) if (!incident.exercise) counts[incident.level || "none"] += 1;
@@ -34,6 +40,7 @@ export function renderCounters(root, state, now) {
       counter("overdue", state.overdueCount(now), t("wall.overdueReports")),
       counter("plans-due", due, t("wall.plansDue"), overdue ? t("wall.plansOverdue", { n: overdue }) : ""),
       counter("coverage", rate, t("wall.coverage")),
+      reviewsCounter(state.reviews, now),
     ),
   );
 }

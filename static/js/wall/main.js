@@ -15,7 +15,7 @@ import { WallMap } from "./map.js";
 import { WallState } from "./state.js";
 
 // The topics the wall draws, of those the server offers (the page's config block).
-const WALL_TOPICS = ["incidents", "deadlines", "drills", "plans", "units", "duty"];
+const WALL_TOPICS = ["incidents", "deadlines", "drills", "plans", "units", "duty", "reviews"];
 const TOPICS = WALL_TOPICS.filter((topic) => (config.topics || []).includes(topic));
 const REFETCH_DELAY = 400;
 
@@ -54,6 +54,9 @@ const render = {
     showRunningDrills(state, clock.now());
   },
   plans() {
+    renderCounters(nodes.counters, state, clock.now());
+  },
+  reviews() {
     renderCounters(nodes.counters, state, clock.now());
   },
   duty() {

@@ -1,5 +1,6 @@
 // What the wall shows, kept from the channel's snapshot and events alone: every event
 // carries what the wall draws (docs/websocket-protocol.md), so nothing is read over HTTP.
+import { ReviewStore } from "../reviews/words.js";
 
 export const isOpen = (incident) => incident.status !== "closed";
 
@@ -21,6 +22,7 @@ export class WallState {
     this.coverage = null;
     this.due = new Map();
     this.shifts = new Map(); // the duty roster's shifts on now or soon (topic duty)
+    this.reviews = new ReviewStore(); // evaluations and corrective actions owed (topic reviews)
   }
 
   // The shift of the screen's unit on duty at `now`, if the roster has one.
@@ -42,6 +44,7 @@ export class WallState {
     this.coverage = overall ? overall.rate : null;
     this.due = new Map(items.filter((item) => item.kind === "due").map((item) => [dueKey(item), item]));
     this.shifts = new Map((topics.duty || []).map((shift) => [shift.id, shift]));
+    this.reviews.reset(topics.reviews);
   }
 
   // Applies one event; returns the part of the wall it changes.
@@ -55,6 +58,7 @@ export class WallState {
     }
     if (topic === "drills") return this.putDrill(payload);
     if (topic === "duty") return event.kind.startsWith("shift.") ? this.putShift(payload) : null;
+    if (topic === "reviews") return this.reviews.put(payload) ? "reviews" : null;
     if (topic === "plans") return event.kind === "plan.coverage" ? this.putCoverage(payload) : this.putPlanDue(payload);
     return null;
   }

@@ -1,0 +1,204 @@
+// The evaluation (事后评估) of a closed incident in the desk's incident view: its lead,
+// due clock and state, the facts the system holds, the form the officer fills and
+// submits, the acceptance, the report links and the corrective actions; and the side
+// list of evaluations falling due (topic reviews).
+import { api } from "../api.js";
+import { can } from "../config.js";
+import { $, el } from "../dom.js";
+import { t, unitName } from "../i18n.js";
+import { formatDateTime, fromLocalInput, localDate } from "../time.js";
+import { clock } from "../clocks.js";
+import { ReviewStore, SECTIONS, dueClock, refusal, stateLabel } from "../reviews/words.js";
+
+export const reviewStore = new ReviewStore();
+// What the officer typed and has not saved, by evaluation: a re-render keeps it.
+const unsaved = new Map();
+const REQUIRED = new Set(["course", "response", "command", "information", "conclusion", "lessons"]);
+
+export async function loadReview(incidentId) {
+  const list = await api(`/api/reviews?incident=${incidentId}`);
+  if (!list.items.length) return null;
+  return api(`/api/reviews/${list.items[0].id}`);
+}
+
+function formOf(review) {
+  if (!unsaved.has(review.id)) {
+    unsaved.set(review.id, {
+      lead: review.group?.lead || "",
+      members: (review.group?.members || []).join("、"),
+      sections: { ...review.sections },
+      recommendations: (review.recommendations || []).map((r) => ({ ...r, due_at: r.due_at ? localDate(Date.parse(r.due_at)) : "", plan: r.plan ?? "" })),
+    });
+  }
+  return unsaved.get(review.id);
+}
+
+function field(labelKey, control, required = false) {
+  return el("label", { className: "rv-field" }, el("span", { text: `${t(labelKey)}${required ? ` (${t("review.required")})` : ""}` }), control);
+}
+
+function textArea(form, name) {
+  return el("textarea", {
+    name: `section-${name}`,
+    rows: name === "course" || name === "information" ? 4 : 2,
+    oninput: (event) => {
+      form.sections[name] = event.target.value;
+    },
+  }, form.sections[name] || "");
+}
+
+function recommendationRow(form, index, units, rerender) {
+  const rec = form.recommendations[index];
+  const set = (name) => (event) => {
+    rec[name] = event.target.value;
+  };
+  const unitSelect = el("select", { name: `rec-unit-${index}`, onchange: set("unit") },
+    units.map((unit) => el("option", { value: unit.code, text: unitName(unit, unit.code), selected: unit.code === rec.unit })));
+  return el("li", { className: "rv-rec", dataset: { index } },
+    field("review.rec.text", el("input", { name: `rec-text-${index}`, value: rec.text || "", oninput: set("text") })),
+    el("div", { className: "rv-rec-row" },
+      field("review.rec.unit", unitSelect),
+      field("review.rec.due_at", el("input", { type: "date", name: `rec-due-${index}`, value: rec.due_at || "", oninput: set("due_at") })),
+      field("review.rec.plan", el("input", { type: "number", min: "1", name: `rec-plan-${index}`, value: rec.plan ?? "", oninput: set("plan") })),
+      el("button", { type: "button", className: "secondary small", text: t("review.rec.remove"), onclick: () => { form.recommendations.splice(index, 1); rerender(); } }),
+    ));
+}
+
+// The unit a recommendation may name: the lead unit and those below it.
+function ownerUnits(review, units) {
+  const lead = units.get(review.lead_unit);
+  if (!lead) return [];
+  return [...units.values()].filter((unit) => unit.path?.startsWith(lead.path)).sort((a, b) => a.path.localeCompare(b.path));
+}
+
+function payload(form) {
+  return {
+    group: { lead: form.lead.trim(), members: form.members.split(/[、,，;；]/).map((m) => m.trim()).filter(Boolean) },
+    sections: Object.fromEntries(SECTIONS.map((name) => [name, form.sections[name] || ""])),
+    recommendations: form.recommendations.filter((r) => (r.text || "").trim()).map((r) => ({
+      text: r.text.trim(),
+      unit: r.unit,
+      // A date is the end of that day in the deployment's zone.
+      due_at: r.due_at ? fromLocalInput(`${r.due_at}T23:59`) : "",
+      ...(r.plan ? { plan: Number(r.plan) } : {}),
+    })),
+  };
+}
+
+function factsBlock(review) {
+  const facts = review.facts;
+  if (!facts) return null;
+  const c = facts.reporting.counts;
+  const total = c.met + c.late + c.missed + c.pending;
+  const ack = facts.acknowledged.seconds === null ? t("review.facts.noAck") : t("review.facts.ack", { minutes: Math.round(facts.acknowledged.seconds / 60) });
+  const bad = [...facts.reporting.late, ...facts.reporting.missed];
+  return el("div", { className: "rv-facts", id: "rv-facts" },
+    el("h4", { text: t("review.facts") }),
+    el("p", { text: `${t("review.facts.reporting", { total, ...c })} · ${t("review.facts.reports", { n: facts.reports.length })} · ${ack} · ${t("review.facts.verdicts", { n: facts.verdicts.length })}` }),
+    bad.length ? el("ul", { className: "rv-bad" }, bad.map((ob) => el("li", { text: `${ob.kind} · ${ob.unit} → ${ob.to_unit} · ${t(`desk.ob.${ob.state}`)} · ${formatDateTime(ob.due_at)}` }))) : null);
+}
+
+function actionsBlock(review) {
+  if (!review.actions?.length) return null;
+  return el("div", { className: "rv-actions" },
+    el("h4", { text: t("review.actions") }),
+    el("ul", {}, review.actions.map((a) => el("li", { className: `rv-action state-${a.state}`, dataset: { action: a.id } },
+      el("strong", { text: a.text }),
+      el("span", { className: "muted", text: ` ${a.unit_name} · ${t("review.action.due", { at: formatDateTime(a.due_at) })} · ` }),
+      el("span", { className: "chip", text: stateLabel(a) }),
+      a.revision_task ? el("span", { className: "muted", text: ` ${t("review.action.plan", { task: a.revision_task, plan: a.plan })}` }) : null))));
+}
+
+function header(review, units) {
+  const lead = review.lead_unit ? unitName(units.get(review.lead_unit), review.lead_unit) : t(`review.leadTier.${review.lead_tier}`);
+  return el("div", { className: "rv-head" },
+    el("span", { className: `chip rv-state state-${review.state}`, id: "rv-state", text: stateLabel(review) }),
+    el("span", { text: `${t("review.lead")}${t("desk.colon")}${lead}` }),
+    el("span", { className: "muted", text: t("review.due", { at: formatDateTime(review.due_at) }) }),
+    review.owed ? clock(dueClock(review)) : null,
+    review.on_time === true ? el("span", { className: "chip", text: t("review.onTime") }) : review.on_time === false ? el("span", { className: "chip over-text", text: t("review.late") }) : null,
+    el("a", { href: `/api/reviews/${review.id}/report.docx`, text: t("review.docx") }),
+    el("a", { href: `/reviews/${review.id}/print`, target: "_blank", rel: "noopener", text: t("review.print") }));
+}
+
+function draftForm(review, units, ctx, rerender) {
+  const form = formOf(review);
+  const owners = ownerUnits(review, units);
+  const submit = async (andSubmit) => {
+    try {
+      await api(`/api/reviews/${review.id}`, { method: "PATCH", body: payload(form) });
+      if (andSubmit) await api(`/api/reviews/${review.id}/submit`, { method: "POST" });
+      unsaved.delete(review.id);
+      ctx.flash(t(andSubmit ? "review.submitted" : "review.saved"));
+      ctx.refresh();
+    } catch (error) {
+      ctx.flash(refusal(error), "error");
+    }
+  };
+  return el("form", { className: "rv-form", id: "rv-form", onsubmit: (event) => { event.preventDefault(); submit(true); } },
+    el("div", { className: "rv-row" },
+      field("review.group.lead", el("input", { name: "group-lead", value: form.lead, oninput: (e) => { form.lead = e.target.value; } }), true),
+      field("review.group.members", el("input", { name: "group-members", value: form.members, oninput: (e) => { form.members = e.target.value; } }))),
+    SECTIONS.map((name) => field(`review.sec.${name}`, textArea(form, name), REQUIRED.has(name))),
+    el("h4", { text: t("review.recs") }),
+    el("ol", { className: "rv-recs" }, form.recommendations.map((_, index) => recommendationRow(form, index, owners, rerender))),
+    el("button", { type: "button", className: "secondary", id: "rv-add", text: t("review.rec.add"), onclick: () => {
+      form.recommendations.push({ text: "", unit: review.lead_unit, due_at: "", plan: "" });
+      rerender();
+    } }),
+    el("div", { className: "actions rv-buttons" },
+      el("button", { type: "button", className: "secondary", id: "rv-save", text: t("review.save"), onclick: () => submit(false) }),
+      el("button", { type: "submit", className: "primary", id: "rv-submit", text: t("review.submit") })));
+}
+
+function readOnly(review, ctx) {
+  const accept = async () => {
+    try {
+      await api(`/api/reviews/${review.id}/accept`, { method: "POST" });
+      ctx.flash(t("review.acceptedDone"));
+      ctx.refresh();
+    } catch (error) {
+      ctx.flash(refusal(error), "error");
+    }
+  };
+  return el("div", { className: "rv-read" },
+    el("p", { text: `${t("review.group.lead")}${t("desk.colon")}${review.group?.lead || "—"}` }),
+    SECTIONS.filter((name) => review.sections[name]).map((name) => el("div", { className: "rv-text" }, el("strong", { text: t(`review.sec.${name}`) }), el("p", { text: review.sections[name] }))),
+    review.state === "submitted" && can("reviews.accept")
+      ? el("div", { className: "actions" }, el("button", { type: "button", className: "primary", id: "rv-accept", text: t("review.accept"), onclick: accept }))
+      : null);
+}
+
+// The section of the incident view; null while the incident has no evaluation.
+export function reviewSection(review, units, ctx) {
+  const node = el("section", { className: "iv-section rv", id: "iv-review" });
+  const rerender = () => node.replaceChildren(...body());
+  const body = () => {
+    if (!review) return [el("h3", { text: t("review.section") }), el("p", { className: "muted", text: t("review.none") })];
+    const main = !review.led_locally
+      ? el("p", { className: "muted", text: t("review.external") })
+      : review.state === "draft" && can("reviews.write")
+        ? draftForm(review, units, ctx, rerender)
+        : readOnly(review, ctx);
+    return [el("h3", { text: t("review.section") }), header(review, units), factsBlock(review), main, actionsBlock(review)].filter(Boolean);
+  };
+  rerender();
+  return node;
+}
+
+// The side list: evaluations of the subtree still to write, due soonest first.
+export function renderReviewSide(units, now) {
+  const section = $("#side-reviews");
+  if (!section) return;
+  const items = reviewStore.listed("evaluation");
+  section.querySelector(".count").textContent = items.length ? String(items.length) : "";
+  const list = section.querySelector(".side-list");
+  if (!items.length) {
+    list.replaceChildren(el("li", { className: "muted side-empty", text: t("review.side.none") }));
+    return;
+  }
+  list.replaceChildren(...items.slice(0, 12).map((item) => el("li", { className: item.owed && Date.parse(item.due_at) <= now ? "overdue" : "", dataset: { review: item.id } },
+    el("button", { type: "button", className: "side-link", dataset: { open: item.incident }, text: item.incident_title || `#${item.incident}` }),
+    el("span", { className: "muted", text: `${unitName(units.get(item.lead_unit), item.lead_unit)} · ${t("review.due", { at: formatDateTime(item.due_at) })}` }),
+    item.owed ? clock(dueClock(item)) : el("span", { className: "chip", text: stateLabel(item) }))));
+}

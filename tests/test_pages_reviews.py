@@ -1,0 +1,187 @@
+"""Post-incident evaluation in Chromium: the desk shows the evaluation of a closed
+incident with its due clock, the officer fills and submits it; the admin accepts it;
+the owning unit closes its action on /reviews; the printable page and the wall's
+counter. 1440x900, Chinese and English, screenshots kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.browser_helpers import incident_body, post_incident, unique, wait_live
+from tests.conftest import bearer
+
+pytest_plugins = ("tests.browser_fixtures",)
+
+DESK = {"width": 1440, "height": 900}
+WALL = {"width": 1920, "height": 1080}
+SECTIONS = {
+    "course": "12月1日9时许，花园街道某居民楼三楼起火，明火于9时40分扑灭。",
+    "response": "街道5分钟内到场，疏散居民40人。",
+    "command": "区应急局牵头，消防、卫健、公安协同处置。",
+    "conclusion": "处置总体及时有效。",
+    "lessons": "老旧小区消防通道堵塞，初期处置力量不足。",
+}
+
+
+async def _closed(server, demo, title: str) -> dict[str, Any]:
+    incident = await post_incident(server.url, demo["reporter"], incident_body(title))
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.patch(
+            f"/api/incidents/{incident['id']}",
+            json={"status": "closed"},
+            headers=bearer(demo["commander"]),
+        )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _get(server, token: str, path: str) -> Any:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.get(path, headers=bearer(token))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _fill_and_submit(page, due: str) -> None:
+    form = page.locator("#rv-form")
+    await form.locator("input[name=group-lead]").fill("李强（区应急局）")
+    await form.locator("input[name=group-members]").fill("王敏、赵磊")
+    for name, text in SECTIONS.items():
+        await form.locator(f"textarea[name=section-{name}]").fill(text)
+    await page.click("#rv-add")
+    await form.locator("input[name=rec-text-0]").fill("清理消防通道并建立巡查台账")
+    await form.locator("select[name=rec-unit-0]").select_option("231102001")
+    await form.locator("input[name=rec-due-0]").fill(due)
+    await page.click("#rv-submit")
+
+
+async def test_an_evaluation_is_filled_and_submitted_on_the_desk(
+    shared_server, pages, demo, tmp_path
+):
+    incident = await _closed(shared_server, demo, unique("花园街道居民楼火灾"))
+    page, console = await pages.open(shared_server, "demo-commander", "/desk", viewport=DESK)
+    await wait_live(page)
+    side = page.locator(f"#side-reviews button[data-open='{incident['id']}']")
+    await side.wait_for(timeout=10_000)
+    assert re.search(r"\d", await page.locator("#side-reviews .clock-time").first.inner_text())
+    await side.click()
+    await page.locator("#rv-form").wait_for(timeout=10_000)
+    assert await page.locator("#rv-state").inner_text() == "草稿"
+    facts = await page.locator("#rv-facts").inner_text()
+    assert "报送时限" in facts and "收到报告 1 份" in facts
+    prefilled = await page.locator("textarea[name=section-information]").input_value()
+    assert prefilled.startswith("共形成报送时限")
+
+    # Submitting without the required sections: refused in Chinese, what was typed stays.
+    await page.locator("input[name=group-lead]").fill("李强")
+    await page.click("#rv-submit")
+    await page.wait_for_selector("#flash.error")
+    refusal = await page.locator("#flash").inner_text()
+    assert "指挥协调" in refusal and "评估结论" in refusal, refusal
+    assert await page.locator("input[name=group-lead]").input_value() == "李强"
+
+    due = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
+    await _fill_and_submit(page, due)
+    await page.wait_for_function(
+        "() => document.querySelector('#rv-state')?.textContent === '已提交'", timeout=10_000
+    )
+    await page.screenshot(path=str(tmp_path / "desk-review-zh.png"))
+    stored = await _get(shared_server, demo["commander"], f"/api/reviews?incident={incident['id']}")
+    review = stored["items"][0]
+    assert review["state"] == "submitted" and review["sections"]["command"] == SECTIONS["command"]
+    assert review["group"] == {"lead": "李强（区应急局）", "members": ["王敏", "赵磊"]}
+    assert review["recommendations"][0]["unit"] == "231102001"
+    assert review["recommendations"][0]["due_at"].startswith(due)
+
+    await page.click("#lang")
+    await page.wait_for_function(
+        "() => document.querySelector('#rv-state')?.textContent === 'Submitted'", timeout=5000
+    )
+    body = await page.inner_text("#iv-review")
+    assert "Post-incident evaluation" in body and "事后评估" not in body
+    assert not re.search(r"\breview\.[a-z]", await page.inner_text("body"))
+    await page.screenshot(path=str(tmp_path / "desk-review-en.png"))
+    await page.click("#lang")
+    assert console.errors((r"status of 422",)) == []
+
+    # The admin accepts it on the desk; the street's officer closes its action on /reviews.
+    admin, admin_console = await pages.open(shared_server, "demo-admin", "/desk", viewport=DESK)
+    await wait_live(admin)
+    accepted = await _accept_on_desk(admin, incident["id"])
+    assert accepted
+    street, street_console = await pages.open(
+        shared_server, "demo-reporter", "/reviews", viewport=DESK
+    )
+    action = street.locator("#own-actions article").first
+    await action.wait_for(timeout=10_000)
+    await action.locator("textarea").fill("已清理通道，台账见街道档案 2026-45 号")
+    await action.locator("button[data-close]").click()
+    await street.wait_for_function(
+        "() => document.querySelector('#flash')?.textContent.includes('已报告完成')", timeout=5000
+    )
+    await street.screenshot(path=str(tmp_path / "reviews-street-zh.png"))
+    actions = await _get(shared_server, demo["commander"], "/api/actions?state=done")
+    assert [a["text"] for a in actions["items"]] == ["清理消防通道并建立巡查台账"]
+    print(f"screenshots: {tmp_path}")
+    assert admin_console.errors() == [] and street_console.errors() == []
+
+
+async def _accept_on_desk(page, incident_id: int) -> bool:
+    """The submitted evaluation waits in the side list: open it and accept it."""
+    await page.locator(f"#side-reviews button[data-open='{incident_id}']").click()
+    await page.locator("#rv-accept").wait_for(timeout=10_000)
+    await page.click("#rv-accept")
+    await page.wait_for_function(
+        "() => document.querySelector('#rv-state')?.textContent === '已通过'", timeout=10_000
+    )
+    return True
+
+
+async def test_the_print_page_the_reviews_page_and_the_wall_counter(
+    shared_server, pages, demo, tmp_path
+):
+    incident = await _closed(shared_server, demo, unique("瑷珲镇仓库火灾"))
+    listing = await _get(
+        shared_server, demo["commander"], f"/api/reviews?incident={incident['id']}"
+    )
+    review_id = listing["items"][0]["id"]
+    page, console = await pages.open(
+        shared_server, "demo-commander", f"/reviews/{review_id}/print", viewport=DESK
+    )
+    await page.locator("#report-body h1").wait_for()
+    headings = await page.locator("#report-body h2").all_inner_texts()
+    assert headings[0] == "一、评估组" and headings[-1] == "十一、意见建议和整改措施"
+    await page.emulate_media(media="print")
+    assert await page.locator(".print-bar").is_hidden()
+    pdf = await page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    await page.emulate_media(media="screen")
+    await page.screenshot(path=str(tmp_path / "print-zh.png"), full_page=True)
+
+    listing_page, listing_console = await pages.open(
+        shared_server, "demo-commander", "/reviews", viewport=DESK
+    )
+    row = listing_page.locator("#evaluations tbody tr", has_text=incident["title"])
+    await row.wait_for(timeout=10_000)
+    await listing_page.locator("#annual-total").wait_for()
+    await listing_page.screenshot(path=str(tmp_path / "reviews-zh.png"), full_page=True)
+    await listing_page.click("#lang")
+    await listing_page.wait_for_function(
+        "() => document.querySelector('#annual-panel h2')?.textContent === 'Annual review'"
+    )
+    assert not re.search(r"\breview\.[a-z]", await listing_page.inner_text("body"))
+    await listing_page.screenshot(path=str(tmp_path / "reviews-en.png"), full_page=True)
+
+    wall, wall_console = await pages.open(shared_server, "demo-display", "/wall", viewport=WALL)
+    await wait_live(wall)
+    counter = wall.locator('[data-counter="reviews-due"] .counter-value')
+    await counter.wait_for()
+    assert int(await counter.inner_text()) >= 1
+    await wall.screenshot(path=str(tmp_path / "wall-zh.png"))
+    print(f"screenshots: {tmp_path}")
+    for c in (console, listing_console, wall_console):
+        assert c.errors() == []

@@ -1,0 +1,203 @@
+"""Post-incident evaluation (事后评估): opened when a real incident closes, with the lead
+and due time of the rules; pre-filled from the facts; submitted and accepted; on both
+databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from command.reviews.rules import review_rules
+from tests.conftest import bearer
+from tests.incidents_fixtures import create, report
+from tests.reviews_fixtures import (
+    CITY,
+    COUNTY,
+    STREET,
+    closed_incident,
+    counts,
+    evaluation_of,
+    full_draft,
+    parse,
+)
+
+
+async def test_closing_a_real_incident_opens_one_evaluation_led_by_the_county(app, client, demo):
+    incident = await closed_incident(client, demo, level="IV")
+    evaluation = await evaluation_of(client, demo["commander"], incident["id"])
+    assert evaluation["lead_unit"] == COUNTY and evaluation["led_locally"] is True
+    assert evaluation["state"] == "draft" and evaluation["rule"] == "ordinary"
+    closed_at = parse(incident["closed_at"])
+    assert parse(evaluation["due_at"]) == closed_at + timedelta(days=15)
+    assert evaluation["incident"] == incident["id"] and evaluation["overdue"] is False
+    assert (await counts(app))["evaluations"] == 1
+
+
+async def test_the_level_picks_the_lead_and_the_province_is_recorded_as_not_the_city_s(
+    client, demo
+):
+    larger = await closed_incident(client, demo, level="III")
+    serious = await closed_incident(client, demo, level="II", title="重大火灾")
+    city_led = await evaluation_of(client, demo["commander"], larger["id"])
+    province_led = await evaluation_of(client, demo["commander"], serious["id"])
+    assert city_led["lead_unit"] == CITY and city_led["state"] == "draft"
+    assert province_led["lead_tier"] == "province" and province_led["led_locally"] is False
+    assert province_led["state"] == "external" and province_led["lead_unit"] == "230000"
+    rule = review_rules().rule_for("II", "accident")
+    assert parse(province_led["due_at"]) == parse(serious["closed_at"]) + rule.due
+    refused = await client.patch(
+        f"/api/reviews/{province_led['id']}",
+        json={"sections": {"course": "x"}},
+        headers=bearer(demo["admin"]),
+    )
+    assert refused.status_code == 409, refused.text
+
+
+async def test_an_exercise_never_opens_an_evaluation(app, client, demo):
+    incident = await closed_incident(client, demo, exercise=True, title="演练：居民楼火灾")
+    listing = await client.get(
+        f"/api/reviews?incident={incident['id']}", headers=bearer(demo["commander"])
+    )
+    assert listing.json()["items"] == []
+    assert (await counts(app))["evaluations"] == 0
+
+
+async def test_an_open_incident_has_no_evaluation_and_a_second_close_opens_none(app, client, demo):
+    incident = await create(client, demo["reporter"])
+    listing = await client.get(
+        f"/api/reviews?incident={incident['id']}", headers=bearer(demo["commander"])
+    )
+    assert listing.json()["items"] == []
+    await client.patch(
+        f"/api/incidents/{incident['id']}",
+        json={"status": "closed"},
+        headers=bearer(demo["commander"]),
+    )
+    again = await client.patch(
+        f"/api/incidents/{incident['id']}",
+        json={"status": "closed"},
+        headers=bearer(demo["commander"]),
+    )
+    assert again.status_code == 200
+    assert (await counts(app))["evaluations"] == 1
+
+
+async def test_the_reporting_section_is_prefilled_from_the_obligations(client, demo):
+    incident = await create(client, demo["reporter"])
+    await report(client, demo["reporter"], incident["id"], kind="followup", summary="续报一")
+    ack = await client.post(
+        f"/api/incidents/{incident['id']}/ack", headers=bearer(demo["commander"])
+    )
+    assert ack.status_code in (200, 201), ack.text
+    await client.patch(
+        f"/api/incidents/{incident['id']}",
+        json={"status": "closed"},
+        headers=bearer(demo["commander"]),
+    )
+    summary = await evaluation_of(client, demo["commander"], incident["id"])
+    detail = (
+        await client.get(f"/api/reviews/{summary['id']}", headers=bearer(demo["commander"]))
+    ).json()
+    obligations = (
+        await client.get(
+            f"/api/incidents/{incident['id']}/obligations", headers=bearer(demo["commander"])
+        )
+    ).json()["items"]
+    facts = detail["facts"]
+    assert [ob["id"] for ob in facts["reporting"]["obligations"]] == [
+        ob["id"] for ob in obligations
+    ]
+    assert [ob["state"] for ob in facts["reporting"]["obligations"]] == [
+        ob["state"] for ob in obligations
+    ]
+    states = [ob["state"] for ob in obligations]
+    counted = facts["reporting"]["counts"]
+    assert counted["met"] == states.count("met") and counted["late"] == states.count("late")
+    assert counted["pending"] == states.count("pending") and sum(counted.values()) == len(states)
+    assert len(facts["reports"]) == 2 and facts["acknowledged"]["seconds"] >= 0
+    text = detail["sections"]["information"]
+    assert f"共形成报送时限 {len(states)} 项" in text and f"按时 {counted['met']} 项" in text
+    assert "收到报告 2 份" in text
+
+
+async def test_submitting_needs_every_required_section_and_changes_nothing_until_then(
+    app, client, demo
+):
+    incident = await closed_incident(client, demo, level="IV")
+    evaluation = await evaluation_of(client, demo["commander"], incident["id"])
+    before = await counts(app)
+    refused = await client.post(
+        f"/api/reviews/{evaluation['id']}/submit", headers=bearer(demo["commander"])
+    )
+    assert refused.status_code == 422, refused.text
+    fields = {d["field"] for d in refused.json()["error"]["details"]}
+    assert {"group.lead", "sections.command", "sections.conclusion"} <= fields
+    assert "sections.information" not in fields  # pre-filled
+    assert await counts(app) == before
+    assert (await evaluation_of(client, demo["commander"], incident["id"]))["state"] == "draft"
+
+
+async def test_a_draft_is_written_submitted_and_accepted_by_the_right_roles(app, client, demo):
+    incident = await closed_incident(client, demo, level="IV")
+    evaluation = await evaluation_of(client, demo["commander"], incident["id"])
+    url = f"/api/reviews/{evaluation['id']}"
+    reporter = await client.patch(url, json=full_draft(), headers=bearer(demo["reporter"]))
+    assert reporter.status_code == 403
+    written = await client.patch(url, json=full_draft(), headers=bearer(demo["commander"]))
+    assert written.status_code == 200, written.text
+    assert written.json()["group"]["lead"] == "李强（区应急局）"
+    submitted = await client.post(f"{url}/submit", headers=bearer(demo["commander"]))
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["state"] == "submitted" and submitted.json()["on_time"] is True
+    again = await client.patch(url, json=full_draft(), headers=bearer(demo["commander"]))
+    assert again.status_code == 409
+    by_commander = await client.post(f"{url}/accept", headers=bearer(demo["commander"]))
+    assert by_commander.status_code == 403
+    accepted = await client.post(f"{url}/accept", headers=bearer(demo["admin"]))
+    assert accepted.status_code == 200, accepted.text
+    body = accepted.json()
+    assert body["state"] == "accepted" and body["accepted_by"]
+    assert [a["unit"] for a in body["actions"]] == [STREET]
+    assert body["actions"][0]["state"] == "open"
+    kinds = [e["kind"] for e in (await _events(app))]
+    assert kinds[:1] == ["evaluation.opened"]
+    assert {"evaluation.updated", "evaluation.submitted", "evaluation.accepted"} <= set(kinds)
+    assert "action.opened" in kinds
+
+
+async def _events(app):
+    from sqlalchemy import select
+
+    from command.events import Event
+
+    async with app.state.db.read() as session:
+        rows = await session.scalars(
+            select(Event).where(Event.topic == "reviews").order_by(Event.id)
+        )
+        return [{"kind": e.kind, "actor": e.actor} for e in rows]
+
+
+async def test_bad_recommendations_are_refused_naming_the_field(app, client, demo):
+    incident = await closed_incident(client, demo, level="IV")
+    evaluation = await evaluation_of(client, demo["commander"], incident["id"])
+    url = f"/api/reviews/{evaluation['id']}"
+    before = await counts(app)
+    early = full_draft()
+    early["recommendations"][0]["due_at"] = (
+        parse(incident["closed_at"]) - timedelta(hours=1)
+    ).isoformat()
+    response = await client.patch(url, json=early, headers=bearer(demo["commander"]))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "recommendations.0.due_at"
+    outside = full_draft(unit="231123")  # 逊克县: outside the leading county
+    response = await client.patch(url, json=outside, headers=bearer(demo["commander"]))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "recommendations.0.unit"
+    no_plan = full_draft(plan=999999)
+    response = await client.patch(url, json=no_plan, headers=bearer(demo["commander"]))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "recommendations.0.plan"
+    unknown = await client.patch(
+        url, json={"sections": {"nonsense": "x"}}, headers=bearer(demo["commander"])
+    )
+    assert unknown.status_code == 422
+    assert await counts(app) == before
