@@ -152,7 +152,8 @@ async def add_evidence(
     await session.flush()
     _event(
         session, "assessment.evidence_added", submission, unit, principal.subject,
-        indicator=indicator.key, evidence=evidence.id, filename=evidence.filename, evidence_type=kind,
+        indicator=indicator.key, evidence=evidence.id, filename=evidence.filename,
+        evidence_type=kind,
     )  # fmt: skip
     return evidence
 
