@@ -41,6 +41,7 @@ HOME = {
     "coordinator": "/plans",
     "commander": "/desk",
     "admin": "/desk",
+    "leader": "/leadership",
 }
 
 

@@ -6,9 +6,12 @@ from command.domain import Domain, Topic
 
 
 def _routes():
+    from starlette.routing import Route
+
+    from command.assessment.page_views import echarts, leadership
     from command.assessment.views import routes
 
-    return routes
+    return [*routes, Route("/leadership", leadership, methods=["GET"]), echarts]
 
 
 DOMAIN = Domain(
