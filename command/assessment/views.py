@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.assessment import cycle
+from command.assessment import cycle, documents
 from command.assessment.schemas import (
     AdjustmentIn,
     ApprovalIn,
+    CircularQuery,
     ScorecardList,
     ScorecardQuery,
     SelfAssessmentIn,
@@ -20,7 +21,8 @@ from command.assessment.scorecards import check_year, scorecard, scorecards, she
 from command.assessment.sheetfile import shipped_sheets
 from command.auth.guard import named_unit, require, subtree_root
 from command.db import utcnow
-from command.errors import ApiError
+from command.deadlines import compliance, faults
+from command.errors import ApiError, Invalid
 from command.http import parse_query, read_body, read_model, respond
 from command.openapi import api
 
@@ -178,7 +180,69 @@ async def approve(request: Request) -> Response:
     return respond(card)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@api(
+    "The assessment pack: a summary sheet and one sheet per group (styled workbook)",
+    tags=TAGS,
+    query=ScorecardQuery,
+    media_type=XLSX,
+)
+async def assessment_pack(request: Request) -> Response:
+    principal = await require(request, "assessment.read")
+    query = parse_query(request, ScorecardQuery)
+    async with request.app.state.db.read() as session:
+        root = await subtree_root(session, principal, query.unit)
+        cards = await scorecards(session, root=root, year=query.year, now=utcnow())
+    sheet = next((sheet_for_card(card) for card in cards), None) or shipped_sheets()[0]
+    title = f"{root.name}{query.year}年度应急管理工作考核汇总"
+    made = utcnow().astimezone(request.app.state.settings.zone)
+    subtitle = f"{root.name} · {query.year}年度 · {sheet.title} · 生成于 {made:%Y-%m-%d %H:%M}"
+    body = documents.pack_bytes(sheet, cards, title=title, subtitle=subtitle)
+    return Response(
+        body, media_type=XLSX, headers=_attachment(f"assessment-{root.code}-{query.year}.xlsx")
+    )
+
+
+def sheet_for_card(card: dict):
+    return next((s for s in shipped_sheets() if s.name == card["sheet"]), None)
+
+
+@api(
+    "The circular (通报) on incident reporting for a period, in the GB/T 9704 layout",
+    tags=TAGS,
+    query=CircularQuery,
+    media_type=DOCX,
+)
+async def circular(request: Request) -> Response:
+    principal = await require(request, "assessment.read")
+    query = parse_query(request, CircularQuery)
+    if query.to < query.from_:
+        raise Invalid("query.to", "must not be before 'from'")
+    zone = request.app.state.settings.zone
+    now = utcnow()
+    start, end = compliance.window(query.from_, query.to + timedelta(days=1), zone, now)
+    async with request.app.state.db.read() as session:
+        root = await subtree_root(session, principal, query.unit)
+        rows = await compliance.compliance_rows(session, root=root, start=start, end=end, now=now)
+        found = await faults.reporting_faults(session, root_path=root.path, start=start, end=end)
+    body = documents.circular_bytes(
+        area=root.name, start=query.from_, end=query.to, rows=rows, faults=found,
+        today=now.astimezone(zone).date(),
+    )  # fmt: skip
+    name = f"circular-{root.code}-{query.from_:%Y%m%d}-{query.to:%Y%m%d}.docx"
+    return Response(body, media_type=DOCX, headers=_attachment(name))
+
+
 routes = [
+    Route("/api/assessment/pack.xlsx", assessment_pack, methods=["GET"]),
+    Route("/api/circulars.docx", circular, methods=["GET"]),
     Route("/api/assessment/sheets", list_sheets, methods=["GET"]),
     Route("/api/assessment/scorecards", list_scorecards, methods=["GET"]),
     Route("/api/assessment/self-assessment", self_assess, methods=["PUT"]),
