@@ -31,7 +31,7 @@ def _self(**overrides):
         "year": YEAR,
         "unit": COUNTY,
         "notes": "全年工作总结见附件",
-        "scores": [{"indicator": "system.office", "points": 5, "note": "应急办已成立"}],
+        "scores": [{"indicator": "system.staff", "points": 4, "note": "人员全部在岗"}],
         "submit": True,
     }
     return body | overrides
@@ -53,7 +53,7 @@ async def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(app,
     commander = bearer(demo["commander"])
     before = await _rows(app)
     cases = [
-        ({"scores": [{"indicator": "system.office", "points": 6}]}, "scores[0].points"),
+        ({"scores": [{"indicator": "system.staff", "points": 5}]}, "scores[0].points"),
         ({"scores": [{"indicator": "duty.reporting", "points": 1}]}, "scores[0].indicator"),
         ({"scores": [{"indicator": "no.such", "points": 1}]}, "scores[0].indicator"),
         ({"year": 2031}, "year"),
@@ -66,7 +66,7 @@ async def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(app,
         assert field in {d["field"] for d in response.json()["error"]["details"]}
     wrong = await client.post(
         "/api/assessment/evidence",
-        params={"year": YEAR, "unit": COUNTY, "indicator": "system.office", "filename": "a.txt"},
+        params={"year": YEAR, "unit": COUNTY, "indicator": "system.staff", "filename": "a.txt"},
         content=b"plain text, not a document",
         headers=commander,
     )
@@ -83,16 +83,16 @@ async def test_self_assessment_inspection_and_a_frozen_approval(app, client, dem
     assert saved.json()["state"] == "submitted"
     evidence = await client.post(
         "/api/assessment/evidence",
-        params={"year": YEAR, "unit": COUNTY, "indicator": "system.office", "filename": "文件.pdf"},
+        params={"year": YEAR, "unit": COUNTY, "indicator": "system.staff", "filename": "文件.pdf"},
         content=pdf_bytes(),
         headers=county,
     )
     assert evidence.status_code == 201, evidence.text
-    office = _point(await _card(client, commander), "system.office")
-    assert office["source"] == "self" and office["points"] == 5
+    office = _point(await _card(client, commander), "system.staff")
+    assert office["source"] == "self" and office["points"] == 4
     assert [e["id"] for e in office["evidence"]] == [evidence.json()["id"]]
 
-    adjustment = {"year": YEAR, "unit": COUNTY, "indicator": "system.office", "points": 3.5}
+    adjustment = {"year": YEAR, "unit": COUNTY, "indicator": "system.staff", "points": 3.5}
     own = await client.post(
         "/api/assessment/adjustments", json=adjustment | {"reason": "自评"}, headers=county
     )
@@ -104,12 +104,12 @@ async def test_self_assessment_inspection_and_a_frozen_approval(app, client, dem
     )
     assert adjusted.status_code == 200, adjusted.text
     card = await _card(client, commander)
-    office = _point(card, "system.office")
+    office = _point(card, "system.staff")
     assert office["source"] == "inspector" and office["points"] == 3.5
     assert office["inspector_reason"] == "专职副主任未到位"
     async with app.state.db.read() as session:
         audit = await session.scalar(select(Event).where(Event.kind == "assessment.adjusted"))
-    assert audit.payload["before"] == 5 and audit.payload["after"] == 3.5
+    assert audit.payload["before"] == 4 and audit.payload["after"] == 3.5
     assert audit.payload["reason"] == "专职副主任未到位"
 
     approved = await client.post(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class MetricSpec:
     name: str
-    kind: str  # "count" or "share"
+    kind: str  # "count", "share" or "tally" (done so many times, against a target)
     counts: tuple[str, ...] = ()
     about: str = ""
 
@@ -46,5 +46,13 @@ CATALOGUE = {
             (),
             "post-incident evaluations (事后评估) due in the year and submitted on time",
         ),
+        MetricSpec(
+            "office_readiness",
+            "share",
+            (),
+            "机构建设: office established, approval document, director, full-time deputy, staff",
+        ),
+        MetricSpec("leader_trainings", "tally", ("session",), "training sessions with leaders"),
+        MetricSpec("staff_trainings", "tally", ("session",), "training sessions for staff"),
     )
 }

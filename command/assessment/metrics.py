@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.assessment import readiness
 from command.deadlines.faults import reporting_faults
 from command.desk.undone import undone_instructions
 from command.duty.absences import absences
@@ -151,7 +152,38 @@ async def _evaluations(session: AsyncSession, unit: Unit, period: Period) -> Mea
     return Measure(share=share, basis={"due": len(judged), "on_time": on_time}, records=records)
 
 
+async def _office(session: AsyncSession, unit: Unit, period: Period) -> Measure:
+    office = (await readiness.offices_in(session, root_path=unit.path)).get(unit.id)
+    checks = readiness.office_checks(office)
+    records = [{"type": "office", "id": unit.code, "check": k, "met": v} for k, v in checks.items()]
+    return Measure(share=sum(checks.values()) / len(checks), basis=checks, records=records)
+
+
+async def _sessions(session, unit: Unit, period: Period, *, leaders: bool) -> Measure:
+    found = await readiness.trainings_in(
+        session, root_path=unit.path, start=period.start.date(), end=period.last_day
+    )
+    chosen = [t for t in found if t.kind == "training" and (t.leaders_trained > 0 or not leaders)]
+    records = [
+        {"type": "training", "id": t.id, "held_on": t.held_on.isoformat(), "audience": t.audience,
+         "attendees": t.attendees, "leaders_trained": t.leaders_trained}
+        for t in chosen
+    ]  # fmt: skip
+    return Measure(counts={"session": len(chosen)}, records=records)
+
+
+async def _leader_trainings(session, unit: Unit, period: Period) -> Measure:
+    return await _sessions(session, unit, period, leaders=True)
+
+
+async def _staff_trainings(session, unit: Unit, period: Period) -> Measure:
+    return await _sessions(session, unit, period, leaders=False)
+
+
 MEASURES = {
+    "office_readiness": _office,
+    "leader_trainings": _leader_trainings,
+    "staff_trainings": _staff_trainings,
     "evaluations_on_time": _evaluations,
     "reporting_faults": _faults,
     "duty_absences": _absences,

@@ -3,10 +3,19 @@ manual scores, the evidence, and the scorecard frozen at approval."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from command.db import Base, BigId, JsonType, UTCDateTime, utcnow
@@ -68,3 +77,39 @@ class Evidence(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(128))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Office(Base):
+    """机构建设 of an area unit (its 应急办) or a department (its incident-information
+    liaison): what the 体制建设 indicators read."""
+
+    __tablename__ = "readiness_offices"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
+    unit_path: Mapped[str] = mapped_column(String(512), index=True)
+    established_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    approval_document: Mapped[str] = mapped_column(String(255), default="")
+    director: Mapped[str] = mapped_column(String(64), default="")
+    deputy_full_time: Mapped[str] = mapped_column(String(64), default="")
+    staff_in_post: Mapped[int] = mapped_column(Integer, default=0)
+    liaison: Mapped[str] = mapped_column(String(128), default="")
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Training(Base):
+    """宣传培训: one training, publicity or exercise-briefing session."""
+
+    __tablename__ = "readiness_trainings"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    unit_path: Mapped[str] = mapped_column(String(512), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[str] = mapped_column(String(200), default="")
+    attendees: Mapped[int] = mapped_column(Integer, default=0)
+    leaders_trained: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -34,6 +34,10 @@ def computed_points(indicator: Indicator, measure: Measure) -> tuple[float, str]
         points = _deduct(indicator, measure)
         shown = ", ".join(f"{k} {v}" for k, v in sorted(measure.counts.items()) if v)
         return _round(points), f"{indicator.points:g} − deductions ({shown or 'none'})"
+    if method == "target":
+        done = sum(measure.counts.values())
+        share = min(1.0, done / indicator.scoring.target)
+        return _round(indicator.points * share), f"{done} of {indicator.scoring.target:g} needed"
     if measure.share is None:  # nothing to measure: full points, said so
         return indicator.points, "nothing to measure in the year"
     if method == "bands":

@@ -31,10 +31,11 @@ class Band:
 
 @dataclass(frozen=True)
 class Scoring:
-    method: str  # "deduct", "bands", "proportional" or "manual"
+    method: str  # "deduct", "bands", "proportional", "target" or "manual"
     per: dict[str, float] = field(default_factory=dict)  # deduct: points off per counted item
     floor: float = 0.0
     bands: tuple[Band, ...] = ()
+    target: float = 0.0  # target: full points at this many, in proportion below
 
 
 @dataclass(frozen=True)

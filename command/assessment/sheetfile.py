@@ -31,12 +31,12 @@ TOP_KEYS = {"name", "title", "title_en", "total", "sources", "applies_to", "grad
 GROUP_KEYS = {"key", "title", "title_en", "points", "indicator"}
 INDICATOR_KEYS = {
     "key", "title", "title_en", "points", "metric", "scoring", "per", "floor", "bands",
-    "evidence", "criteria",
+    "evidence", "criteria", "target",
 }  # fmt: skip
 GRADE_KEYS = {"code", "label", "label_en", "from", "to"}
 CYCLE_DATES = ("self_assessment_by", "report_by", "inspection_by", "approval_by")
 EVIDENCE_TYPES = ("pdf", "docx", "image")
-METHODS = {"count": ("deduct",), "share": ("bands", "proportional")}
+METHODS = {"count": ("deduct",), "share": ("bands", "proportional"), "tally": ("target",)}
 
 
 class _Locator:
@@ -203,6 +203,14 @@ def _scoring(table: dict, points: float, check: _Check, keys: list[str], what: s
         return Scoring("deduct", per=per, floor=_number(table.get("floor", 0)) or 0.0)
     if method == "bands":
         return Scoring("bands", bands=_bands(table.get("bands"), points, check, keys, what))
+    if method == "target":
+        target = _number(table.get("target"))
+        if target is None or target <= 0:
+            check.fail(
+                keys, "target", what, "target must be a number above 0 (how many earn full points)"
+            )
+            target = 1.0
+        return Scoring("target", target=target)
     return Scoring("proportional")
 
 
