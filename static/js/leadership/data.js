@@ -40,11 +40,12 @@ export async function load(unit, year) {
   const counties = scorecards.items;
   const from = `${year}-01-01`;
   const to = `${year + 1}-01-01`;
-  const [rates, trend, coverage, annual] = await Promise.all([
+  const [rates, trend, coverage, annual, readiness] = await Promise.all([
     Promise.all(counties.map(async (c) => ({ card: c, ...(await compliance(c.unit, from, to)) }))),
     monthly(unit, year),
     optional(api(`/api/plans/coverage?within=${unit}&target=${year}-12-31`)),
     optional(api(`/api/reviews/annual?unit=${unit}&year=${year}`)),
+    optional(api(`/api/assessment/readiness?unit=${unit}`)),
   ]);
-  return { scorecards, counties, rates, trend, coverage, annual };
+  return { scorecards, counties, rates, trend, coverage, annual, readiness };
 }

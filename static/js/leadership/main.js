@@ -163,6 +163,22 @@ function clicked(id, params) {
   }
 }
 
+function drawReadiness(data) {
+  const r = data.readiness;
+  if (!r) return;
+  const names = Object.fromEntries(r.offices.rows.map((o) => [o.unit, currentLang() === "en" ? o.name_en || o.name : o.name]));
+  $("#ready-days").textContent = t("lead.ready.days", { date: r.target, days: r.days_left });
+  const figure = (key, done, total) => el("li", {}, `${t(key)} `, el("strong", { text: `${done}/${total}` }));
+  $("#ready-figures").replaceChildren(
+    figure("lead.ready.offices", r.offices.met, r.offices.counties),
+    figure("lead.ready.coverage", r.coverage.covered, r.coverage.required),
+    figure("lead.ready.drills", r.drills.drilled, r.drills.plans),
+  );
+  $("#ready-table tbody").replaceChildren(
+    ...r.requirements.map((q) => el("tr", {}, el("td", { text: q.title }), el("td", { text: `${q.met}/${q.units}` }), el("td", { text: q.not_met.map((c) => names[c] || c).join("、") }))),
+  );
+}
+
 function drawAll() {
   const data = state.data;
   if (!data) return;
@@ -173,6 +189,7 @@ function drawAll() {
   drawCoverage(data);
   drawDrills(data);
   drawReviews(data);
+  drawReadiness(data);
   const cycle = data.scorecards.cycle;
   const key = cycle && cycle.days_to_approval < 0 ? "lead.cyclePast" : "lead.cycle";
   $("#ld-cycle").textContent = cycle ? t(key, { date: cycle.approval_by, days: cycle.days_to_approval }) : "";
@@ -205,7 +222,6 @@ function start() {
     applyI18n();
     $("#ld-unit").textContent = config.unit ? unitName(config.unit) : "";
     drawAll();
-    if (state.detail) $("#detail-hint").hidden = false;
   });
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
   window.addEventListener("beforeprint", () => Object.values(charts).forEach((c) => c.resize()));

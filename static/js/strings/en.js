@@ -743,4 +743,12 @@ export default {
   "lead.source.pending": "pending",
   "lead.cycle": "Approval due {date} ({days} days left)",
   "lead.cyclePast": "Approval was due {date}",
+  "lead.ready.title": "Year-end targets",
+  "lead.ready.item": "Requirement",
+  "lead.ready.met": "Units done",
+  "lead.ready.notMet": "Not yet",
+  "lead.ready.days": "target {date}, {days} days left",
+  "lead.ready.offices": "Counties with an office established and staffed",
+  "lead.ready.coverage": "Grassroots units with a plan in force",
+  "lead.ready.drills": "Special and department plans drilled within 3 years",
 };

@@ -748,4 +748,12 @@ export default {
   "lead.source.pending": "待评",
   "lead.cycle": "考核审定截止 {date}（剩 {days} 天）",
   "lead.cyclePast": "考核已于 {date} 审定",
+  "lead.ready.title": "年末目标完成情况",
+  "lead.ready.item": "要求",
+  "lead.ready.met": "已完成单位",
+  "lead.ready.notMet": "未完成",
+  "lead.ready.days": "目标日期 {date}，剩 {days} 天",
+  "lead.ready.offices": "应急办成立并配齐人员的县（市、区）",
+  "lead.ready.coverage": "有有效预案的基层单位",
+  "lead.ready.drills": "三年内演练过的专项和部门预案",
 };
