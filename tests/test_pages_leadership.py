@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
+
 from command.db import Database
 from tests.assessment_fixtures import YEAR, fixture_year
+from tests.conftest import bearer
 
 pytest_plugins = ("tests.browser_fixtures",)
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -76,3 +79,35 @@ async def test_the_leadership_page_draws_and_clicks_through(sqlite_url, start_se
     await desk.wait_for_timeout(800)
     await desk.screenshot(path=str(SHOTS / "leadership-1440-en.png"), full_page=True)
     assert desk_console.errors() == []
+
+
+async def test_the_readiness_page_records_an_office_and_imports_trainings(
+    sqlite_url, start_server, pages, demo, tmp_path
+):
+    from openpyxl import Workbook
+
+    server = start_server(sqlite_url)
+    page, console = await pages.open(
+        server, "demo-commander", "/readiness", viewport={"width": 1440, "height": 900}
+    )
+    await page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    row = page.locator('#offices tr[data-unit="231102"]')
+    await row.locator("[name=director]").fill("张主任")
+    await row.locator("[name=staff_in_post]").fill("6")
+    await row.locator("button").click()
+    await page.locator("#flash", has_text="已保存").wait_for(timeout=5000)
+    book = Workbook()
+    book.active.append(["日期", "单位编码", "类型", "对象", "参加人数", "领导干部人数"])
+    book.active.append(["2026-05-10", "231102", "培训", "乡镇干部", 40, 3])
+    path = tmp_path / "trainings.xlsx"
+    book.save(path)
+    await page.set_input_files("#import-file", str(path))
+    await page.click("#import-form button[type=submit]")
+    await page.locator("#trainings tbody tr", has_text="乡镇干部").wait_for(timeout=5000)
+    await page.screenshot(path=str(SHOTS / "readiness-1440-zh.png"), full_page=True)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        offices = await client.get(
+            "/api/readiness/offices", params={"unit": "231102"}, headers=bearer(demo["commander"])
+        )
+    assert offices.json()["items"][0]["director"] == "张主任"
+    assert console.errors() == []

@@ -8,11 +8,17 @@ from command.domain import Domain, Topic
 def _routes():
     from starlette.routing import Route
 
-    from command.assessment.page_views import echarts, leadership
+    from command.assessment.page_views import echarts, leadership, readiness
     from command.assessment.readiness_views import routes as readiness_routes
     from command.assessment.views import routes
 
-    return [*routes, *readiness_routes, Route("/leadership", leadership, methods=["GET"]), echarts]
+    return [
+        *routes,
+        *readiness_routes,
+        Route("/leadership", leadership, methods=["GET"]),
+        Route("/readiness", readiness, methods=["GET"]),
+        echarts,
+    ]
 
 
 DOMAIN = Domain(

@@ -17,16 +17,25 @@ from command.pages import HOME, ROOT, page
 CAPABILITY = "assessment.read"
 ECHARTS_DIR = ROOT / "node_modules" / "echarts" / "dist"
 _show = page("leadership.html")
+_show_readiness = page("readiness.html")
 
 
-async def leadership(request: Request) -> Response:
+async def _allowed(request: Request) -> Response | None:
     try:
         principal = await resolve_principal(request)
     except ApiError:  # a malformed Authorization header: the page uses the cookie
         principal = None
     if principal is not None and CAPABILITY not in CAPABILITIES[principal.role]:
         return RedirectResponse(HOME.get(principal.role, "/wall"), status_code=303)
-    return await _show(request)
+    return None
+
+
+async def leadership(request: Request) -> Response:
+    return await _allowed(request) or await _show(request)
+
+
+async def readiness(request: Request) -> Response:
+    return await _allowed(request) or await _show_readiness(request)
 
 
 echarts = Mount(
