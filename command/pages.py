@@ -40,6 +40,7 @@ HOME = {
     "coordinator": "/plans",
     "commander": "/desk",
     "admin": "/desk",
+    "leader": "/leadership",
 }
 
 
@@ -54,6 +55,7 @@ NAV = (
     ("/plans", "nav.plans", ("coordinator", "commander", "admin")),
     ("/reviews", "nav.reviews", ("reporter", "coordinator", "commander", "admin", "leader")),
     ("/leadership", "nav.leadership", ("commander", "admin", "leader")),
+    ("/readiness", "nav.readiness", ("commander", "admin", "leader")),
     ("/admin", "nav.admin", ("admin",)),
 )
 

@@ -26,6 +26,7 @@ DOMAIN_MODULES = (
     "command.duty.domain",
     "command.notify.domain",
     "command.reviews.domain",
+    "command.assessment.domain",
 )
 
 

@@ -145,6 +145,7 @@ def test_each_domain_is_declared_once_with_distinct_topics():
         "duty",
         "calls",
         "reviews",
+        "assessment",
     }
 
 
@@ -207,6 +208,7 @@ DOMAIN_RANKS = (
     ("command.duty",),
     ("command.notify",),
     ("command.reviews",),
+    ("command.assessment",),
 )
 
 

@@ -110,7 +110,8 @@ async def test_an_admin_adds_a_unit_and_a_wall_screen_then_revokes_it(
     await page.wait_for_selector('#unit-tree li[data-value="231100"]')
     nav = page.locator(".site-nav a")
     assert await nav.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
-        "/wall", "/desk", "/duty", "/report", "/plans", "/reviews", "/admin"
+        "/wall", "/desk", "/duty", "/report", "/plans", "/reviews", "/leadership",
+        "/readiness", "/admin"
     ]  # fmt: skip
     assert await page.get_attribute('.site-nav a[aria-current="page"]', "href") == "/admin"
     await pick(page, "#unit-tree", "爱辉", "231102")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-ROLES = ("admin", "commander", "reporter", "coordinator", "display")
+ROLES = ("admin", "commander", "reporter", "coordinator", "display", "leader")
 
 _READ = {
     "units.read",
@@ -16,8 +16,13 @@ _READ = {
     "realtime",
 }
 
+# The year-end assessment: leaders read it; commanders and admins submit a unit's own
+# self-assessment and, from above the unit, inspect and approve it.
+_ASSESS = {"assessment.read", "assessment.submit", "assessment.inspect"}
+
 CAPABILITIES: dict[str, frozenset[str]] = {
     "display": frozenset(_READ),
+    "leader": frozenset(_READ | {"assessment.read"}),
     "reporter": frozenset(_READ | {"incidents.report", "reviews.close"}),
     "coordinator": frozenset(_READ | {"plans.manage", "drills.manage"}),
     "commander": frozenset(
@@ -30,6 +35,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "duty.manage",
             "reviews.write",
             "reviews.close",
+            *_ASSESS,
         }
     ),
     "admin": frozenset(
@@ -46,6 +52,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "reviews.write",
             "reviews.close",
             "reviews.accept",
+            *_ASSESS,
         }
     ),
 }

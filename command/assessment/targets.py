@@ -1,0 +1,111 @@
+"""Year-end readiness against the speech's targets, with the days left: every county's
+应急办 established and staffed; every township, village, school and enterprise with a plan
+in force; every special and department plan drilled within three years; the
+requirements checklist (command/assessment/requirements.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from command.assessment import readiness
+from command.assessment.scorecards import scorecard
+from command.units.models import Unit
+from command.units.service import subtree
+from plans.coverage import coverage_table
+from plans.models import EFFECTIVE_STATUSES
+from plans.schemas import PlanQuery
+from plans.service import list_plans
+
+REQUIREMENTS_FILE = Path(__file__).with_name("requirements.toml")
+
+
+@cache
+def requirements() -> dict[str, Any]:
+    data = tomllib.loads(REQUIREMENTS_FILE.read_text(encoding="utf-8"))
+    keys = [r["key"] for r in data["requirements"]]
+    if len(keys) != len(set(keys)):
+        raise ValueError(f"{REQUIREMENTS_FILE.name}: requirement keys repeat")
+    return data
+
+
+def _target(today: date) -> date:
+    month, day = requirements()["target"].split("-")
+    return date(today.year, int(month), int(day))
+
+
+async def _offices(session: AsyncSession, root: Unit) -> list[dict[str, Any]]:
+    counties = [u for u in await subtree(session, root, tier="county") if u.kind == "area"]
+    offices = await readiness.offices_in(session, root_path=root.path)
+    rows = []
+    for county in counties:
+        checks = readiness.office_checks(offices.get(county.id))
+        rows.append({"unit": county.code, "name": county.name, "name_en": county.name_en,
+                     "checks": checks, "met": all(checks.values())})  # fmt: skip
+    return rows
+
+
+async def _drills(session: AsyncSession, root: Unit, today: date) -> dict[str, Any]:
+    years = requirements()["drill_years"]
+    since = today.replace(year=today.year - years)
+    plans = []
+    for kind in ("special", "department"):
+        found, _ = await list_plans(session, root=root, query=PlanQuery(type=kind, limit=1000))
+        plans += [p for p in found if p.status in EFFECTIVE_STATUSES]
+    due = [
+        {"id": p.id, "title": p.title, "unit": p.unit, "type": p.type,
+         "last_drilled_on": p.last_drilled_on.isoformat() if p.last_drilled_on else None}
+        for p in plans
+        if p.last_drilled_on is None or p.last_drilled_on < since
+    ]  # fmt: skip
+    return {"plans": len(plans), "drilled": len(plans) - len(due), "since": str(since), "due": due}
+
+
+async def _checklist(session, root: Unit, year: int, now: datetime) -> list[dict[str, Any]]:
+    cards = []
+    for unit in await subtree(session, root):
+        card = await scorecard(session, unit=unit, year=year, now=now)
+        if card is not None:
+            cards.append(card)
+    items = []
+    for requirement in requirements()["requirements"]:
+        keys = requirement.get("indicators", [])
+        met = [
+            card["unit"]
+            for card in cards
+            if all(p["points"] >= p["max"] for p in card["points"] if p["indicator"] in keys)
+        ]
+        items.append({"key": requirement["key"], "title": requirement["title"],
+                      "indicators": keys, "units": len(cards), "met": len(met),
+                      "not_met": [c["unit"] for c in cards if c["unit"] not in met]})  # fmt: skip
+    return items
+
+
+async def readiness_view(
+    session: AsyncSession, *, root: Unit, today: date, now: datetime
+) -> dict[str, Any]:
+    target = _target(today)
+    coverage = await coverage_table(session, root=root, target=target)
+    offices = await _offices(session, root)
+    return {
+        "unit": root.code,
+        "target": target.isoformat(),
+        "days_left": (target - today).days,
+        "offices": {
+            "counties": len(offices),
+            "met": sum(o["met"] for o in offices),
+            "rows": offices,
+        },  # fmt: skip
+        "coverage": {
+            "required": coverage.overall.required,
+            "covered": coverage.overall.covered,
+            "missing": coverage.overall.missing,
+        },
+        "drills": await _drills(session, root, today),
+        "requirements": await _checklist(session, root, today.year, now),
+    }

@@ -1,0 +1,76 @@
+"""Readiness registries feed the 体制建设 and 宣传培训 indicators; trainings import from a
+workbook (all or none); the year-end readiness view counts against the targets."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from tests.assessment_fixtures import COUNTY
+from tests.conftest import bearer
+
+YEAR = 2026
+
+
+def _workbook(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "单位编码", "类型", "对象", "参加人数", "领导干部人数"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def _points(client, headers) -> dict:
+    response = await client.get(
+        "/api/assessment/scorecards", params={"year": YEAR, "unit": COUNTY}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return {p["indicator"]: p for p in response.json()["items"][0]["points"]}
+
+
+async def test_registries_feed_the_indicators(client, demo):
+    headers = bearer(demo["commander"])
+    before = await _points(client, headers)
+    assert before["system.office"]["points"] == 0 and before["training.staff"]["points"] == 0
+    office = {"established_on": "2019-03-01", "approval_document": "爱编〔2019〕5号",
+              "director": "张主任", "deputy_full_time": "", "staff_in_post": 6}  # fmt: skip
+    saved = await client.put(f"/api/readiness/offices/{COUNTY}", json=office, headers=headers)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["checks"]["deputy_full_time"] is False
+    bad = _workbook(
+        [["2026-05-10", COUNTY, "培训", "干部", 40, 3], ["2026-06-01", "999", "培训", "", 5, 0]]
+    )
+    refused = await client.post("/api/readiness/trainings.xlsx", content=bad, headers=headers)
+    assert refused.status_code == 422
+    assert "rows[1].unit" in {d["field"] for d in refused.json()["error"]["details"]}
+    good = _workbook(
+        [
+            ["2026-05-10", COUNTY, "培训", "乡镇干部", 40, 3],
+            ["2026-09-01", COUNTY, "宣传", "群众", 200, 0],
+        ]
+    )
+    imported = await client.post("/api/readiness/trainings.xlsx", content=good, headers=headers)
+    assert imported.status_code == 201, imported.text
+    assert len(imported.json()["ids"]) == 2
+    after = await _points(client, headers)
+    assert after["system.office"]["points"] == 4  # four of the five facts
+    assert after["training.leaders"]["points"] == 5  # one session with leaders: target 1
+    assert after["training.staff"]["points"] == 2.5  # one training of the two needed
+    listed = await client.get("/api/readiness/trainings", params={"unit": COUNTY}, headers=headers)
+    assert len(listed.json()["items"]) == 2
+
+
+async def test_the_year_end_readiness_view(client, demo):
+    headers = bearer(demo["commander"])
+    response = await client.get("/api/assessment/readiness", headers=headers)
+    assert response.status_code == 200, response.text
+    view = response.json()
+    assert view["target"].endswith("-12-31") and view["days_left"] >= 0
+    assert view["offices"]["counties"] == 7 and view["offices"]["met"] == 0
+    assert view["coverage"]["missing"] == view["coverage"]["required"] > 0
+    assert len(view["requirements"]) == 15
+    assert all(item["units"] == 7 for item in view["requirements"])

@@ -1,0 +1,74 @@
+"""Indicator sheets are data, checked like the rulesets: the shipped sheet passes; unknown
+metrics, points that do not add up and overlapping bands are refused with their line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from command.assessment.sheet import SheetError
+from command.assessment.sheetfile import parse_sheet, shipped_paths
+
+SHIPPED = shipped_paths()[0]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "command.cli", "assessment", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_the_shipped_sheet_checks_with_a_summary():
+    result = _run("--shipped")
+    assert result.returncode == 0, result.stderr
+    assert "ok: sheet 'heihe-county', 100 points in 8 group(s)" in result.stdout
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert old in text
+    broken = text.replace(old, new, 1)
+    path = tmp_path / "broken.toml"
+    path.write_text(broken, encoding="utf-8")
+    return path, _line_of(broken, new.splitlines()[0])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ('metric = "duty_absences"', 'metric = "duty_absense"', "unknown metric 'duty_absense'"),
+        ("{ from = 0.4, to = 0.6, points = 2 }", "{ from = 0.4, to = 0.7, points = 2 }",
+         "bands overlap"),
+        ('key = "system.staff"\ntitle = "工作人员在岗"\ntitle_en = "Staff in post"\npoints = 4',
+         'key = "system.staff"\ntitle = "工作人员在岗"\ntitle_en = "Staff in post"\npoints = 3',
+         None),
+        ("from = 60\n", "from = 50\n", "overlaps grade fail"),
+    ],
+)  # fmt: skip
+def test_a_broken_sheet_is_refused_naming_the_line(tmp_path, old, new, reason):
+    path, line = _broken(tmp_path, old, new)
+    result = _run(str(path))
+    assert result.returncode == 1
+    if reason is None:  # the group's points line: indicators add up to 14, not 15
+        reason = "indicators add up to 14, the group has 15 points"
+        line = _line_of(path.read_text(encoding="utf-8"), 'key = "system"') + 3
+    assert f"{path}:{line}: " in result.stderr and reason in result.stderr, result.stderr
+
+
+def test_a_sheet_whose_groups_miss_the_total_is_refused():
+    text = SHIPPED.read_text(encoding="utf-8").replace("total = 100", "total = 110")
+    with pytest.raises(SheetError) as caught:
+        parse_sheet(text, file="x.toml")
+    assert "groups add up to 100, the sheet's total is 110" in str(caught.value)
+    lines = {reason: line for line, _, reason in caught.value.problems}
+    assert lines["groups add up to 100, the sheet's total is 110"] == _line_of(text, "total = 110")
