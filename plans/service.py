@@ -198,6 +198,23 @@ async def list_plans(
     return [(plan, unit) for plan, unit in rows.all()], total or 0
 
 
+async def plans_in_force(
+    session: AsyncSession, *, root: Unit, types: tuple[str, ...]
+) -> list[PlanOut]:
+    """Every plan of those types in force in the subtree, unpaged (for the assessment)."""
+    rows = await session.execute(
+        select(Plan, Unit)
+        .join(Unit, Unit.id == Plan.unit_id)
+        .where(
+            Plan.unit_path.startswith(root.path, autoescape=True),
+            Plan.type.in_(types),
+            Plan.status.in_(EFFECTIVE_STATUSES),
+        )
+        .order_by(Plan.unit_path, Plan.id)
+    )
+    return [to_out(plan, unit) for plan, unit in rows.all()]
+
+
 async def recompute_due_dates(session: AsyncSession, *, actor: str) -> int:
     """Re-derive every stored due date after the rules data changed; returns how many moved.
 

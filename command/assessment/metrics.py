@@ -19,10 +19,8 @@ from command.reviews.annual import evaluations_in_period
 from command.units.models import Unit
 from plans.coverage import coverage_table, year_end
 from plans.drill_queries import drills_in_window
-from plans.models import EFFECTIVE_STATUSES
 from plans.recurrence import Span
-from plans.schemas import PlanQuery
-from plans.service import list_plans
+from plans.service import plans_in_force
 
 
 @dataclass(frozen=True)
@@ -72,12 +70,11 @@ async def _undone(session: AsyncSession, unit: Unit, period: Period) -> Measure:
 
 
 async def _special_plans(session: AsyncSession, unit: Unit, period: Period) -> list:
-    plans, _ = await list_plans(session, root=unit, query=PlanQuery(type="special", limit=1000))
+    plans = await plans_in_force(session, root=unit, types=("special",))
     return [
         plan
         for plan in plans
-        if plan.status in EFFECTIVE_STATUSES
-        and plan.in_force_since is not None
+        if plan.in_force_since is not None
         and plan.in_force_since <= period.last_day
     ]
 

@@ -18,9 +18,7 @@ from command.assessment.scorecards import scorecard
 from command.units.models import Unit
 from command.units.service import subtree
 from plans.coverage import coverage_table
-from plans.models import EFFECTIVE_STATUSES
-from plans.schemas import PlanQuery
-from plans.service import list_plans
+from plans.service import plans_in_force
 
 REQUIREMENTS_FILE = Path(__file__).with_name("requirements.toml")
 
@@ -53,10 +51,7 @@ async def _offices(session: AsyncSession, root: Unit) -> list[dict[str, Any]]:
 async def _drills(session: AsyncSession, root: Unit, today: date) -> dict[str, Any]:
     years = requirements()["drill_years"]
     since = today.replace(year=today.year - years)
-    plans = []
-    for kind in ("special", "department"):
-        found, _ = await list_plans(session, root=root, query=PlanQuery(type=kind, limit=1000))
-        plans += [p for p in found if p.status in EFFECTIVE_STATUSES]
+    plans = await plans_in_force(session, root=root, types=("special", "department"))
     due = [
         {"id": p.id, "title": p.title, "unit": p.unit, "type": p.type,
          "last_drilled_on": p.last_drilled_on.isoformat() if p.last_drilled_on else None}
