@@ -177,8 +177,11 @@ def _common_path(paths: list[str]) -> str:
     return "/" + "".join(code + "/" for code in shared)
 
 
-async def _replace(session: AsyncSession, warning: EarlyWarning) -> list[int]:
-    """Marks the same sender's referenced warnings superseded or cancelled."""
+async def _replace(session: AsyncSession, warning: EarlyWarning, within: str) -> list[int]:
+    """Marks the same sender's referenced warnings superseded or cancelled: only those the
+    caller can see (`within`, its subtree). A reference to any other is unknown, exactly as
+    one to a message never received, so an Update or Cancel can neither touch nor reveal
+    another subtree's warnings."""
     state = REPLACED.get(warning.msg_type)
     identifiers = [ref["identifier"] for ref in warning.refs if ref["sender"] == warning.sender]
     if state is None or not identifiers:
@@ -187,6 +190,8 @@ async def _replace(session: AsyncSession, warning: EarlyWarning) -> list[int]:
         EarlyWarning.sender == warning.sender,
         EarlyWarning.identifier.in_(identifiers),
         EarlyWarning.state != "cancelled",
+        EarlyWarning.id != warning.id,
+        _visible(within),
     )
     replaced = (await session.scalars(query.with_for_update())).all()
     for row in replaced:
@@ -221,17 +226,28 @@ def summary(warning: EarlyWarning) -> dict[str, Any]:
     }
 
 
-async def _existing(session: AsyncSession, alert: ReceivedAlert) -> EarlyWarning | None:
+async def _existing(
+    session: AsyncSession, alert: ReceivedAlert, principal: Principal
+) -> EarlyWarning | None:
+    """The warning recorded for this sender and identifier, if the caller may see it.
+
+    CAP identifiers name one message per sender, so a second copy cannot be recorded. A
+    copy the caller may see is answered from its row; a different message under the same
+    name, or any copy of one only another subtree sees, gets one and the same 409: the
+    answer says neither whether the hidden row's content matches nor anything of it."""
     query = (
         select(EarlyWarning)
         .options(WITH_UNITS)
         .where(EarlyWarning.sender == alert.sender, EarlyWarning.identifier == alert.identifier)
     )
     warning = await session.scalar(query)
-    if warning is not None and warning.digest != alert.digest:
+    if warning is None:
+        return None
+    if warning.digest != alert.digest or not _sees(principal, warning):
         raise Conflict(
-            f"sender {alert.sender} already sent a different message with identifier "
-            f"{alert.identifier}; CAP identifiers name one message",
+            f"sender {alert.sender}'s message {alert.identifier} is already recorded; "
+            "CAP identifiers name one message",
+            code="cap_identifier_taken",
         )
     return warning
 
@@ -240,7 +256,7 @@ async def record(
     *, session: AsyncSession, alert: ReceivedAlert, principal: Principal
 ) -> tuple[EarlyWarning, bool]:
     """The warning for the alert and whether it is new (a repeat changes nothing)."""
-    existing = await _existing(session, alert)
+    existing = await _existing(session, alert, principal)
     if existing is not None:
         return existing, False
     warning = _new_warning(alert, principal, utcnow())
@@ -252,7 +268,7 @@ async def record(
     warning.linked = bool(covered)
     session.add(warning)
     await session.flush()
-    replaced = await _replace(session, warning)
+    replaced = await _replace(session, warning, principal.unit_path)
     paths = [link.unit_path for link in warning.units]
     record_event(
         session,
@@ -334,14 +350,17 @@ async def list_warnings(
     return list((await session.scalars(query)).all()), total or 0
 
 
-def ensure_visible(principal: Principal, warning: EarlyWarning) -> None:
-    if principal.sees(warning.receiver_path):
-        return
-    if any(principal.sees(link.unit_path) for link in warning.units):
-        return
-    raise Forbidden(
-        f"warning {warning.id} concerns no unit in the subtree of unit {principal.unit_code}"
+def _sees(principal: Principal, warning: EarlyWarning) -> bool:
+    return principal.sees(warning.receiver_path) or any(
+        principal.sees(link.unit_path) for link in warning.units
     )
+
+
+def ensure_visible(principal: Principal, warning: EarlyWarning) -> None:
+    if not _sees(principal, warning):
+        raise Forbidden(
+            f"warning {warning.id} concerns no unit in the subtree of unit {principal.unit_code}"
+        )
 
 
 async def get_warning(
