@@ -170,6 +170,8 @@ class Settings:
     max_document_bytes: int = setting(
         "WATCHFLOOR_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, _whole(1024)
     )
+    # Arrays and objects nested deeper in a request body are refused (400 json_too_deep).
+    max_json_depth: int = setting("WATCHFLOOR_MAX_JSON_DEPTH", 32, _whole(8))
     clock_skew_seconds: int = setting("WATCHFLOOR_CLOCK_SKEW_SECONDS", 300, _whole())
     secure_cookies: bool = setting("WATCHFLOOR_SECURE_COOKIES", False, _flag)
     engine_enabled: bool = setting("WATCHFLOOR_ENGINE", True, _flag)

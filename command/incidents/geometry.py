@@ -42,14 +42,21 @@ class GeometryError(ValueError):
     """The geometry is not one an incident can have; the message says why."""
 
 
+def _finite(number: Real) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
 def _check_position(position: Any) -> None:
     if not isinstance(position, list) or len(position) not in (2, 3):
         raise GeometryError(
             f"a position must be [longitude, latitude] or with altitude: {position!r}"
         )
     for number in position:
-        if isinstance(number, bool) or not isinstance(number, Real) or not math.isfinite(number):
-            raise GeometryError(f"a position holds finite numbers only: {position!r}")
+        if isinstance(number, bool) or not isinstance(number, Real) or not _finite(number):
+            raise GeometryError(f"a position holds finite numbers only: {position!r:.200}")
     lon, lat = position[0], position[1]
     if not (LONGITUDE[0] <= lon <= LONGITUDE[1] and LATITUDE[0] <= lat <= LATITUDE[1]):
         raise GeometryError(
@@ -76,8 +83,9 @@ def build(kind: str, coordinates: Any) -> geojson.geometry.Geometry:
 def parse(value: dict[str, Any]) -> dict[str, Any]:
     """The geometry as stored ({"type", "coordinates"}), or GeometryError with the reason."""
     kind = value.get("type")
-    if kind not in POSITION_DEPTH:
-        raise GeometryError(f"type must be one of {', '.join(POSITION_DEPTH)}; got {kind!r}")
+    if not isinstance(kind, str) or kind not in POSITION_DEPTH:
+        shown = kind if isinstance(kind, str) else type(kind).__name__
+        raise GeometryError(f"type must be one of {', '.join(POSITION_DEPTH)}; got {shown!r:.80}")
     coordinates = value.get("coordinates")
     _check_nesting(coordinates, POSITION_DEPTH[kind])
     problem = build(kind, coordinates).errors()
