@@ -173,7 +173,20 @@ class Settings:
     # Arrays and objects nested deeper in a request body are refused (400 json_too_deep).
     max_json_depth: int = setting("WATCHFLOOR_MAX_JSON_DEPTH", 32, _whole(8))
     clock_skew_seconds: int = setting("WATCHFLOOR_CLOCK_SKEW_SECONDS", 300, _whole())
+    # The session cookie is marked Secure when the request came over HTTPS; set: always.
     secure_cookies: bool = setting("WATCHFLOOR_SECURE_COOKIES", False, _flag)
+    # A page session ends this long after sign-in (or at logout, or revoked by an admin).
+    session_hours: float = setting("WATCHFLOOR_SESSION_HOURS", 12.0, _number)
+    # Sign-in throttling: failures per account and per client address within the window,
+    # then refused (429, Retry-After) for the lockout.
+    login_account_failures: int = setting("WATCHFLOOR_LOGIN_ACCOUNT_FAILURES", 10, _whole(1))
+    login_address_failures: int = setting("WATCHFLOOR_LOGIN_ADDRESS_FAILURES", 50, _whole(1))
+    login_window_seconds: int = setting("WATCHFLOOR_LOGIN_WINDOW_SECONDS", 900, _whole(1))
+    login_lockout_seconds: int = setting("WATCHFLOOR_LOGIN_LOCKOUT_SECONDS", 300, _whole(1))
+    # Password hashes (argon2, 64 MiB each) computed at once per process, and waiting; past
+    # that a sign-in is refused with 503 and Retry-After.
+    login_hash_concurrency: int = setting("WATCHFLOOR_LOGIN_HASH_CONCURRENCY", 2, _whole(1))
+    login_hash_queue: int = setting("WATCHFLOOR_LOGIN_HASH_QUEUE", 16, _whole(0))
     engine_enabled: bool = setting("WATCHFLOOR_ENGINE", True, _flag)
     engine_max_sleep: float = setting("WATCHFLOOR_ENGINE_MAX_SLEEP", 5.0, _number)
     heartbeat_seconds: float = setting("WATCHFLOOR_HEARTBEAT_SECONDS", 5.0, _number)

@@ -48,7 +48,19 @@ def refuse_nul(field: str, text: str) -> None:
         )
 
 
+def _ensure_json_type(request: Request) -> None:
+    """A body read as JSON must say so, unless the request carries a token: a page of
+    another site can send text/plain or a form with a cookie and no preflight, but never
+    application/json."""
+    if "authorization" in request.headers:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise ApiError(415, "send the body as application/json")
+
+
 async def read_json(request: Request) -> Any:
+    _ensure_json_type(request)
     body = await read_body(request)
     if not body:
         raise ApiError(400, "request body is empty; send a JSON object")

@@ -202,6 +202,12 @@ async def _replace(session: AsyncSession, warning: EarlyWarning, within: str) ->
 # --- recording ---------------------------------------------------------------------------
 
 
+def reach(warning: EarlyWarning) -> list[str]:
+    """Every subtree that sees the warning: the receiver's and each covered unit's, so that
+    a county's screens get a warning over the city's common ancestor live."""
+    return [warning.receiver_path, *(link.unit_path for link in warning.units)]
+
+
 def summary(warning: EarlyWarning) -> dict[str, Any]:
     """What an event carries: enough for a screen to show it (areas come from the API)."""
     return {
@@ -278,6 +284,7 @@ async def record(
         unit_path=_common_path(paths) if paths else warning.receiver_path,
         payload={"warning": summary(warning), "replaces": replaced},
         actor=principal.subject,
+        reach=reach(warning),
     )
     return warning, True
 
