@@ -170,6 +170,13 @@ class Settings:
     max_document_bytes: int = setting(
         "WATCHFLOOR_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, _whole(1024)
     )
+    # An incident geometry with more positions is refused (422 geometry_too_complex), one
+    # whose coordinates take more bytes too (413 geometry_too_large).
+    max_geometry_vertices: int = setting("WATCHFLOOR_MAX_GEOMETRY_VERTICES", 10_000, _whole(4))
+    max_geometry_bytes: int = setting("WATCHFLOOR_MAX_GEOMETRY_BYTES", 512 * 1024, _whole(1024))
+    # Heavy geometry work (an imported CAP area's make_valid) runs in a worker thread and is
+    # refused past this many seconds (422 geometry_over_budget).
+    geometry_budget_seconds: float = setting("WATCHFLOOR_GEOMETRY_BUDGET_SECONDS", 2.0, _number)
     # Arrays and objects nested deeper in a request body are refused (400 json_too_deep).
     max_json_depth: int = setting("WATCHFLOOR_MAX_JSON_DEPTH", 32, _whole(8))
     clock_skew_seconds: int = setting("WATCHFLOOR_CLOCK_SKEW_SECONDS", 300, _whole())

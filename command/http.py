@@ -96,14 +96,24 @@ def _nul_field(value: Any, path: str = "body") -> str | None:
     return None
 
 
+# Validation error types that mean "too big" rather than "wrong": 413 with this code.
+TOO_LARGE_TYPES = {"geometry_too_large"}
+
+
 async def read_model(request: Request, model: type[M]) -> M:
     data = await read_json(request)
     if not isinstance(data, dict):
         raise ApiError(422, "request body must be a JSON object")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"settings": request.app.state.settings})
     except ValidationError as exc:
-        raise validation_error(exc) from None
+        error = validation_error(exc)
+        large = next((d for d in error.details or [] if d["type"] in TOO_LARGE_TYPES), None)
+        if large is not None:
+            raise ApiError(
+                413, f"{large['field']}: {large['message']}", code=large["type"], details=[large]
+            ) from None
+        raise error from None
 
 
 def parse_query(request: Request, model: type[M]) -> M:

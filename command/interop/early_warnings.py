@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import anyio
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from command.auth.service import Principal
 from command.db import Database, utcnow
-from command.errors import Conflict, Forbidden, NotFound
+from command.errors import Conflict, Forbidden, Invalid, NotFound
 from command.events import record_event
 from command.incidents.models import CATEGORIES, LEVELS
 from command.interop import cap_area, cap_rules
@@ -144,12 +145,32 @@ def _new_warning(alert: ReceivedAlert, principal: Principal, now: datetime) -> E
 # --- linking -----------------------------------------------------------------------------
 
 
-async def _covered(session: AsyncSession, areas: list[dict[str, Any]]) -> dict[int, tuple]:
+async def coverage_of(alert: ReceivedAlert, *, budget: float) -> cap_area.Coverage | None:
+    """The coverage of the alert's areas (shapely's make_valid on each polygon), built in a
+    worker thread within `budget` seconds, before any transaction is open: 422
+    geometry_over_budget past it. None when the areas have no polygon or circle."""
+    shapes = cap_area.shapes_from(_areas(_ordered(alert)))
+    if not (shapes.polygons or shapes.circles):
+        return None
+    try:
+        with anyio.fail_after(budget):
+            return await anyio.to_thread.run_sync(cap_area.Coverage, shapes, abandon_on_cancel=True)
+    except TimeoutError:
+        raise Invalid(
+            "area",
+            f"the alert's area is too complex to place within {budget:g} s",
+            code="geometry_over_budget",
+        ) from None
+
+
+async def _covered(
+    session: AsyncSession, areas: list[dict[str, Any]], coverage: cap_area.Coverage | None
+) -> dict[int, tuple]:
     """{unit id: (unit, "area" | "geocode")} of the units the areas cover."""
     found: dict[int, tuple[Unit, str]] = {}
     shapes = cap_area.shapes_from(areas)
     if shapes.polygons or shapes.circles:
-        coverage = cap_area.Coverage(shapes)
+        coverage = coverage or cap_area.Coverage(shapes)
         west, south, east, north = coverage.bounds
         query = select(Unit).where(Unit.lon.between(west, east), Unit.lat.between(south, north))
         for unit in (await session.scalars(query)).all():
@@ -259,14 +280,19 @@ async def _existing(
 
 
 async def record(
-    *, session: AsyncSession, alert: ReceivedAlert, principal: Principal
+    *,
+    session: AsyncSession,
+    alert: ReceivedAlert,
+    principal: Principal,
+    coverage: cap_area.Coverage | None = None,
 ) -> tuple[EarlyWarning, bool]:
-    """The warning for the alert and whether it is new (a repeat changes nothing)."""
+    """The warning for the alert and whether it is new (a repeat changes nothing).
+    `coverage` comes from coverage_of (else it is built here, on the loop)."""
     existing = await _existing(session, alert, principal)
     if existing is not None:
         return existing, False
     warning = _new_warning(alert, principal, utcnow())
-    covered = await _covered(session, warning.areas)
+    covered = await _covered(session, warning.areas, coverage)
     warning.units = [
         WarningUnit(unit_id=unit.id, unit_path=unit.path, match=match, unit=unit)
         for unit, match in covered.values()
@@ -290,13 +316,16 @@ async def record(
 
 
 async def receive(
-    *, db: Database, alert: ReceivedAlert, principal: Principal
+    *, db: Database, alert: ReceivedAlert, principal: Principal, budget: float = 2.0
 ) -> tuple[dict[str, Any], bool]:
     """Records the alert in its own transaction; two copies racing in are recorded once."""
+    coverage = await coverage_of(alert, budget=budget)
     for attempt in (1, 2):
         try:
             async with db.write() as session:
-                warning, created = await record(session=session, alert=alert, principal=principal)
+                warning, created = await record(
+                    session=session, alert=alert, principal=principal, coverage=coverage
+                )
                 return warning_dict(warning, principal), created
         except IntegrityError:
             if attempt == 2:
