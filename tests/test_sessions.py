@@ -11,10 +11,11 @@ from sqlalchemy import update
 from command.auth.models import AuthSession
 from command.auth.service import create_user
 from command.db import utcnow
-from command.demo import DEMO_PASSWORD
+from command.demo import DEMO_PASSWORD, demo_token
 from command.units.service import get_unit
-from tests.conftest import SAME_ORIGIN, bearer
+from tests.conftest import SAME_ORIGIN, SECRET, bearer
 from tests.incidents_fixtures import SIBLING_COUNTY, token_for
+from tests.realtime_fixtures import Screen
 
 COOKIE = "watchfloor_session"
 
@@ -127,3 +128,24 @@ async def test_a_kiosk_screen_has_a_session_too(app, client, demo):
     assert [(s["user"], s["kiosk_token"] is not None) for s in sessions] == [(None, True)]
     await client.delete(f"/api/sessions/{sessions[0]['id']}", headers=bearer(demo["admin"]))
     assert await _me(app, cookie) == 401
+
+
+async def test_revoking_a_users_sessions_closes_their_open_screens(database_url, start_server):
+    server = start_server(database_url)
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        login = await http.post(
+            "/api/auth/login", json={"username": "demo-display", "password": DEMO_PASSWORD}
+        )
+        assert login.status_code == 200
+        cookie = f"{COOKIE}={http.cookies[COOKIE]}"
+        host = server.url.removeprefix("http://")
+        screen = await Screen.open(
+            server.ws_url, additional_headers={"Cookie": cookie}, origin=f"http://{host}"
+        )
+        await screen.send({"type": "hello", "topics": ["incidents"]})
+        assert (await screen.next())["type"] == "welcome"
+        admin = bearer(demo_token(SECRET, "admin", "231100"))
+        ended = await http.delete("/api/users/demo-display/sessions", headers=admin)
+        assert ended.json() == {"revoked": 1}
+        closed = await screen.closed()
+        assert (closed.code, closed.reason) == (4001, "credential revoked")

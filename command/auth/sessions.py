@@ -19,6 +19,7 @@ from command.auth.models import ApiToken, AuthSession, User
 from command.auth.service import Principal, principal_for_token_id, principal_for_user
 from command.db import utcnow
 from command.errors import NotFound
+from command.events import ACCESS, record_event
 from command.units.models import Unit
 
 COOKIE_KEY = "sid"
@@ -119,10 +120,26 @@ async def revoke_session(
     return row, name
 
 
-async def revoke_user_sessions(session: AsyncSession, *, username: str, within: str) -> int:
-    """An admin ends every live session of one user in its subtree; how many ended."""
+async def revoke_user_sessions(
+    session: AsyncSession, *, username: str, within: str, actor: str
+) -> int:
+    """An admin ends every live session of one user in its subtree; how many ended. The
+    user's open screens close too, on every process (the credential.revoked event)."""
     rows = await list_sessions(session, within=within, username=username)
     now = utcnow()
     for row, _name in rows:
         row.revoked_at = now
+    if rows:
+        user_path = select(Unit.path).join(User, User.unit_id == Unit.id)
+        path = await session.scalar(user_path.where(User.username == username))
+        subject = f"user:{username}"
+        record_event(
+            session,
+            topic=ACCESS,
+            kind="credential.revoked",
+            entity=subject,
+            unit_path=path or within,
+            payload={"subject": subject},
+            actor=actor,
+        )
     return len(rows)

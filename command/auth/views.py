@@ -228,7 +228,7 @@ async def revoke_user_sessions(request: Request):
     refuse_nul("username", username)
     async with request.app.state.db.write() as session:
         count = await sessions.revoke_user_sessions(
-            session, username=username[:64], within=principal.unit_path
+            session, username=username[:64], within=principal.unit_path, actor=principal.subject
         )
     return respond(RevokedCount(revoked=count))
 

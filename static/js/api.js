@@ -1,5 +1,5 @@
 // The JSON API with the page's session cookie; errors in the API's one shape.
-import { t } from "./i18n.js";
+import { has, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -37,6 +37,7 @@ export async function api(path, { method = "GET", body, key, signal } = {}) {
 export function errorText(error) {
   if (isNetworkError(error)) return t("error.network");
   if (!(error instanceof ApiError)) return String(error?.message || error);
+  if (has(`error.${error.code}`)) return t(`error.${error.code}`);
   const fields = error.details.map((d) => `${d.field}: ${d.message}`);
   return [error.message, ...fields].join("; ");
 }
