@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from command.auth.cache import PrincipalCache
+from command.auth.cookies import SecureCookiesOverHttps
 from command.auth.usage import TokenUse
 from command.config import Settings, load_settings
 from command.db import Database
@@ -74,13 +76,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(MetricsMiddleware),
+            Middleware(SecureCookiesOverHttps, cookie_name=SESSION_COOKIE),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret,
                 session_cookie=SESSION_COOKIE,
                 same_site="lax",
                 https_only=settings.secure_cookies,
-                max_age=12 * 3600,
+                max_age=int(settings.session_hours * 3600),
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.db = db
     app.state.principals = PrincipalCache()
     app.state.token_use = TokenUse()
+    app.state.password_limiter = anyio.CapacityLimiter(settings.login_hash_concurrency)
     app.state.bus = bus
     app.state.publisher = db.on_events = bus_publisher(bus)
     return app

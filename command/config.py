@@ -170,8 +170,30 @@ class Settings:
     max_document_bytes: int = setting(
         "WATCHFLOOR_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, _whole(1024)
     )
+    # An incident geometry with more positions is refused (422 geometry_too_complex), one
+    # whose coordinates take more bytes too (413 geometry_too_large).
+    max_geometry_vertices: int = setting("WATCHFLOOR_MAX_GEOMETRY_VERTICES", 10_000, _whole(4))
+    max_geometry_bytes: int = setting("WATCHFLOOR_MAX_GEOMETRY_BYTES", 512 * 1024, _whole(1024))
+    # Heavy geometry work (an imported CAP area's make_valid) runs in a worker thread and is
+    # refused past this many seconds (422 geometry_over_budget).
+    geometry_budget_seconds: float = setting("WATCHFLOOR_GEOMETRY_BUDGET_SECONDS", 2.0, _number)
+    # Arrays and objects nested deeper in a request body are refused (400 json_too_deep).
+    max_json_depth: int = setting("WATCHFLOOR_MAX_JSON_DEPTH", 32, _whole(8))
     clock_skew_seconds: int = setting("WATCHFLOOR_CLOCK_SKEW_SECONDS", 300, _whole())
+    # The session cookie is marked Secure when the request came over HTTPS; set: always.
     secure_cookies: bool = setting("WATCHFLOOR_SECURE_COOKIES", False, _flag)
+    # A page session ends this long after sign-in (or at logout, or revoked by an admin).
+    session_hours: float = setting("WATCHFLOOR_SESSION_HOURS", 12.0, _number)
+    # Sign-in throttling: failures per account and per client address within the window,
+    # then refused (429, Retry-After) for the lockout.
+    login_account_failures: int = setting("WATCHFLOOR_LOGIN_ACCOUNT_FAILURES", 10, _whole(1))
+    login_address_failures: int = setting("WATCHFLOOR_LOGIN_ADDRESS_FAILURES", 50, _whole(1))
+    login_window_seconds: int = setting("WATCHFLOOR_LOGIN_WINDOW_SECONDS", 900, _whole(1))
+    login_lockout_seconds: int = setting("WATCHFLOOR_LOGIN_LOCKOUT_SECONDS", 300, _whole(1))
+    # Password hashes (argon2, 64 MiB each) computed at once per process, and waiting; past
+    # that a sign-in is refused with 503 and Retry-After.
+    login_hash_concurrency: int = setting("WATCHFLOOR_LOGIN_HASH_CONCURRENCY", 2, _whole(1))
+    login_hash_queue: int = setting("WATCHFLOOR_LOGIN_HASH_QUEUE", 16, _whole(0))
     engine_enabled: bool = setting("WATCHFLOOR_ENGINE", True, _flag)
     engine_max_sleep: float = setting("WATCHFLOOR_ENGINE_MAX_SLEEP", 5.0, _number)
     heartbeat_seconds: float = setting("WATCHFLOOR_HEARTBEAT_SECONDS", 5.0, _number)

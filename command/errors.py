@@ -49,6 +49,7 @@ class ApiError(ClientError):
         code: str | None = None,
         details: list[dict[str, Any]] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -56,6 +57,7 @@ class ApiError(ClientError):
         self.message = message
         self.details = details
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 class DomainError(ClientError):
@@ -157,6 +159,14 @@ class Unavailable(DomainError):
     """A dependency the request needs is missing or down; retrying later may help."""
 
 
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` seconds until the next one is considered."""
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 # The one place that turns domain errors into HTTP statuses (their default codes follow
 # from STATUS_CODES).
 DOMAIN_STATUS: dict[type[DomainError], int] = {
@@ -168,6 +178,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     TooLarge: 413,
     Unsupported: 415,
     Invalid: 422,
+    RateLimited: 429,
     Unavailable: 503,
 }
 
@@ -205,14 +216,15 @@ def validation_error(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -
 async def api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     body = error_body(exc.code, exc.message, exc.details, **exc.extra)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(body, status_code=exc.status, headers=headers)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    return JSONResponse(body, status_code=exc.status, headers={**headers, **exc.headers})
 
 
 async def domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     body = error_body(exc.code, exc.message, exc.details, **exc.extra)
-    return JSONResponse(body, status_code=status_of(exc))
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return JSONResponse(body, status_code=status_of(exc), headers=headers)
 
 
 async def http_exception_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -45,12 +45,15 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Further subtrees the event concerns besides unit_path's (an early warning covering
+    # units of several counties): screens of any of them receive it. None for most events.
+    reach: Mapped[list[str] | None] = mapped_column(JsonType, nullable=True)
 
     __table_args__ = (Index("ix_events_unpublished", "published_at", "id"),)
 
     def message(self) -> dict[str, Any]:
         """The event as clients receive it (before the bus adds its cursor)."""
-        return {
+        message = {
             "id": self.id,
             "topic": self.topic,
             "kind": self.kind,
@@ -60,6 +63,9 @@ class Event(Base):
             "actor": self.actor,
             "at": self.at.isoformat(),
         }
+        if self.reach:
+            message["reach"] = self.reach
+        return message
 
 
 @dataclass(slots=True)
@@ -75,6 +81,7 @@ class RecordedEvent:
     payload: dict[str, Any]
     actor: str
     at: datetime
+    reach: list[str] | None = None
 
     message = Event.message
 
@@ -89,8 +96,12 @@ def record_event(
     payload: dict[str, Any],
     actor: str,
     at: datetime | None = None,
+    reach: list[str] | None = None,
 ) -> None:
-    """Append an event to the caller's transaction (an AsyncSession or a Session)."""
+    """Append an event to the caller's transaction (an AsyncSession or a Session).
+
+    `reach`: unit paths of further subtrees the event concerns (see Event.reach); only the
+    deepest are kept, since a screen above one of them sees it through that one."""
     if topic not in TOPICS:
         raise ValueError(f"unknown event topic {topic!r}")
     row = {
@@ -101,8 +112,19 @@ def record_event(
         "payload": payload,
         "actor": actor,
         "at": at or utcnow(),
+        "reach": deepest(reach) if reach else None,
     }
     session.info.setdefault(PENDING, []).append(row)
+
+
+def deepest(paths: list[str]) -> list[str]:
+    """The paths none of whose descendants is in the list, sorted."""
+    unique = sorted(set(paths))
+    return [
+        path
+        for n, path in enumerate(unique)
+        if not (n + 1 < len(unique) and unique[n + 1].startswith(path))
+    ]
 
 
 @event.listens_for(Session, "before_commit")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -10,12 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from command import jsontext
-from command.errors import ApiError, NotFound, validation_error
+from command.errors import ApiError, Invalid, NotFound, validation_error
 from command.idempotency import Work, fingerprint, run_once
+from command.ids import MAX_ID
 
 M = TypeVar("M", bound=BaseModel)
-# Ids are BIGINT: a longer number in a path names nothing (and must not reach the database).
-MAX_ID = 2**63 - 1
 MAX_NUMBER = 2**31 - 1  # a 32-bit INTEGER column, such as a plan's version number
 
 
@@ -38,30 +36,43 @@ async def read_body(request: Request, limit: int | None = None) -> bytes:
     return b"".join(chunks)
 
 
-def _parse(body: bytes) -> Any:
-    try:
-        return jsontext.loads(body)
-    except jsontext.DecodeError:
-        # NaN and Infinity are no JSON, but Python clients send them: parsed, they reach
-        # validation, whose 422 names the field, more use than a 400 for the whole body.
-        return json.loads(body)
+def refuse_nul(field: str, text: str) -> None:
+    """PostgreSQL text cannot hold NUL: refused for every backend alike, after decoding
+    (JSON escapes, percent-encoding, multipart), as 422 naming the field."""
+    if "\x00" in text:
+        raise Invalid(
+            field,
+            f"{field}: text must not contain NUL characters",
+            bare=True,
+            details=[{"field": field, "message": "NUL character", "type": "nul"}],
+        )
+
+
+def _ensure_json_type(request: Request) -> None:
+    """A body read as JSON must say so, unless the request carries a token: a page of
+    another site can send text/plain or a form with a cookie and no preflight, but never
+    application/json."""
+    if "authorization" in request.headers:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise ApiError(415, "send the body as application/json")
 
 
 async def read_json(request: Request) -> Any:
+    _ensure_json_type(request)
     body = await read_body(request)
     if not body:
         raise ApiError(400, "request body is empty; send a JSON object")
+    depth = request.app.state.settings.max_json_depth
     try:
-        data = _parse(body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        data = jsontext.parse(body, max_depth=depth)
+    except jsontext.TooDeep as exc:
+        raise ApiError(400, f"malformed JSON: {exc}", code="json_too_deep") from None
+    except jsontext.JsonError as exc:
         raise ApiError(400, f"malformed JSON: {exc}") from None
     if b"\\u0000" in body and (field := _nul_field(data)) is not None:
-        # PostgreSQL text cannot hold NUL; refuse it here for every backend alike.
-        raise ApiError(
-            422,
-            f"{field}: text must not contain NUL characters",
-            details=[{"field": field, "message": "NUL character", "type": "nul"}],
-        )
+        refuse_nul(field, "\x00")
     return data
 
 
@@ -85,20 +96,30 @@ def _nul_field(value: Any, path: str = "body") -> str | None:
     return None
 
 
+# Validation error types that mean "too big" rather than "wrong": 413 with this code.
+TOO_LARGE_TYPES = {"geometry_too_large"}
+
+
 async def read_model(request: Request, model: type[M]) -> M:
     data = await read_json(request)
     if not isinstance(data, dict):
         raise ApiError(422, "request body must be a JSON object")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"settings": request.app.state.settings})
     except ValidationError as exc:
-        raise validation_error(exc) from None
+        error = validation_error(exc)
+        large = next((d for d in error.details or [] if d["type"] in TOO_LARGE_TYPES), None)
+        if large is not None:
+            raise ApiError(
+                413, f"{large['field']}: {large['message']}", code=large["type"], details=[large]
+            ) from None
+        raise error from None
 
 
 def parse_query(request: Request, model: type[M]) -> M:
     params: dict[str, Any] = {}
-    if "\x00" in str(request.query_params):
-        raise ApiError(422, "query: parameters must not contain NUL characters")
+    for key, value in request.query_params.multi_items():
+        refuse_nul(f"query.{key}" if "\x00" not in key else "query", key + value)
     for key in request.query_params:
         values = request.query_params.getlist(key)
         params[key] = values if len(values) > 1 else values[0]

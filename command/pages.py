@@ -22,9 +22,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from command.auth.guard import KIOSK_KEY, KIOSK_ROLE, resolve_principal
+from command.auth.guard import KIOSK_ROLE, resolve_principal
 from command.auth.roles import CAPABILITIES
 from command.auth.service import Principal, principal_for_token, usernames_present
+from command.auth.sessions import COOKIE_KEY, open_session
 from command.config import Settings
 from command.errors import ApiError
 from command.units.service import chain_of, to_out
@@ -250,8 +251,17 @@ async def kiosk_sign_in(request: Request, token: str) -> Response:
         return render(request, "login.html", None, status=401, notice="kiosk_invalid")
     if principal.role != KIOSK_ROLE:
         return render(request, "login.html", None, status=403, notice="kiosk_role")
+    settings = request.app.state.settings
+    async with request.app.state.db.write() as session:
+        sid = await open_session(
+            session,
+            hours=settings.session_hours,
+            token_id=int(principal.subject.removeprefix("token:")),
+            address=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", ""),
+        )
     request.session.clear()
-    request.session[KIOSK_KEY] = int(principal.subject.removeprefix("token:"))
+    request.session[COOKIE_KEY] = sid
     response = RedirectResponse("/wall", status_code=303)
     response.headers.update(security_headers(request.app.state.settings))
     return response

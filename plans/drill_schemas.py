@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from command.ids import DbId, Offset
 from command.units.schemas import CODE_PATTERN
 from plans.models import DRILL_FORMS, DRILL_PURPOSES, DRILL_SCOPES, DRILL_STATUSES
 
@@ -47,7 +48,7 @@ def _check_order(starts_at: datetime | None, ends_at: datetime | None) -> None:
 
 class DrillIn(_In):
     title: str = Field(min_length=1, max_length=200)
-    plans: list[int] = Field(min_length=1, max_length=50, description="ids of the plans drilled")
+    plans: list[DbId] = Field(min_length=1, max_length=50, description="ids of the plans drilled")
     form: Form
     scope: Scope
     purpose: Purpose
@@ -73,7 +74,7 @@ class DrillIn(_In):
 
 class DrillPatch(_In):
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    plans: list[int] | None = Field(default=None, min_length=1, max_length=50)
+    plans: list[DbId] | None = Field(default=None, min_length=1, max_length=50)
     units: list[str] | None = Field(default=None, max_length=500)
     starts_at: Moment | None = None
     ends_at: Moment | None = None
@@ -139,11 +140,11 @@ class DrillQuery(_In):
 
     within: str | None = Field(default=None, description="code of a unit; only its subtree")
     status: DrillStatus | None = None
-    plan: int | None = None
+    plan: DbId | None = None
     window_from: Moment | None = Field(default=None, alias="from")
     window_to: Moment | None = Field(default=None, alias="to")
     limit: int = Field(default=200, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
     @model_validator(mode="after")
     def _window_order(self) -> DrillQuery:
@@ -159,7 +160,7 @@ class ItemIn(_In):
 class FindingIn(_In):
     item: Item
     text: str = Field(min_length=1, max_length=4000)
-    plan: int | None = Field(default=None, description="the drilled plan the finding concerns")
+    plan: DbId | None = Field(default=None, description="the drilled plan the finding concerns")
     revise: bool = Field(default=False, description="open a revision task on the plan")
 
     @model_validator(mode="after")

@@ -10,7 +10,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from command.errors import Invalid, Malformed, TooLarge, Unsupported, validation_error
-from command.http import read_model
+from command.http import read_model, refuse_nul
 from plans.documents import Upload, check_upload
 from plans.schemas import VersionIn
 
@@ -66,6 +66,7 @@ async def _parse(request: Request, document_limit: int) -> tuple[dict[str, str],
         elif name in fields:
             raise Invalid(name, f"form field {name!r} was sent twice", bare=True)
         else:
+            refuse_nul(name, name + value)
             fields[name] = value
     return fields, files
 

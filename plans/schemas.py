@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from command.ids import Offset
 from command.units.schemas import CODE_PATTERN
 from command.vocabulary import CATEGORIES, LEVELS
 from plans.models import PLAN_STATUSES, REVISION_TRIGGERS
@@ -178,7 +179,7 @@ class PlanQuery(_In):
     )
     sort: Literal["unit", "title", "review_due", "next_drill_due", "updated"] = "unit"
     limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 class DueQuery(_In):

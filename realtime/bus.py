@@ -61,6 +61,14 @@ class Entry:
     topic: str
     unit_path: str
     body: str
+    # Further subtrees the event concerns (the event's `reach`), deepest paths only.
+    reach: tuple[str, ...] = ()
+
+    def concerns(self, unit_path: str) -> bool:
+        """Whether a screen watching the subtree at `unit_path` is to receive it."""
+        return self.unit_path.startswith(unit_path) or any(
+            path.startswith(unit_path) for path in self.reach
+        )
 
 
 class BusUnavailable(Exception):
@@ -100,4 +108,5 @@ def entry_of(position: StreamId, message: dict[str, Any]) -> Entry:
         topic=message["topic"],
         unit_path=message["unit_path"],
         body=dumps(message),
+        reach=tuple(message.get("reach") or ()),
     )

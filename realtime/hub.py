@@ -99,7 +99,7 @@ class Subscriber:
         self.reflected: set[int] = set()
 
     def wants(self, entry: Entry) -> bool:
-        return entry.topic in self.topics and entry.unit_path.startswith(self.unit_path)
+        return entry.topic in self.topics and entry.concerns(self.unit_path)
 
     def offer(self, frame: Frame) -> None:
         if self.closed:
@@ -236,7 +236,7 @@ class Hub:
                 continue
             frame = Frame(event_frame(self.epoch, entry), entry.id, entry.event_id)
             for (unit_path, topics), members in list(self._groups.items()):
-                if entry.topic in topics and entry.unit_path.startswith(unit_path):
+                if entry.topic in topics and entry.concerns(unit_path):
                     _offer_all(members, frame)
             self.position = entry.id
 

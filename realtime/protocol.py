@@ -5,7 +5,6 @@ Documented for client authors in docs/websocket-protocol.md; keep the two in ste
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -13,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from command import jsontext
 from realtime.bus import Entry, StreamId, dumps, format_id, parse_id
 
 
@@ -58,6 +58,7 @@ class Limits:
     queue_frames: int = 256  # frames waiting for a connection that cannot keep up
     queue_chars: int = 1024 * 1024  # and their total size
     message_bytes: int = 4096  # largest client message
+    json_depth: int = 16  # arrays and objects nested deeper in a client message: MALFORMED
     messages_per_second: float = 5.0  # client messages, on average
     message_burst: int = 20  # and at once
     hello_seconds: float = 10.0  # from connecting to the hello
@@ -84,8 +85,10 @@ def read_client_message(message: dict[str, Any], limits: Limits) -> dict[str, An
     if len(text) > limits.message_bytes or len(text.encode()) > limits.message_bytes:
         raise ChannelClosed(CloseCode.TOO_LARGE, f"message over {limits.message_bytes} bytes")
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = jsontext.parse(text, max_depth=limits.json_depth)
+    except jsontext.TooDeep:
+        raise ChannelClosed(CloseCode.MALFORMED, "message nested too deep") from None
+    except jsontext.JsonError:
         raise ChannelClosed(CloseCode.MALFORMED, "message is not valid JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ChannelClosed(CloseCode.MALFORMED, 'message must be a JSON object with a "type"')

@@ -138,12 +138,15 @@ async def _call(awaitable: Awaitable[T]) -> T:
 
 
 def _fields(message: dict[str, Any]) -> dict[str, str | int]:
-    return {
+    fields: dict[str, str | int] = {
         "i": message["id"],
         "t": message["topic"],
         "u": message["unit_path"],
         "e": dumps(message),
     }
+    if message.get("reach"):
+        fields["r"] = " ".join(message["reach"])  # unit paths hold no spaces
+    return fields
 
 
 def _entry_id(raw: bytes | str) -> StreamId:
@@ -161,4 +164,5 @@ def _entry(raw_id: bytes, fields: dict[bytes, bytes]) -> Entry:
         topic=fields[b"t"].decode(),
         unit_path=fields[b"u"].decode(),
         body=fields[b"e"].decode(),
+        reach=tuple(fields[b"r"].decode().split()) if b"r" in fields else (),
     )

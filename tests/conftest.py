@@ -153,10 +153,18 @@ async def app(settings: Settings):
         yield application
 
 
+# What a browser sends with every write from the site's own pages: cookie-authenticated
+# writes need it (command/auth/csrf.py).
+SAME_ORIGIN = {"Origin": "http://test"}
+
+
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app as its own pages are: same-origin (see SAME_ORIGIN)."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=SAME_ORIGIN
+    ) as c:
         yield c
 
 

@@ -32,6 +32,7 @@ CORE = (
     "command.health",
     "command.http",
     "command.idempotency",
+    "command.ids",
     "command.jsontext",
     "command.logging",
     "command.metrics",

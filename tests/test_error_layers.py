@@ -27,6 +27,7 @@ from command.errors import (
     Malformed,
     NotFound,
     PreconditionFailed,
+    RateLimited,
     TooLarge,
     Unavailable,
     Unsupported,
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The HTTP layer: views, request parsing, pages, the OpenAPI document, authentication of
 # the request (its 401s) and the command line, which reports any client error.
 HTTP_LAYER = {"views.py", "http.py", "errors.py", "pages.py", "openapi.py", "cli.py"}
-HTTP_MODULES = {Path("command/auth/guard.py")}
+HTTP_MODULES = {Path("command/auth/guard.py"), Path("command/auth/csrf.py")}
 
 
 def service_modules() -> list[Path]:
@@ -118,6 +119,7 @@ CASES = {
     "unsupported": (Unsupported("send a PDF"), 415, "unsupported_media_type"),
     "invalid": (Invalid("starts_at", "must be in the future"), 422, "invalid"),
     "unavailable": (Unavailable("the CAP 1.2 schema is not installed"), 503, "unavailable"),
+    "rate_limited": (RateLimited("too many sign-ins", retry_after=30), 429, "too_many_requests"),
     "coded": (Invalid(None, "key reused", code="idempotency_key_reused"), 422, None),
 }
 

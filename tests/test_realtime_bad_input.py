@@ -67,6 +67,11 @@ BAD_FIRST_MESSAGES = {
         "outside the subtree of 231102001",
     ),
     "an oversized hello": (hello(padding="x" * 5000), 4009, "over 4096 bytes"),
+    "a hello nested 2,000 deep": (
+        '{"type":"hello","topics":["incidents"],"x":' + "[" * 2000 + "]" * 2000 + "}",
+        4000,
+        "nested too deep",
+    ),
 }
 
 
@@ -86,6 +91,16 @@ BAD_LATER_MESSAGES = {
     "an unknown message type": ({"type": "subscribe"}, 4000, "unexpected message type"),
     "garbage JSON": ("]]", 4000, "not valid JSON"),
     "an oversized message": ({"type": "ping", "echo": "x" * 8000}, 4009, "over 4096 bytes"),
+    "a ping echo nested 1,000 deep": (
+        '{"type":"ping","echo":' + "[" * 1000 + "]" * 1000 + "}",
+        4000,
+        "nested too deep",
+    ),
+    "a ping echo nested 300 deep": (
+        '{"type":"ping","echo":' + "[" * 300 + "]" * 300 + "}",
+        4000,
+        "nested too deep",
+    ),
 }
 
 

@@ -9,22 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from command.auth.cache import PrincipalCache
-from command.auth.service import (
-    Principal,
-    hash_token,
-    principal_for_token,
-    principal_for_token_id,
-    principal_for_user,
-)
+from command.auth.csrf import ensure_same_origin
+from command.auth.service import Principal, hash_token, principal_for_token
+from command.auth.sessions import COOKIE_KEY, principal_for_sid
 from command.auth.usage import mark_used, token_id_of
 from command.errors import ApiError, Forbidden, Invalid
 from command.units.models import Unit
 from command.units.service import find_unit
 
-SESSION_KEY = "uid"
-# A kiosk screen signed in with a display token (`/wall?token=…`) keeps the token's id, not
-# the token: each request looks the token up again, so revoking it ends the session.
-KIOSK_KEY = "kiosk"
 # The only role whose token may sign a kiosk screen in.
 KIOSK_ROLE = "display"
 
@@ -53,6 +45,8 @@ async def resolve_principal(conn: HTTPConnection) -> Principal | None:
                 principal = await principal_for_session(session, conn.session)
             else:
                 principal = None
+        if principal is not None and conn.scope["type"] == "http":
+            ensure_same_origin(conn)  # a cookie rides along on another site's request
     conn.scope["watchfloor.principal"] = principal
     if principal is not None:
         await _note_token_use(conn, principal)
@@ -85,14 +79,10 @@ async def _principal_for_bearer(conn: HTTPConnection, token: str) -> Principal:
 async def principal_for_session(
     session: AsyncSession, cookie: Mapping[str, Any]
 ) -> Principal | None:
-    """The caller a session cookie names: a signed-in user, or a kiosk's display token."""
-    user_id = cookie.get(SESSION_KEY)
-    if isinstance(user_id, int):
-        return await principal_for_user(session, user_id)
-    token_id = cookie.get(KIOSK_KEY)
-    if isinstance(token_id, int):
-        return await principal_for_token_id(session, token_id)
-    return None
+    """The caller a session cookie names (a signed-in user, or a kiosk's display token),
+    while its server-side session is live."""
+    sid = cookie.get(COOKIE_KEY)
+    return await principal_for_sid(session, sid) if isinstance(sid, str) else None
 
 
 async def require(conn: HTTPConnection, capability: str) -> Principal:

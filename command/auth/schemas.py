@@ -88,3 +88,29 @@ class UserOut(BaseModel):
 
 class UserList(BaseModel):
     items: list[UserOut]
+
+
+class SessionQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user: str | None = Field(default=None, min_length=1, max_length=64, description="username")
+    ended: bool = Field(default=False, description="also revoked and expired sessions")
+
+
+class SessionOut(BaseModel):
+    id: int
+    user: str | None = Field(description="the username; null for a kiosk screen")
+    kiosk_token: int | None = Field(description="the display token a kiosk signed in with")
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    address: str
+    user_agent: str
+
+
+class SessionList(BaseModel):
+    items: list[SessionOut]
+
+
+class RevokedCount(BaseModel):
+    revoked: int

@@ -178,12 +178,20 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-async def check_password(session: AsyncSession, *, username: str, password: str) -> User | None:
-    user = await session.scalar(select(User).where(User.username == username, User.active))
+async def active_user(session: AsyncSession, username: str) -> User | None:
+    return await session.scalar(select(User).where(User.username == username, User.active))
+
+
+async def password_matches(
+    user: User | None, password: str, *, limiter: anyio.CapacityLimiter | None = None
+) -> bool:
+    """Whether `password` is the user's; checked in a worker thread, at most `limiter`'s
+    number at once (argon2 takes 64 MiB and tens of milliseconds each), and with no
+    database connection held meanwhile. An unknown user costs the same time."""
     ok = await anyio.to_thread.run_sync(
-        _verify, user.password_hash if user else _DUMMY_HASH, password
+        _verify, user.password_hash if user else _DUMMY_HASH, password, limiter=limiter
     )
-    return user if (user is not None and ok) else None
+    return user is not None and ok
 
 
 async def principal_for_user(session: AsyncSession, user_id: int) -> Principal | None:

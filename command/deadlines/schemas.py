@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from command.deadlines.models import OBLIGATION_KINDS, OBLIGATION_STATES, VERDICT_KINDS
+from command.ids import DbId, Offset
 
 ObligationState = Literal[OBLIGATION_STATES]  # type: ignore[valid-type]
 ObligationKind = Literal[OBLIGATION_KINDS]  # type: ignore[valid-type]
@@ -67,10 +68,10 @@ class ObligationQuery(BaseModel):
     )
     kind: ObligationKind | None = None
     overdue: bool | None = Field(default=None, description="only pending ones past due")
-    incident: int | None = Field(default=None, ge=1)
+    incident: DbId | None = Field(default=None)
     exercise: bool | None = None
     limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 class ComplianceQuery(BaseModel):
@@ -144,9 +145,9 @@ class VerdictQuery(BaseModel):
     state: VerdictState | None = None
     kind: VerdictKind | None = None
     unit: UnitCode | None = None
-    incident: int | None = Field(default=None, ge=1)
+    incident: DbId | None = Field(default=None)
     limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 class VerdictDecision(BaseModel):
@@ -167,7 +168,7 @@ class VerdictIn(BaseModel):
     kind: VerdictKind
     unit: UnitCode = Field(description="code of the unit the verdict is about")
     reason: Reason
-    report: int | None = Field(default=None, ge=1, description="the report found false")
+    report: DbId | None = Field(default=None, description="the report found false")
     correction: int | None = Field(
         default=None, ge=1, le=2**63 - 1, description="误报: the correction it marks (required)"
     )

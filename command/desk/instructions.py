@@ -23,7 +23,7 @@ from command.errors import Invalid, NotFound
 from command.events import record_event
 from command.incidents.queries import entity_key, get_incident
 from command.incidents.queries import titles as incident_titles
-from command.incidents.shapes import incident_dict
+from command.incidents.shapes import incident_event_dict
 from command.units.models import Unit
 
 TOPIC = "incidents"
@@ -178,7 +178,7 @@ def _record(
         entity=entity_key(incident.id),
         unit_path=incident.unit_path,
         payload={
-            "incident": incident_dict(incident),
+            "incident": incident_event_dict(incident),
             "instruction": InstructionOut.model_validate(view).model_dump(mode="json"),
         },
         actor=actor,

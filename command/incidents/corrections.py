@@ -23,7 +23,11 @@ from command.incidents import reporting
 from command.incidents.models import Correction, Report
 from command.incidents.queries import TOPIC, entity_key, locked_incident
 from command.incidents.schemas import CorrectionIn
-from command.incidents.shapes import correction_dict, incident_dict, report_dict
+from command.incidents.shapes import (
+    correction_dict,
+    incident_event_dict,
+    report_dict,
+)
 
 FIGURES = ("dead", "missing", "injured", "affected", "loss")
 TEXTS = ("summary", "measures", "scope", "development", "leaders")
@@ -119,7 +123,7 @@ async def correct_report(
         entity=entity_key(incident.id),
         unit_path=incident.unit_path,
         payload={
-            "incident": incident_dict(incident),
+            "incident": incident_event_dict(incident),
             "report": report_dict(report),
             "correction": correction_dict(correction),
             # The report's fields, old → new; `figures`: the incident's that moved.

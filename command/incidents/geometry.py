@@ -17,6 +17,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
+from command import jsontext
+
 # More decimal places than the exact binary value of any coordinate has, so round() in
 # the geojson package returns every coordinate unchanged.
 FULL_PRECISION = 400
@@ -38,8 +40,37 @@ JSON_SCHEMA: dict[str, Any] = {
 }
 
 
+# Intake bounds when no settings say otherwise (WATCHFLOOR_MAX_GEOMETRY_VERTICES / _BYTES).
+MAX_VERTICES = 10_000
+MAX_BYTES = 512 * 1024
+# Events, screens and CAP carry at most this many positions: a bigger geometry travels as
+# its simplified outline, the full one stays on the incident (GET /api/incidents/{id}).
+OUTLINE_VERTICES = 256
+
+
 class GeometryError(ValueError):
     """The geometry is not one an incident can have; the message says why."""
+
+    kind = "geometry_invalid"
+
+
+class GeometryTooComplex(GeometryError):
+    """More positions than the intake allows (422)."""
+
+    kind = "geometry_too_complex"
+
+
+class GeometryTooLarge(GeometryError):
+    """More bytes than the intake allows (413)."""
+
+    kind = "geometry_too_large"
+
+
+def _finite(number: Real) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer beyond any float
+        return False
 
 
 def _check_position(position: Any) -> None:
@@ -48,8 +79,8 @@ def _check_position(position: Any) -> None:
             f"a position must be [longitude, latitude] or with altitude: {position!r}"
         )
     for number in position:
-        if isinstance(number, bool) or not isinstance(number, Real) or not math.isfinite(number):
-            raise GeometryError(f"a position holds finite numbers only: {position!r}")
+        if isinstance(number, bool) or not isinstance(number, Real) or not _finite(number):
+            raise GeometryError(f"a position holds finite numbers only: {position!r:.200}")
     lon, lat = position[0], position[1]
     if not (LONGITUDE[0] <= lon <= LONGITUDE[1] and LATITUDE[0] <= lat <= LATITUDE[1]):
         raise GeometryError(
@@ -68,18 +99,45 @@ def _check_nesting(coordinates: Any, depth: int) -> None:
         _check_nesting(item, depth - 1)
 
 
+def vertices(coordinates: Any, depth: int) -> int:
+    """How many positions the (checked) coordinates hold."""
+    if depth == 0:
+        return 1
+    if depth == 1:
+        return len(coordinates)
+    return sum(vertices(item, depth - 1) for item in coordinates)
+
+
+def _check_size(value: dict[str, Any], max_vertices: int, max_bytes: int) -> None:
+    """Before any geometry work: bounded bytes and positions, so that validation, the
+    anchor, outlines and CAP areas cost a bounded time whoever posts."""
+    size = len(jsontext.dumps_bytes(value.get("coordinates")))
+    if size > max_bytes:
+        raise GeometryTooLarge(f"geometry of {size} bytes exceeds the limit of {max_bytes}")
+    coordinates = value.get("coordinates")
+    count = vertices(coordinates, POSITION_DEPTH[value["type"]])
+    if count > max_vertices:
+        raise GeometryTooComplex(
+            f"geometry of {count} positions exceeds the limit of {max_vertices}; simplify it"
+        )
+
+
 def build(kind: str, coordinates: Any) -> geojson.geometry.Geometry:
     """The geojson object of a checked geometry, its coordinates unrounded."""
     return getattr(geojson, kind)(coordinates, precision=FULL_PRECISION)
 
 
-def parse(value: dict[str, Any]) -> dict[str, Any]:
+def parse(
+    value: dict[str, Any], *, max_vertices: int = MAX_VERTICES, max_bytes: int = MAX_BYTES
+) -> dict[str, Any]:
     """The geometry as stored ({"type", "coordinates"}), or GeometryError with the reason."""
     kind = value.get("type")
-    if kind not in POSITION_DEPTH:
-        raise GeometryError(f"type must be one of {', '.join(POSITION_DEPTH)}; got {kind!r}")
+    if not isinstance(kind, str) or kind not in POSITION_DEPTH:
+        shown = kind if isinstance(kind, str) else type(kind).__name__
+        raise GeometryError(f"type must be one of {', '.join(POSITION_DEPTH)}; got {shown!r:.80}")
     coordinates = value.get("coordinates")
     _check_nesting(coordinates, POSITION_DEPTH[kind])
+    _check_size(value, max_vertices, max_bytes)
     problem = build(kind, coordinates).errors()
     if problem:
         raise GeometryError(problem if isinstance(problem, str) else "; ".join(problem))
@@ -90,6 +148,33 @@ def parse(value: dict[str, Any]) -> dict[str, Any]:
     if not geometry.is_valid:
         raise GeometryError(explain_validity(geometry))
     return {"type": kind, "coordinates": coordinates}
+
+
+def outline(value: dict[str, Any], limit: int = OUTLINE_VERTICES) -> dict[str, Any] | None:
+    """The geometry simplified to at most `limit` positions (topology kept), or None when
+    it has no more than that already. The tolerance grows until the outline fits."""
+    depth = POSITION_DEPTH[value["type"]]
+    if vertices(value["coordinates"], depth) <= limit:
+        return None
+    full = shape(value)
+    west, south, east, north = full.bounds
+    tolerance = max(east - west, north - south, 1e-9) / limit
+    for _ in range(40):
+        simple = full.simplify(tolerance, preserve_topology=True)
+        found = _plain(shapely.geometry.mapping(simple))
+        if found["type"] == value["type"] and vertices(found["coordinates"], depth) <= limit:
+            return found
+        tolerance *= 2
+    # Many parts that cannot shrink further: their bounding box (the safe side for a warning).
+    box = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "MultiPolygon", "coordinates": [[box]]}
+
+
+def _plain(mapping: dict[str, Any]) -> dict[str, Any]:
+    def lists(value: Any) -> Any:
+        return [lists(v) for v in value] if isinstance(value, list | tuple) else value
+
+    return {"type": mapping["type"], "coordinates": lists(mapping["coordinates"])}
 
 
 def anchor(value: dict[str, Any]) -> tuple[float, float]:

@@ -38,6 +38,9 @@ class Incident(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     unit_path: Mapped[str] = mapped_column(String(512))
     geometry: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    # A geometry of more than geometry.OUTLINE_VERTICES positions, simplified: events,
+    # screens and CAP carry this instead (None: the geometry is small enough as it is).
+    outline: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     sensitive: Mapped[bool] = mapped_column(default=False)

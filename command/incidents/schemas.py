@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -58,11 +59,19 @@ class Content(BaseModel):
     leaders: Text = Field(default="", description="领导到场情况: leaders on scene")
 
 
-def _geometry(value: dict[str, Any]) -> dict[str, Any]:
+def _geometry(value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+    """Checked with the intake bounds of the request's settings (command.http.read_model
+    passes them as the validation context), else the defaults."""
+    settings = (info.context or {}).get("settings")
+    bounds = (
+        {"max_vertices": settings.max_geometry_vertices, "max_bytes": settings.max_geometry_bytes}
+        if settings is not None
+        else {}
+    )
     try:
-        return geometry.parse(value)
+        return geometry.parse(value, **bounds)
     except geometry.GeometryError as exc:
-        raise PydanticCustomError("geometry_invalid", "{reason}", {"reason": str(exc)}) from None
+        raise PydanticCustomError(exc.kind, "{reason}", {"reason": str(exc)}) from None
 
 
 Geometry = Annotated[

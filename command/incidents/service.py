@@ -36,7 +36,7 @@ from command.incidents.schemas import (
     IncidentPatch,
     ReportIn,
 )
-from command.incidents.shapes import etag, incident_dict, report_dict
+from command.incidents.shapes import etag, incident_dict, incident_event_dict, report_dict
 from command.units.service import find_unit
 
 __all__ = [
@@ -152,7 +152,7 @@ def _record(session: AsyncSession, incident: Incident, kind: str, actor: str, **
         kind=kind,
         entity=entity_key(incident.id),
         unit_path=incident.unit_path,
-        payload={"incident": incident_dict(incident), **extra},
+        payload={"incident": incident_event_dict(incident), **extra},
         actor=actor,
     )
 
@@ -222,6 +222,7 @@ def _new_incident(data: IncidentIn, unit: UnitRef, actor: str, now: datetime) ->
         unit_id=unit.id,
         unit_path=unit.path,
         geometry=data.geometry,
+        outline=geometry.outline(data.geometry),
         lon=lon,
         lat=lat,
         sensitive=data.sensitive,
@@ -355,7 +356,8 @@ def _patched_values(incident: Incident, patch: IncidentPatch) -> dict[str, Any]:
     values = {name: value for name, value in values.items() if name in fields}
     if "geometry" in fields and patch.geometry != incident.geometry:
         lon, lat = geometry.anchor(patch.geometry)
-        values |= {"geometry": patch.geometry, "lon": lon, "lat": lat}
+        outline = geometry.outline(patch.geometry)
+        values |= {"geometry": patch.geometry, "outline": outline, "lon": lon, "lat": lat}
     return values | _stated(patch)
 
 

@@ -113,3 +113,17 @@ def etag(incident: Incident) -> str:
 def incident_dict(incident: Incident) -> dict[str, Any]:
     """The incident with its reports; the reports must be loaded (see service.WITH_REPORTS)."""
     return {**incident_fields(incident), "reports": [report_dict(r) for r in incident.reports]}
+
+
+def bounded(fields: dict[str, Any], incident: Incident) -> dict[str, Any]:
+    """`fields` of the incident with its outline for a geometry: what travels (events, the
+    stream, screens, CAP) stays small however big the geometry; the full one is at
+    GET /api/incidents/{id} (`geometry_simplified` says so)."""
+    if incident.outline is None:
+        return fields
+    return {**fields, "geometry": incident.outline, "geometry_simplified": True}
+
+
+def incident_event_dict(incident: Incident) -> dict[str, Any]:
+    """incident_dict as events and screens carry it (see bounded)."""
+    return bounded(incident_dict(incident), incident)

@@ -7,11 +7,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.config import Settings
-from command.incidents.service import incident_dict, open_incidents
+from command.incidents.service import open_incidents
+from command.incidents.shapes import incident_event_dict
 
 
 async def incidents(
     *, session: AsyncSession, unit_path: str, settings: Settings
 ) -> list[dict[str, Any]]:
-    """Open incidents of the subtree in the API shape (with their reports), newest first."""
-    return [incident_dict(i) for i in await open_incidents(session=session, unit_path=unit_path)]
+    """Open incidents of the subtree as events carry them (with their reports; a big
+    geometry as its outline), newest first."""
+    return [
+        incident_event_dict(i) for i in await open_incidents(session=session, unit_path=unit_path)
+    ]

@@ -18,6 +18,7 @@ from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon
 from shapely.prepared import prep
 
+from command.incidents import geometry as incident_geometry
 from command.interop import cap_rules
 
 EARTH_RADIUS_KM = 6371.0088
@@ -85,7 +86,10 @@ def buffered_line(coordinates: list[list[float]], width_km: float) -> Ring:
 
 
 def shapes_of(geometry: dict[str, Any], level: str | None) -> Shapes:
-    """The CAP figures of an incident's GeoJSON geometry."""
+    """The CAP figures of an incident's GeoJSON geometry, from at most OUTLINE_VERTICES
+    positions (messages carry the incident's stored outline; an older message that holds
+    a bigger geometry is simplified here), so that rendering costs a bounded time."""
+    geometry = incident_geometry.outline(geometry) or geometry
     kind, coordinates = geometry["type"], geometry["coordinates"]
     if kind == "Point":
         radius = cap_rules.POINT_RADIUS_KM[level]

@@ -251,10 +251,24 @@ def _check_kind(status: str, msg_type: str, infos: list[Info]) -> None:
         raise rule("info", f"an {msg_type} needs at least one info block")
 
 
-def read_alert(body: bytes) -> ReceivedAlert:
-    """The checked alert, or the Malformed, Invalid or Unavailable error saying what is wrong."""
+def _check_pairs(root: etree._Element, max_pairs: int) -> None:
+    """Before any geometry work: at most `max_pairs` coordinate pairs in all polygons."""
+    pairs = sum(len((p.text or "").split()) for p in root.iter(NS + "polygon"))
+    if pairs > max_pairs:
+        raise Invalid(
+            "polygon",
+            f"the alert's polygons hold {pairs} coordinate pairs, over the limit of {max_pairs}",
+            bare=True,
+            code="geometry_too_complex",
+        )
+
+
+def read_alert(body: bytes, *, max_pairs: int = 10_000) -> ReceivedAlert:
+    """The checked alert, or the Malformed, Invalid or Unavailable error saying what is wrong.
+    Its polygons hold at most `max_pairs` coordinate pairs in all."""
     refuse_hostile(body)
     root = parse_valid(body)
+    _check_pairs(root, max_pairs)
     status, msg_type = _text(root, "status"), _text(root, "msgType")
     infos = [_info(element, n) for n, element in enumerate(root.findall(NS + "info"))]
     _check_kind(status, msg_type, infos)

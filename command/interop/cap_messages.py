@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.events import Event
 from command.incidents.models import Incident
 from command.incidents.service import entity_key
-from command.incidents.shapes import incident_fields
+from command.incidents.shapes import bounded, incident_fields
 from command.interop import cap_rules
 
 TOPIC = "incidents"
@@ -70,7 +70,8 @@ def messages_from(incident_id: int, events: Iterable[Event]) -> list[Message]:
 def fallback(incident: Incident) -> Message:
     """The one message of an incident whose events are missing (e.g. imported rows)."""
     kind = "Cancel" if incident.status == cap_rules.CLOSED else "Alert"
-    return _message(incident.id, 0, incident.received_at, kind, incident_fields(incident))
+    fields = bounded(incident_fields(incident), incident)
+    return _message(incident.id, 0, incident.received_at, kind, fields)
 
 
 async def _events(session: AsyncSession, incident_ids: Sequence[int]) -> dict[int, list[Event]]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import anyio
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from command.auth.service import Principal
 from command.db import Database, utcnow
-from command.errors import Conflict, Forbidden, NotFound
+from command.errors import Conflict, Forbidden, Invalid, NotFound
 from command.events import record_event
 from command.incidents.models import CATEGORIES, LEVELS
 from command.interop import cap_area, cap_rules
@@ -144,12 +145,32 @@ def _new_warning(alert: ReceivedAlert, principal: Principal, now: datetime) -> E
 # --- linking -----------------------------------------------------------------------------
 
 
-async def _covered(session: AsyncSession, areas: list[dict[str, Any]]) -> dict[int, tuple]:
+async def coverage_of(alert: ReceivedAlert, *, budget: float) -> cap_area.Coverage | None:
+    """The coverage of the alert's areas (shapely's make_valid on each polygon), built in a
+    worker thread within `budget` seconds, before any transaction is open: 422
+    geometry_over_budget past it. None when the areas have no polygon or circle."""
+    shapes = cap_area.shapes_from(_areas(_ordered(alert)))
+    if not (shapes.polygons or shapes.circles):
+        return None
+    try:
+        with anyio.fail_after(budget):
+            return await anyio.to_thread.run_sync(cap_area.Coverage, shapes, abandon_on_cancel=True)
+    except TimeoutError:
+        raise Invalid(
+            "area",
+            f"the alert's area is too complex to place within {budget:g} s",
+            code="geometry_over_budget",
+        ) from None
+
+
+async def _covered(
+    session: AsyncSession, areas: list[dict[str, Any]], coverage: cap_area.Coverage | None
+) -> dict[int, tuple]:
     """{unit id: (unit, "area" | "geocode")} of the units the areas cover."""
     found: dict[int, tuple[Unit, str]] = {}
     shapes = cap_area.shapes_from(areas)
     if shapes.polygons or shapes.circles:
-        coverage = cap_area.Coverage(shapes)
+        coverage = coverage or cap_area.Coverage(shapes)
         west, south, east, north = coverage.bounds
         query = select(Unit).where(Unit.lon.between(west, east), Unit.lat.between(south, north))
         for unit in (await session.scalars(query)).all():
@@ -177,8 +198,11 @@ def _common_path(paths: list[str]) -> str:
     return "/" + "".join(code + "/" for code in shared)
 
 
-async def _replace(session: AsyncSession, warning: EarlyWarning) -> list[int]:
-    """Marks the same sender's referenced warnings superseded or cancelled."""
+async def _replace(session: AsyncSession, warning: EarlyWarning, within: str) -> list[int]:
+    """Marks the same sender's referenced warnings superseded or cancelled: only those the
+    caller can see (`within`, its subtree). A reference to any other is unknown, exactly as
+    one to a message never received, so an Update or Cancel can neither touch nor reveal
+    another subtree's warnings."""
     state = REPLACED.get(warning.msg_type)
     identifiers = [ref["identifier"] for ref in warning.refs if ref["sender"] == warning.sender]
     if state is None or not identifiers:
@@ -187,6 +211,8 @@ async def _replace(session: AsyncSession, warning: EarlyWarning) -> list[int]:
         EarlyWarning.sender == warning.sender,
         EarlyWarning.identifier.in_(identifiers),
         EarlyWarning.state != "cancelled",
+        EarlyWarning.id != warning.id,
+        _visible(within),
     )
     replaced = (await session.scalars(query.with_for_update())).all()
     for row in replaced:
@@ -195,6 +221,12 @@ async def _replace(session: AsyncSession, warning: EarlyWarning) -> list[int]:
 
 
 # --- recording ---------------------------------------------------------------------------
+
+
+def reach(warning: EarlyWarning) -> list[str]:
+    """Every subtree that sees the warning: the receiver's and each covered unit's, so that
+    a county's screens get a warning over the city's common ancestor live."""
+    return [warning.receiver_path, *(link.unit_path for link in warning.units)]
 
 
 def summary(warning: EarlyWarning) -> dict[str, Any]:
@@ -221,30 +253,46 @@ def summary(warning: EarlyWarning) -> dict[str, Any]:
     }
 
 
-async def _existing(session: AsyncSession, alert: ReceivedAlert) -> EarlyWarning | None:
+async def _existing(
+    session: AsyncSession, alert: ReceivedAlert, principal: Principal
+) -> EarlyWarning | None:
+    """The warning recorded for this sender and identifier, if the caller may see it.
+
+    CAP identifiers name one message per sender, so a second copy cannot be recorded. A
+    copy the caller may see is answered from its row; a different message under the same
+    name, or any copy of one only another subtree sees, gets one and the same 409: the
+    answer says neither whether the hidden row's content matches nor anything of it."""
     query = (
         select(EarlyWarning)
         .options(WITH_UNITS)
         .where(EarlyWarning.sender == alert.sender, EarlyWarning.identifier == alert.identifier)
     )
     warning = await session.scalar(query)
-    if warning is not None and warning.digest != alert.digest:
+    if warning is None:
+        return None
+    if warning.digest != alert.digest or not _sees(principal, warning):
         raise Conflict(
-            f"sender {alert.sender} already sent a different message with identifier "
-            f"{alert.identifier}; CAP identifiers name one message",
+            f"sender {alert.sender}'s message {alert.identifier} is already recorded; "
+            "CAP identifiers name one message",
+            code="cap_identifier_taken",
         )
     return warning
 
 
 async def record(
-    *, session: AsyncSession, alert: ReceivedAlert, principal: Principal
+    *,
+    session: AsyncSession,
+    alert: ReceivedAlert,
+    principal: Principal,
+    coverage: cap_area.Coverage | None = None,
 ) -> tuple[EarlyWarning, bool]:
-    """The warning for the alert and whether it is new (a repeat changes nothing)."""
-    existing = await _existing(session, alert)
+    """The warning for the alert and whether it is new (a repeat changes nothing).
+    `coverage` comes from coverage_of (else it is built here, on the loop)."""
+    existing = await _existing(session, alert, principal)
     if existing is not None:
         return existing, False
     warning = _new_warning(alert, principal, utcnow())
-    covered = await _covered(session, warning.areas)
+    covered = await _covered(session, warning.areas, coverage)
     warning.units = [
         WarningUnit(unit_id=unit.id, unit_path=unit.path, match=match, unit=unit)
         for unit, match in covered.values()
@@ -252,7 +300,7 @@ async def record(
     warning.linked = bool(covered)
     session.add(warning)
     await session.flush()
-    replaced = await _replace(session, warning)
+    replaced = await _replace(session, warning, principal.unit_path)
     paths = [link.unit_path for link in warning.units]
     record_event(
         session,
@@ -262,18 +310,22 @@ async def record(
         unit_path=_common_path(paths) if paths else warning.receiver_path,
         payload={"warning": summary(warning), "replaces": replaced},
         actor=principal.subject,
+        reach=reach(warning),
     )
     return warning, True
 
 
 async def receive(
-    *, db: Database, alert: ReceivedAlert, principal: Principal
+    *, db: Database, alert: ReceivedAlert, principal: Principal, budget: float = 2.0
 ) -> tuple[dict[str, Any], bool]:
     """Records the alert in its own transaction; two copies racing in are recorded once."""
+    coverage = await coverage_of(alert, budget=budget)
     for attempt in (1, 2):
         try:
             async with db.write() as session:
-                warning, created = await record(session=session, alert=alert, principal=principal)
+                warning, created = await record(
+                    session=session, alert=alert, principal=principal, coverage=coverage
+                )
                 return warning_dict(warning, principal), created
         except IntegrityError:
             if attempt == 2:
@@ -334,14 +386,17 @@ async def list_warnings(
     return list((await session.scalars(query)).all()), total or 0
 
 
-def ensure_visible(principal: Principal, warning: EarlyWarning) -> None:
-    if principal.sees(warning.receiver_path):
-        return
-    if any(principal.sees(link.unit_path) for link in warning.units):
-        return
-    raise Forbidden(
-        f"warning {warning.id} concerns no unit in the subtree of unit {principal.unit_code}"
+def _sees(principal: Principal, warning: EarlyWarning) -> bool:
+    return principal.sees(warning.receiver_path) or any(
+        principal.sees(link.unit_path) for link in warning.units
     )
+
+
+def ensure_visible(principal: Principal, warning: EarlyWarning) -> None:
+    if not _sees(principal, warning):
+        raise Forbidden(
+            f"warning {warning.id} concerns no unit in the subtree of unit {principal.unit_code}"
+        )
 
 
 async def get_warning(

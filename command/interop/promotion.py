@@ -22,7 +22,7 @@ from command.incidents.models import Incident
 from command.incidents.schemas import IncidentIn
 from command.incidents.service import create_incident
 from command.interop import cap_area, cap_rules
-from command.interop.early_warnings import TOPIC, entity_key, get_warning, summary
+from command.interop.early_warnings import TOPIC, entity_key, get_warning, reach, summary
 from command.interop.models import EarlyWarning
 from command.interop.schemas import PromoteIn
 from command.units.service import find_unit
@@ -142,4 +142,5 @@ def _record_promotion(
         unit_path=incident.unit_path,
         payload={"warning": summary(warning), "incident_id": incident.id},
         actor=actor,
+        reach=reach(warning),
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
+from typing import TypeVar
 
 import anyio
 from starlette.requests import Request
@@ -27,6 +30,7 @@ from command.interop.schemas import (
 )
 from command.openapi import api
 
+T = TypeVar("T")
 TAGS = ["interop"]
 CAP_TYPE = "application/cap+xml"
 ATOM_TYPE = "application/atom+xml"
@@ -37,6 +41,19 @@ CAP_BODY = {
 }
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READ_ERRORS = (400, 401, 403, 404, 422)
+
+
+async def _off_loop(request: Request, work: Callable[[], T]) -> T:
+    """CAP areas (buffered lines) computed in a worker thread within the geometry budget,
+    so that no read freezes the process; 503 past it."""
+    budget = request.app.state.settings.geometry_budget_seconds
+    try:
+        with anyio.fail_after(budget):
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    except TimeoutError:
+        raise ApiError(
+            503, f"rendering took over {budget:g} s; try again", code="geometry_over_budget"
+        ) from None
 
 
 def _xml(body: bytes, media_type: str) -> Response:
@@ -59,7 +76,7 @@ async def incident_cap(request: Request) -> Response:
             session=session, incident_id=incident_id, principal=principal, event_id=query.event
         )
     settings = request.app.state.settings
-    element = alert.element(settings.zone, settings.cap_sender)
+    element = await _off_loop(request, partial(alert.element, settings.zone, settings.cap_sender))
     return _xml(cap.to_bytes(element), CAP_TYPE)
 
 
@@ -79,7 +96,8 @@ async def cap_feed(request: Request) -> Response:
         current = await alerts.current_alerts(
             session=session, root=root, now=now, exercise=query.exercise
         )
-    body = atom.render(
+    render = partial(
+        atom.render,
         current,
         root=root,
         self_url=str(request.url),
@@ -88,7 +106,7 @@ async def cap_feed(request: Request) -> Response:
         now=now,
         sender=request.app.state.settings.cap_sender,
     )
-    return _xml(body, ATOM_TYPE)
+    return _xml(await _off_loop(request, render), ATOM_TYPE)
 
 
 def _require_xml(request: Request) -> None:
@@ -112,9 +130,14 @@ async def receive_cap(request: Request) -> Response:
     body = await read_body(request)
     if not body.strip():
         raise ApiError(400, "request body is empty; send a CAP 1.2 alert")
-    alert = await anyio.to_thread.run_sync(cap_import.read_alert, body)
+    settings = request.app.state.settings
+    read = partial(cap_import.read_alert, body, max_pairs=settings.max_geometry_vertices)
+    alert = await anyio.to_thread.run_sync(read)
     warning, created = await early_warnings.receive(
-        db=request.app.state.db, alert=alert, principal=principal
+        db=request.app.state.db,
+        alert=alert,
+        principal=principal,
+        budget=settings.geometry_budget_seconds,
     )
     return respond(warning, 201 if created else 200)
 

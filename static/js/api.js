@@ -57,7 +57,8 @@ export function errorText(error) {
   const names = [...new Set((failure.fields || []).map(fieldName).filter(Boolean))];
   const specific = names.map((name) => `apiError.${failure.code}.${name}`).find((key) => has(key));
   if (specific) return t(specific);
-  const base = has(`apiError.${failure.code}`) ? t(`apiError.${failure.code}`) : t("apiError.other", { status: failure.status });
+  const base = [`apiError.${failure.code}`, `error.${failure.code}`].filter(has).map((key) => t(key))[0]
+    ?? t("apiError.other", { status: failure.status });
   const fields = names.map((name) => (has(`apiField.${name}`) ? t(`apiField.${name}`) : name));
   return fields.length ? base + t("apiError.fields", { fields: fields.join(t("listSep")) }) : base;
 }

@@ -1210,4 +1210,13 @@ export default {
   "ready.kind.training": "Training",
   "ready.kind.publicity": "Publicity",
   "ready.kind.exercise_briefing": "Exercise briefing",
+  // Security and limits (sessions, CSRF, throttling, input bounds)
+  "error.login_throttled": "Too many failed sign-ins; wait a few minutes and try again",
+  "error.login_busy": "The server is busy signing others in; try again in a moment",
+  "error.cross_origin": "This request did not come from this site's pages and was refused",
+  "error.json_too_deep": "The request is nested too deeply",
+  "error.geometry_too_complex": "The location has too many points; simplify it",
+  "error.geometry_too_large": "The location is too large; simplify it",
+  "error.geometry_over_budget": "The area took too long to compute; try again or simplify it",
+  "error.cap_identifier_taken": "A message with this sender and identifier is already recorded",
 };

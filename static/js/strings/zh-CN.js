@@ -1215,4 +1215,13 @@ export default {
   "ready.kind.training": "培训",
   "ready.kind.publicity": "宣传",
   "ready.kind.exercise_briefing": "演练讲评",
+  // Security and limits (sessions, CSRF, throttling, input bounds)
+  "error.login_throttled": "登录失败次数过多，请几分钟后再试",
+  "error.login_busy": "服务器正忙于处理其他登录，请稍后再试",
+  "error.cross_origin": "该请求并非来自本站页面，已被拒绝",
+  "error.json_too_deep": "请求内容嵌套层级过深",
+  "error.geometry_too_complex": "位置包含的点过多，请简化后再提交",
+  "error.geometry_too_large": "位置数据过大，请简化后再提交",
+  "error.geometry_over_budget": "区域计算超时，请重试或简化区域",
+  "error.cap_identifier_taken": "该发布者的同一标识符消息已有记录",
 };

@@ -1,0 +1,135 @@
+"""Classes of bad input that used to answer 500 (and drop the connection): ids beyond the
+database's range in paths, queries and bodies; JSON nested too deep; a geometry type that
+is not a string; integer coordinates beyond any float; NUL characters, found after
+decoding, in query values, JSON and multipart fields. Each answers a 4xx naming what is
+wrong, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import bearer
+from tests.incidents_fixtures import incident_body
+from tests.plans_fixtures import plan_body, version_body
+
+HUGE = (2**63, 2**64, 10**30)
+
+
+@pytest.mark.parametrize("number", HUGE)
+async def test_ids_beyond_bigint_in_paths_name_nothing(client, demo, number):
+    admin = bearer(demo["admin"])
+    for method, url in (
+        ("GET", f"/api/plans/{number}"),
+        ("GET", f"/api/drills/{number}"),
+        ("DELETE", f"/api/drills/feeds/{number}"),
+        ("DELETE", f"/api/tokens/{number}"),
+        ("GET", f"/api/incidents/{number}/obligations"),
+        ("POST", f"/api/verdicts/{number}/decision"),
+    ):
+        response = await client.request(method, url, headers=admin, json={})
+        assert response.status_code == 404, (url, response.text)
+
+
+@pytest.mark.parametrize("number", HUGE)
+async def test_ids_and_offsets_beyond_bigint_in_queries_are_422(client, demo, number):
+    admin = bearer(demo["admin"])
+    for url, field in (
+        (f"/api/obligations?incident={number}", "incident"),
+        (f"/api/obligations?offset={number}", "offset"),
+        (f"/api/verdicts?incident={number}", "incident"),
+        (f"/api/verdicts?offset={number}", "offset"),
+        (f"/api/plans?offset={number}", "offset"),
+        (f"/api/drills?plan={number}", "plan"),
+        (f"/api/drills?offset={number}", "offset"),
+    ):
+        response = await client.get(url, headers=admin)
+        assert response.status_code == 422, (url, response.text)
+        fields = [d["field"] for d in response.json()["error"]["details"]]
+        assert fields == [f"query.{field}"], (url, fields)
+
+
+async def test_a_plan_id_beyond_bigint_in_a_body_is_422(client, demo):
+    body = {"title": "演练", "plans": [2**64], "kind": "tabletop"}
+    response = await client.post("/api/drills", json=body, headers=bearer(demo["admin"]))
+    assert response.status_code == 422, response.text
+    assert "plans.0" in [d["field"] for d in response.json()["error"]["details"]]
+
+
+@pytest.mark.parametrize("depth", [40, 1000, 100_000])
+async def test_json_nested_too_deep_is_400(client, demo, depth):
+    body = b'{"username":"a","password":' + b"[" * depth + b"]" * depth + b"}"
+    response = await client.post(
+        "/api/auth/login", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "json_too_deep"
+    nested = b'{"title":' + b"[" * depth + b"]" * depth + b"}"
+    response = await client.post(
+        "/api/incidents",
+        content=nested,
+        headers={**bearer(demo["reporter"]), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "json_too_deep"
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"type": {"nested": "Point"}, "coordinates": [127.5, 50.2]},
+        {"type": ["Point"], "coordinates": [127.5, 50.2]},
+        {"type": 7, "coordinates": [127.5, 50.2]},
+    ],
+)
+async def test_a_geometry_type_that_is_not_a_string_is_422(client, demo, geometry):
+    body = incident_body(geometry=geometry)
+    response = await client.post("/api/incidents", json=body, headers=bearer(demo["reporter"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["details"][0]["field"] == "geometry"
+
+
+async def test_an_integer_coordinate_beyond_any_float_is_422(client, demo):
+    text = (
+        b'{"type": "Point", "coordinates": [1' + b"0" * 400 + b", 50.2]}"
+    )  # 10**400 as an integer literal
+    body = incident_body()
+    raw = (
+        b'{"title": "t", "category": "accident", "type": "fire", "level": "IV", '
+        b'"occurred_at": "' + body["occurred_at"].encode() + b'", "unit": "231102001", '
+        b'"geometry": ' + text + b"}"
+    )
+    response = await client.post(
+        "/api/incidents",
+        content=raw,
+        headers={**bearer(demo["reporter"]), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["details"][0]["field"] == "geometry"
+
+
+async def test_nul_in_a_decoded_query_value_is_422(client, demo):
+    for query in ("status=%00", "unit=231102%00", "q%00=1"):
+        response = await client.get(f"/api/incidents?{query}", headers=bearer(demo["display"]))
+        assert response.status_code == 422, (query, response.text)
+        assert "NUL" in response.json()["error"]["message"]
+
+
+async def test_nul_in_json_is_422(client, demo):
+    body = incident_body(title="火\u0000情")
+    response = await client.post("/api/incidents", json=body, headers=bearer(demo["reporter"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["details"][0]["field"] == "title"
+
+
+async def test_nul_in_a_multipart_field_is_422(client, demo):
+    coordinator = bearer(demo["coordinator"])
+    plan = (await client.post("/api/plans", json=plan_body(), headers=coordinator)).json()
+    fields = {k: v for k, v in version_body().items() if k != "text"}
+    fields["approved_by"] = "爱辉区\u0000人民政府"
+    response = await client.post(
+        f"/api/plans/{plan['id']}/versions",
+        data=fields,
+        files={"document": ("p.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        headers=coordinator,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["details"][0]["field"] == "approved_by"
