@@ -63,6 +63,8 @@ def _prepare_metrics_dir(settings: Settings, workers: int) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from command.serving import PROTOCOL
+
     if args.workers > 1 and not settings.redis_url:
         print(
             f"watchfloor: --workers {args.workers} needs WATCHFLOOR_REDIS_URL: the in-process "
@@ -81,6 +83,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=settings.host if args.host is None else args.host,
         port=settings.port if args.port is None else args.port,
         workers=args.workers,
+        # Request headers must arrive within the timeout (slowloris); idle keep-alive too.
+        http=PROTOCOL,
+        timeout_keep_alive=max(settings.header_timeout_seconds, 0.1),
         # The sans-I/O implementation: no extra tasks per connection, and sends wait for
         # the socket to drain (the back-pressure realtime's slow-consumer policy relies on).
         ws="websockets-sansio",

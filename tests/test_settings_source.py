@@ -139,6 +139,9 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         "WATCHFLOOR_NOTIFY_FROM": "duty@heihe.example",
         "WATCHFLOOR_PUBLIC_URL": "https://watchfloor.example/",
         "WATCHFLOOR_NOTIFY_LADDER": str(tmp_path / "ladder.toml"),
+        "WATCHFLOOR_METRICS_TOKEN": "metrics-token-0123",
+        "WATCHFLOOR_METRICS_ALLOW": "127.0.0.1, 10.0.0.0/8",
+        "WATCHFLOOR_HEADER_TIMEOUT_SECONDS": "3",
     }
     assert set(env) == set(variables().values())
     settings = load_settings(env)
@@ -167,6 +170,9 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         notify_from="duty@heihe.example",
         public_url="https://watchfloor.example",
         notify_ladder=tmp_path / "ladder.toml",
+        metrics_token="metrics-token-0123",
+        metrics_allow=("127.0.0.1", "10.0.0.0/8"),
+        header_timeout_seconds=3.0,
     )
     assert "correct horse" not in repr(settings) and SECRET not in repr(settings)
     assert "secret@" not in repr(settings)
@@ -186,6 +192,7 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         ("WATCHFLOOR_NOTIFY_FROM", "duty"),
         ("WATCHFLOOR_PUBLIC_URL", "watchfloor.example"),
         ("PORT", "eighty"),
+        ("WATCHFLOOR_METRICS_ALLOW", "127.0.0.1, localhost"),
     ],
 )
 def test_more_invalid_values_name_their_variable(name, value):
