@@ -35,6 +35,11 @@ async def get_incident(*, session: AsyncSession, incident_id: int) -> Incident:
     return incident
 
 
+async def incident_unit_path(session: AsyncSession, incident_id: int) -> str | None:
+    """The unit path of an incident (for checking a filter that names it), None if none."""
+    return await session.scalar(select(Incident.unit_path).where(Incident.id == incident_id))
+
+
 async def locked_incident(session: AsyncSession, incident_id: int) -> Incident:
     """The incident with its reports, locked against concurrent changes until commit."""
     query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
