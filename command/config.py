@@ -213,6 +213,8 @@ class Settings:
     # A connection must finish its request headers within this (slowloris), and an idle
     # keep-alive connection is closed after it.
     header_timeout_seconds: float = setting("WATCHFLOOR_HEADER_TIMEOUT_SECONDS", 10.0, _number)
+    # Open incidents a screen's snapshot holds at most (newest first); it says how many more.
+    snapshot_limit: int = setting("WATCHFLOOR_SNAPSHOT_LIMIT", 1000, _whole(1))
 
     def __post_init__(self) -> None:
         if not self.database_url:

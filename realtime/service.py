@@ -105,15 +105,18 @@ async def read_forever(bus: Bus, hub: Hub) -> None:
         try:
             if failures or not hub.epoch:
                 await _follow_epoch(bus, hub)  # after an outage: is it still our stream?
+                hub.set_degraded(None)  # reachable again, before the read blocks
             entries = await bus.read(hub.position, count=READ_BATCH, block=READ_BLOCK_SECONDS)
             if entries:
                 hub.dispatch(entries)
             else:
                 await _follow_epoch(bus, hub)
             failures = 0
+            hub.set_degraded(None)
         except BusUnavailable as exc:
             if failures == 0:
                 log.warning("event bus unavailable; retrying", error=str(exc))
+                hub.set_degraded("event bus unavailable")
             await asyncio.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
             failures += 1
 

@@ -142,6 +142,7 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         "WATCHFLOOR_METRICS_TOKEN": "metrics-token-0123",
         "WATCHFLOOR_METRICS_ALLOW": "127.0.0.1, 10.0.0.0/8",
         "WATCHFLOOR_HEADER_TIMEOUT_SECONDS": "3",
+        "WATCHFLOOR_SNAPSHOT_LIMIT": "50",
     }
     assert set(env) == set(variables().values())
     settings = load_settings(env)
@@ -173,6 +174,7 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         metrics_token="metrics-token-0123",
         metrics_allow=("127.0.0.1", "10.0.0.0/8"),
         header_timeout_seconds=3.0,
+        snapshot_limit=50,
     )
     assert "correct horse" not in repr(settings) and SECRET not in repr(settings)
     assert "secret@" not in repr(settings)

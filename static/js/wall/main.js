@@ -7,6 +7,7 @@ import { $ } from "../dom.js";
 import { applyI18n, mountLangToggle, onLangChange, unitName } from "../i18n.js";
 import { ServerClock, formatDate, formatTime, weekWindow } from "../time.js";
 import { tickClocks } from "../clocks.js";
+import { showTruncated } from "../truncated.js";
 import { renderBoard } from "./board.js";
 import { renderCounters, tickCounters } from "./counters.js";
 import { renderDrills } from "./drills.js";
@@ -103,6 +104,7 @@ channel.addEventListener("snapshot", (event) => {
   state.unit = channel.unit;
   state.applySnapshot(event.detail.topics);
   render.all();
+  showTruncated(event.detail.truncated);
 });
 channel.addEventListener("event", (event) => {
   const part = state.applyEvent(event.detail);
@@ -119,6 +121,7 @@ mountLangToggle($("#lang"));
 onLangChange(() => {
   render.all();
   showConnection();
+  showTruncated();
 });
 map = new WallMap($("#map"), config.tile_url, config.unit);
 nodes.unit.textContent = unitName(config.unit, caller.unit);
