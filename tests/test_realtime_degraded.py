@@ -100,8 +100,20 @@ async def test_the_wall_shows_n_more_and_a_degraded_channel(
         await page.wait_for_selector("#truncated:not([hidden])", timeout=5_000)
         assert more in await page.inner_text("#truncated")
         redis.stop()
-        await page.wait_for_selector('#connection[data-state="degraded"]', timeout=10_000)
+        await page.wait_for_selector('#connection[data-state="degraded"]', timeout=20_000)
         assert degraded in await page.inner_text("#connection")
         await page.screenshot(path=str(SHOTS / f"wall-degraded-{lang}.png"))
     finally:
         redis.stop()
+
+
+@pytest.mark.parametrize(("lang", "more"), [("zh-CN", "另有 2 起"), ("en", "2 more")])
+async def test_the_desk_shows_n_more(sqlite_url, demo, start_server, pages, lang, more):
+    server = start_server(sqlite_url, WATCHFLOOR_SNAPSHOT_LIMIT="3")
+    await _open_incidents(server, demo["reporter"], 5)
+    context = await pages.context({"width": 1440, "height": 900})
+    await context.add_init_script(f"localStorage.setItem('watchfloor.lang', '{lang}')")
+    page, _console = await pages.open(server, "demo-commander", "/desk", context=context)
+    await page.wait_for_selector("#truncated:not([hidden])", timeout=20_000)
+    assert more in await page.inner_text("#truncated")
+    await page.screenshot(path=str(SHOTS / f"desk-truncated-{lang}.png"))

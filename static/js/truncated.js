@@ -11,5 +11,7 @@ export function showTruncated(truncated = last) {
   if (!node) return;
   const part = last?.incidents;
   node.hidden = !part?.more;
-  node.textContent = part?.more ? t("snapshot.more", { n: part.more, shown: part.shown }) : "";
+  const words = { n: part?.more, shown: part?.shown };
+  node.textContent = part?.more ? t("snapshot.more", words) : "";
+  node.title = part?.more ? t("snapshot.more.title", words) : "";
 }

@@ -564,7 +564,8 @@ export default {
   "desk.field.decision": "decision",
   "desk.field.incident": "incident",
   // Reliability: a truncated snapshot, a degraded channel
-  "snapshot.more": "{n} more open incidents not shown (newest {shown} only)",
+  "snapshot.more": "{n} more not shown",
+  "snapshot.more.title": "{n} more open incidents not shown (newest {shown} only)",
   "conn.degraded": "Degraded: live updates paused",
   "desk.error.database_unavailable": "The database cannot save now; nothing was saved, try again shortly",
 };

@@ -569,7 +569,8 @@ export default {
   "desk.field.decision": "认定结果",
   "desk.field.incident": "事件",
   // Reliability: a truncated snapshot, a degraded channel
-  "snapshot.more": "另有 {n} 起未结事件未显示（仅显示最新 {shown} 起）",
+  "snapshot.more": "另有 {n} 起未显示",
+  "snapshot.more.title": "另有 {n} 起未结事件未显示（仅显示最新 {shown} 起）",
   "conn.degraded": "实时通道降级：事件暂停推送",
   "desk.error.database_unavailable": "数据库暂时无法写入，未保存，请稍后重试",
 };
