@@ -7,7 +7,7 @@ export PORT
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser run test lint format bench screenshot clean
+.PHONY: install browser run test lint format bench chaos schemathesis screenshot clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -50,6 +50,15 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Things breaking under load: kill -9 (SQLite; PostgreSQL + a private Redis, two workers),
+# Redis restarted empty, the disk filling up. Prints a table; exits 1 on any loss.
+chaos: install
+	$(BIN)/python -m bench.chaos
+
+# The long schemathesis search (a few thousand cases) against a real server process.
+schemathesis: install
+	WATCHFLOOR_SCHEMATHESIS_EXAMPLES=30 WATCHFLOOR_SCHEMATHESIS_BACKENDS=sqlite,postgres $(BIN)/python -m pytest tests/test_schemathesis.py -q
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

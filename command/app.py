@@ -21,8 +21,9 @@ from command.auth.usage import TokenUse
 from command.config import Settings, load_settings
 from command.db import Database
 from command.errors import EXCEPTION_HANDLERS
+from command.headers import SecurityHeadersMiddleware
 from command.health import health
-from command.logging import configure_logging
+from command.logging import configure_logging, redact_access_log
 from command.metrics import MetricsMiddleware, metrics_endpoint
 from command.openapi import build_openapi
 from command.registry import health_checks, topics
@@ -48,6 +49,7 @@ def _openapi_route(routes: list[BaseRoute]) -> Route:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     configure_logging(json_lines=settings.log_json)
+    redact_access_log()
     db = Database(settings.database_url, settings=settings)
     bus = create_bus(settings.redis_url)
 
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(SecurityHeadersMiddleware),
             Middleware(MetricsMiddleware),
             Middleware(SecureCookiesOverHttps, cookie_name=SESSION_COOKIE),
             Middleware(

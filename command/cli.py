@@ -64,6 +64,8 @@ def _prepare_metrics_dir(settings: Settings, workers: int) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from command.serving import PROTOCOL
+
     if args.workers > 1 and not settings.redis_url:
         print(
             f"watchfloor: --workers {args.workers} needs WATCHFLOOR_REDIS_URL: the in-process "
@@ -82,6 +84,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=host,
         port=port,
         workers=args.workers,
+        # Request headers must arrive within the timeout (slowloris); idle keep-alive too.
+        http=PROTOCOL,
+        timeout_keep_alive=max(settings.header_timeout_seconds, 0.1),
         # The sans-I/O implementation: no extra tasks per connection, and sends wait for
         # the socket to drain (the back-pressure realtime's slow-consumer policy relies on).
         ws="websockets-sansio",
@@ -178,15 +183,32 @@ def cmd_token_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _revoke_token(db: Database, token_id: int) -> None:
+async def _revoke_token(db: Database, settings: Settings, token_id: int) -> None:
+    """The API's path: commit the revocation, then publish its event, so that every
+    server process drops the token (its cache, its screens) at once. Without Redis the
+    server is another process this one cannot reach: it finds the unpublished
+    revocation itself within a fraction of a second (realtime.service's watch)."""
     from command.auth.service import revoke_token
+    from realtime.backends import create_bus
+    from realtime.publisher import Publisher, mark_published
 
-    async with db.write() as session:
-        await revoke_token(session, token_id=token_id, within="/", actor="cli")
+    publisher = None
+    if settings.redis_url:
+        bus = create_bus(settings.redis_url)
+        await bus.start()
+        publisher = db.on_events = Publisher(bus)
+    try:
+        async with db.write() as session:
+            await revoke_token(session, token_id=token_id, within="/", actor="cli")
+        if publisher is not None and (published := publisher.take_published()):
+            await mark_published(db, published)
+    finally:
+        if publisher is not None:
+            await publisher.bus.stop()
 
 
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    _run(_with_db(settings, lambda db: _revoke_token(db, args.id)))
+    _run(_with_db(settings, lambda db: _revoke_token(db, settings, args.id)))
     print(f"token {args.id} revoked", file=sys.stderr)
     return 0
 

@@ -9,6 +9,7 @@ the message.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -145,6 +146,20 @@ def _cap_sender(name: str, raw: str) -> str:
     return raw
 
 
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (127.0.0.1, 10.0.0.0/8, ::1)."""
+    found = []
+    for part in (item.strip() for item in raw.split(",")):
+        if not part:
+            continue
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: {part!r} is not an address or network") from None
+        found.append(part)
+    return tuple(found)
+
+
 def setting(variable: str, default: Any, parse: Parser = _text, *, secret: bool = False) -> Any:
     """A field of Settings read from `variable` with `parse`; `default` when unset."""
     return field(default=default, repr=not secret, metadata={"variable": variable, "parse": parse})
@@ -217,6 +232,14 @@ class Settings:
     public_url: str = setting("WATCHFLOOR_PUBLIC_URL", "http://127.0.0.1:8000", _http_url)
     # Set: /metrics aggregates the files every worker process writes there.
     metrics_dir: Path | None = setting("PROMETHEUS_MULTIPROC_DIR", None, _path)
+    # /metrics: unset and no addresses, open to all; else a bearer token, or these clients.
+    metrics_token: str | None = setting("WATCHFLOOR_METRICS_TOKEN", None, secret=True)
+    metrics_allow: tuple[str, ...] = setting("WATCHFLOOR_METRICS_ALLOW", (), _networks)
+    # A connection must finish its request headers within this (slowloris), and an idle
+    # keep-alive connection is closed after it.
+    header_timeout_seconds: float = setting("WATCHFLOOR_HEADER_TIMEOUT_SECONDS", 10.0, _number)
+    # Open incidents a screen's snapshot holds at most (newest first); it says how many more.
+    snapshot_limit: int = setting("WATCHFLOOR_SNAPSHOT_LIMIT", 1000, _whole(1))
 
     def __post_init__(self) -> None:
         if not self.database_url:

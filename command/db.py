@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Table, event, insert
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -84,6 +85,66 @@ def utcnow() -> datetime:
 
 EventSink = Callable[[list[Any]], Awaitable[None]]
 
+# What SQLite says when it cannot store a write, and the PostgreSQL SQLSTATE classes of
+# the same (53: insufficient resources, e.g. 53100 disk full; 25006: read-only
+# transaction; 08: connection; 57P: the server shutting down).
+_SQLITE_STORAGE = (
+    "database or disk is full",
+    "attempt to write a readonly database",
+    "disk i/o error",
+    "unable to open database file",
+    "database is locked",
+)
+_PG_STORAGE = ("53", "25006", "08", "57P")
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """A short reason when `exc` says the database cannot take the write now (full disk,
+    read-only, unreachable), as opposed to a bug in the statement; else None."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if isinstance(state, str) and state.startswith(_PG_STORAGE):
+        return f"{type(orig).__name__} (SQLSTATE {state})"
+    text = str(orig).lower()
+    for message in _SQLITE_STORAGE:
+        if message in text:
+            return message
+    if exc.connection_invalidated:
+        return "connection lost"
+    return None
+
+
+class WriteHealth:
+    """Whether this process's last write reached the database: a full disk or a read-only
+    database fails every write while reads (and SELECT 1) still succeed."""
+
+    def __init__(self) -> None:
+        self.failing_since: datetime | None = None
+        self.last_error = ""
+        self.failures = 0
+
+    def failed(self, reason: str) -> None:
+        self.failing_since = self.failing_since or utcnow()
+        self.last_error = reason
+        self.failures += 1
+
+    def succeeded(self) -> None:
+        self.failing_since = None
+        self.last_error = ""
+        self.failures = 0
+
+    def report(self) -> dict[str, Any]:
+        if self.failing_since is None:
+            return {"ok": True}
+        return {
+            "ok": False,
+            "error": self.last_error,
+            "failing_since": self.failing_since.isoformat(),
+            "failures": self.failures,
+        }
+
 
 def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
@@ -133,12 +194,19 @@ class Database:
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, info=info)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, info=info)
         self.on_events: EventSink | None = None
+        self.writes = WriteHealth()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         async with self._write_sessions() as session:
-            async with session.begin():
-                yield session
+            try:
+                async with session.begin():
+                    yield session
+            except DBAPIError as exc:
+                if (reason := storage_failure(exc)) is not None:
+                    self.writes.failed(reason)
+                raise
+            self.writes.succeeded()
             events = session.info.pop("events", [])
         if events and self.on_events is not None:
             await self.on_events(events)

@@ -24,6 +24,15 @@ DemoLoader = Callable[["AsyncSession"], Awaitable[None]]
 AppHook = Callable[["Starlette"], Awaitable[None]]
 
 
+class Partial(list):
+    """A snapshot provider's answer that stops at a limit: the items it holds, and how
+    many more there are (the snapshot frame says so under `truncated`)."""
+
+    def __init__(self, items: list[Any], *, more: int) -> None:
+        super().__init__(items)
+        self.more = more
+
+
 @dataclass(frozen=True)
 class Topic:
     """A realtime topic: the capability a screen needs to subscribe and its snapshot

@@ -6,9 +6,12 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+from command.db import storage_failure
 
 log = structlog.get_logger("watchfloor.errors")
 
@@ -235,6 +238,26 @@ async def http_exception_handler(_request: Request, exc: Exception) -> JSONRespo
     )
 
 
+# A write the database could not store (disk full, read-only, unreachable): the caller
+# may retry the same request, with the same Idempotency-Key, once it is back.
+DATABASE_UNAVAILABLE = "database_unavailable"
+RETRY_AFTER_SECONDS = "5"
+
+
+async def database_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """503 with a stable code when the database cannot take the request; any other
+    database error is a bug, left to the 500 handler."""
+    reason = storage_failure(exc)
+    if reason is None:
+        raise exc
+    log.warning("database cannot take the request", error=reason)
+    body = error_body(
+        DATABASE_UNAVAILABLE,
+        f"the database cannot take this request now ({reason}); nothing was saved, retry later",
+    )
+    return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", path=request.url.path, error=repr(exc))
     return JSONResponse(error_body("internal", "internal server error"), status_code=500)
@@ -244,5 +267,6 @@ EXCEPTION_HANDLERS = {
     ApiError: api_error_handler,
     DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
+    DBAPIError: database_error_handler,
     Exception: unexpected_error_handler,
 }

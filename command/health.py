@@ -19,11 +19,14 @@ async def _database_status(request: Request) -> dict:
             await session.execute(text("SELECT 1"))
         pending = await pending_migrations(db.reader)
     except Exception as exc:
-        return {"ok": False, "error": type(exc).__name__}
+        return {"ok": False, "error": type(exc).__name__, "writes": db.writes.report()}
+    writes = db.writes.report()
     return {
-        "ok": not pending,
+        "ok": not pending and writes["ok"],
         "backend": db.writer.dialect.name,
         "pending_migrations": sorted(pending),
+        # A full disk or a read-only database: reads still answer, every write fails.
+        "writes": writes,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
@@ -26,3 +27,36 @@ def configure_logging(*, json_lines: bool = False, level: int = logging.INFO) ->
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+# Credentials that travel in URLs: kiosk screens (/wall?token=wf_…), calendar clients
+# (/api/drills.ics?token=…) and the acknowledgement links of notifications (/n/<token>).
+_QUERY_TOKEN = re.compile(r"([?&](?:token|access_token)=)[^&#\s]*", re.IGNORECASE)
+_ACK_LINK = re.compile(r"^/n/[^/?#\s]+")
+_BARE_TOKEN = re.compile(r"wf_[A-Za-z0-9_\-]{6,}")
+REDACTED = "[redacted]"
+
+
+def redact_target(target: str) -> str:
+    """A request target fit for a log line: the credentials in it replaced."""
+    target = _QUERY_TOKEN.sub(r"\1" + REDACTED, target)
+    target = _ACK_LINK.sub("/n/" + REDACTED, target)
+    return _BARE_TOKEN.sub("wf_" + REDACTED, target)
+
+
+class RedactTokens(logging.Filter):
+    """uvicorn's access log (args: client, method, target, HTTP version, status) without
+    the tokens in the target."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_target(args[2]), *args[3:])
+        return True
+
+
+def redact_access_log() -> None:
+    """Install the filter on uvicorn's access logger, once per process."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactTokens) for f in access.filters):
+        access.addFilter(RedactTokens())

@@ -6,6 +6,8 @@ with it set (Settings.metrics_dir), /metrics aggregates the files every worker w
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import time
 
 from prometheus_client import (
@@ -19,6 +21,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from command.config import Settings
+from command.errors import Forbidden
 
 REQUESTS = Counter("watchfloor_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -64,7 +69,33 @@ class MetricsMiddleware:
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
+def metrics_allowed(settings: Settings, request: Request) -> bool:
+    """Open to all unless WATCHFLOOR_METRICS_TOKEN or WATCHFLOOR_METRICS_ALLOW is set; then
+    a scraper sends the token as a bearer, or calls from an allowed address."""
+    if settings.metrics_token is None and not settings.metrics_allow:
+        return True
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if settings.metrics_token is not None and scheme.lower() == "bearer":
+        if hmac.compare_digest(value.strip().encode(), settings.metrics_token.encode()):
+            return True
+    client = request.client.host if request.client else None
+    return client is not None and _address_in(client, settings.metrics_allow)
+
+
+def _address_in(host: str, networks: tuple[str, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
 async def metrics_endpoint(request: Request) -> Response:
+    if not metrics_allowed(request.app.state.settings, request):
+        raise Forbidden(
+            "/metrics is restricted: send the metrics token or call from an allowed address"
+        )
     if request.app.state.settings.metrics_dir is not None:
         registry = CollectorRegistry()
         MultiProcessCollector(registry)

@@ -8,7 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.auth.guard import ensure_sees, named_unit, require, subtree_root
+from command.auth.guard import (
+    ensure_filter_sees,
+    ensure_sees,
+    named_unit,
+    require,
+    subtree_root,
+)
 from command.auth.service import Principal
 from command.errors import ApiError
 from command.http import parse_query, path_id, read_model, respond, submit_once
@@ -36,6 +42,7 @@ from plans.evaluation import evaluate_drill, evaluations_of
 from plans.ical import build_calendar
 from plans.recurrence import Span
 from plans.rules import load_rules
+from plans.service import plan_unit_path
 
 TAGS = ["drills"]
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
@@ -82,6 +89,9 @@ async def list_drills(request: Request):
     zone = request.app.state.settings.zone
     async with request.app.state.db.read() as session:
         root = await subtree_root(session, principal, query.within, field="query.within")
+        if query.plan is not None:
+            path = await plan_unit_path(session, query.plan)
+            ensure_filter_sees(principal, path, f"plan {query.plan}", field="query.plan")
         items, total = await queries.list_drills(session, root=root, query=query, zone=zone)
     return respond(DrillList(items=items, total=total))
 

@@ -70,6 +70,11 @@ async def plan_out(session: AsyncSession, plan: Plan) -> PlanOut:
     return to_out(plan, await owner_of(session, plan))
 
 
+async def plan_unit_path(session: AsyncSession, plan_id: int) -> str | None:
+    """The unit path of a plan (for checking a filter that names it), None if none."""
+    return await session.scalar(select(Plan.unit_path).where(Plan.id == plan_id))
+
+
 async def get_plan(session: AsyncSession, plan_id: int, *, for_update: bool = False) -> Plan:
     plan = await session.get(Plan, plan_id, with_for_update=for_update)
     if plan is None:

@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from command.domain import Partial
 from realtime.auth import Scope, authenticate, authorize
 from realtime.bus import CURSOR_UNKNOWN, Bus, BusUnavailable, StreamId
 from realtime.hub import Frame, Hub, PeerGone, Subscriber
@@ -162,7 +163,13 @@ class Channel:
             queued_event_ids=subscriber.queued_event_ids,
         )
         cursor = format_cursor(epoch, head)
-        await self._send(snapshot_frame(cursor=cursor, reset=reset, topics=state))
+        truncated = {
+            name: {"shown": len(items), "more": items.more}
+            for name, items in state.items()
+            if isinstance(items, Partial)
+        }
+        frame = snapshot_frame(cursor=cursor, reset=reset, topics=state, truncated=truncated)
+        await self._send(frame)
         subscriber.sent_through = head
 
     def _welcome(self, scope: Scope, position: StreamId, *, resumed: bool) -> str:

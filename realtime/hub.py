@@ -22,12 +22,15 @@ from command.metrics import WS_CLOSED_SLOW, WS_MESSAGES
 from realtime.bus import ORIGIN, Entry, StreamId
 from realtime.eager import Rest, run_until_wait
 from realtime.protocol import (
+    DEGRADED,
+    LIVE,
     CloseCode,
     Limits,
     clip_reason,
     event_frame,
     format_cursor,
     heartbeat_frame,
+    status_frame,
 )
 
 log = structlog.get_logger("watchfloor.realtime")
@@ -215,6 +218,8 @@ class Hub:
         self.position = position
         self.on_revoked = on_revoked
         self._groups: dict[GroupKey, set[Subscriber]] = {}
+        # Why the channel is degraded (the bus is unreachable), or None while it is live.
+        self.degraded: str | None = None
 
     def subscribe(self, subscriber: Subscriber) -> None:
         key = (subscriber.unit_path, subscriber.topics)
@@ -251,8 +256,19 @@ class Hub:
             self.on_revoked(subject)
 
     def beat(self) -> None:
-        """One heartbeat frame (server time, current cursor) for every subscriber."""
-        frame = Frame(heartbeat_frame(format_cursor(self.epoch, self.position)))
+        """One heartbeat frame (server time, current cursor, the channel's health) for
+        every subscriber."""
+        channel = DEGRADED if self.degraded else LIVE
+        frame = Frame(heartbeat_frame(format_cursor(self.epoch, self.position), channel))
+        _offer_all(self.subscribers(), frame)
+
+    def set_degraded(self, reason: str | None) -> None:
+        """Tell every screen at once when the channel degrades or recovers: during a bus
+        outage heartbeats still arrive, and a screen must not look live."""
+        if (reason is None) == (self.degraded is None):
+            return
+        self.degraded = reason
+        frame = Frame(status_frame(DEGRADED, reason) if reason else status_frame(LIVE))
         _offer_all(self.subscribers(), frame)
 
     def reset(self, epoch: str, position: StreamId) -> None:

@@ -147,21 +147,43 @@ def welcome_frame(
     )
 
 
-def snapshot_frame(*, cursor: str, reset: str | None, topics: dict[str, Any]) -> str:
+def snapshot_frame(
+    *,
+    cursor: str,
+    reset: str | None,
+    topics: dict[str, Any],
+    truncated: dict[str, dict[str, int]] | None = None,
+) -> str:
+    frame = {
+        "type": "snapshot",
+        "cursor": cursor,
+        "reset": reset is not None,
+        "reason": reset,
+        "server_time": server_time(),
+        "topics": topics,
+    }
+    if truncated:
+        # A topic whose state stops at a limit: {"incidents": {"shown": 1000, "more": 234}}.
+        frame["truncated"] = truncated
+    return dumps(frame)
+
+
+LIVE = "live"
+DEGRADED = "degraded"
+
+
+def heartbeat_frame(cursor: str, channel: str = LIVE) -> str:
     return dumps(
-        {
-            "type": "snapshot",
-            "cursor": cursor,
-            "reset": reset is not None,
-            "reason": reset,
-            "server_time": server_time(),
-            "topics": topics,
-        }
+        {"type": "heartbeat", "server_time": server_time(), "cursor": cursor, "channel": channel}
     )
 
 
-def heartbeat_frame(cursor: str) -> str:
-    return dumps({"type": "heartbeat", "server_time": server_time(), "cursor": cursor})
+def status_frame(channel: str, reason: str = "") -> str:
+    """The channel's health changed: `degraded` while the event bus is unreachable (no
+    live events arrive, although heartbeats do), `live` again once it is back."""
+    return dumps(
+        {"type": "status", "channel": channel, "reason": reason, "server_time": server_time()}
+    )
 
 
 def pong_frame(echo: Any) -> str:

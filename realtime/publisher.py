@@ -78,15 +78,19 @@ async def settle_backlog(db: Database) -> int:
     return result.rowcount
 
 
-async def sweep_unpublished(db: Database, bus: Bus, *, older_than: float, limit: int) -> int:
+async def sweep_unpublished(
+    db: Database, bus: Bus, *, older_than: float, limit: int, topic: str | None = None
+) -> int:
     """Republish committed events still unpublished after `older_than` seconds.
 
     A read looks first, so that the usual empty round never takes the write lock (on
     SQLite, the one writer every request queues for). The rows then stay locked until they
     are marked (SKIP LOCKED on PostgreSQL): two processes sweeping at once do not both
-    republish them.
+    republish them. `topic` limits the sweep to one topic's events.
     """
     missed = (Event.published_at.is_(None), Event.at < utcnow() - timedelta(seconds=older_than))
+    if topic is not None:
+        missed += (Event.topic == topic,)
     async with db.read() as session:
         if await session.scalar(select(Event.id).where(*missed).limit(1)) is None:
             return 0

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 from starlette.applications import Starlette
 
+from command.events import ACCESS
 from realtime.bus import Bus, BusUnavailable
 from realtime.hub import Hub
 from realtime.protocol import CloseCode
@@ -32,6 +33,10 @@ SWEEP_EVERY_SECONDS = 2.0
 # second; an event unpublished for longer than this missed its publication.
 SWEEP_GRACE_SECONDS = 5.0
 SWEEP_BATCH = 500
+# Revocations committed by another process that publishes nothing (the CLI without Redis)
+# are looked for this often and published at once: revoking must bite within moments.
+# Republishing one the API just published costs a duplicate every process ignores.
+REVOCATIONS_EVERY_SECONDS = 0.25
 RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
@@ -49,6 +54,7 @@ async def start(app: Starlette) -> None:
         "heartbeat": every(app.state.settings.heartbeat_seconds, _heartbeat(hub)),
         "marker": every(MARK_EVERY_SECONDS, _mark(app)),
         "sweeper": every(SWEEP_EVERY_SECONDS, _sweep(app)),
+        "revocations": every(REVOCATIONS_EVERY_SECONDS, _sweep_revocations(app)),
     }
     app.state.realtime_tasks = [
         asyncio.create_task(job, name=f"realtime-{name}") for name, job in tasks.items()
@@ -99,15 +105,18 @@ async def read_forever(bus: Bus, hub: Hub) -> None:
         try:
             if failures or not hub.epoch:
                 await _follow_epoch(bus, hub)  # after an outage: is it still our stream?
+                hub.set_degraded(None)  # reachable again, before the read blocks
             entries = await bus.read(hub.position, count=READ_BATCH, block=READ_BLOCK_SECONDS)
             if entries:
                 hub.dispatch(entries)
             else:
                 await _follow_epoch(bus, hub)
             failures = 0
+            hub.set_degraded(None)
         except BusUnavailable as exc:
             if failures == 0:
                 log.warning("event bus unavailable; retrying", error=str(exc))
+                hub.set_degraded("event bus unavailable")
             await asyncio.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
             failures += 1
 
@@ -152,6 +161,16 @@ def _mark(app: Starlette) -> Callable[[], Awaitable[None]]:
             raise
 
     return mark
+
+
+def _sweep_revocations(app: Starlette) -> Callable[[], Awaitable[None]]:
+    async def sweep() -> None:
+        with contextlib.suppress(BusUnavailable):
+            await sweep_unpublished(
+                app.state.db, app.state.bus, older_than=0, limit=SWEEP_BATCH, topic=ACCESS
+            )
+
+    return sweep
 
 
 def _sweep(app: Starlette) -> Callable[[], Awaitable[None]]:

@@ -29,6 +29,7 @@ CORE = (
     "command.domain",
     "command.errors",
     "command.events",
+    "command.headers",
     "command.health",
     "command.http",
     "command.idempotency",
@@ -38,6 +39,7 @@ CORE = (
     "command.metrics",
     "command.migrate",
     "command.openapi",
+    "command.serving",
     "command.vocabulary",
 )
 # The composition root: what assembles the domains into an app, a CLI and a demo.

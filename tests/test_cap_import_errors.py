@@ -91,6 +91,10 @@ RULE_FAILURES = {
         foreign_alert(polygon="95,127.4 50.3,127.5 50.3,127.6 95,127.4"),
         "WGS84",
     ),
+    "self-intersecting polygon": (
+        foreign_alert(polygon="50.2,127.4 50.3,127.5 50.2,127.5 50.3,127.4 50.2,127.4"),
+        "Self-intersection",
+    ),
     "not a number": (foreign_alert(polygon="nan,127.4 50.3,127.5 50.3,127.6 nan,127.4"), "pair"),
     "pair without comma": (
         foreign_alert(polygon="50.2 127.4 50.3,127.5 50.3,127.6 50.2 127.4"),

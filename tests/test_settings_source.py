@@ -151,6 +151,10 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         "WATCHFLOOR_PUBLIC_URL": "https://watchfloor.example/",
         "WATCHFLOOR_NOTIFY_LADDER": str(tmp_path / "ladder.toml"),
         "WATCHFLOOR_BOUNDARIES": str(tmp_path / "boundaries.geojson"),
+        "WATCHFLOOR_METRICS_TOKEN": "metrics-token-0123",
+        "WATCHFLOOR_METRICS_ALLOW": "127.0.0.1, 10.0.0.0/8",
+        "WATCHFLOOR_HEADER_TIMEOUT_SECONDS": "3",
+        "WATCHFLOOR_SNAPSHOT_LIMIT": "50",
     }
     assert set(env) == set(variables().values())
     settings = load_settings(env)
@@ -191,6 +195,10 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         public_url="https://watchfloor.example",
         notify_ladder=tmp_path / "ladder.toml",
         boundaries=tmp_path / "boundaries.geojson",
+        metrics_token="metrics-token-0123",
+        metrics_allow=("127.0.0.1", "10.0.0.0/8"),
+        header_timeout_seconds=3.0,
+        snapshot_limit=50,
     )
     assert "correct horse" not in repr(settings) and SECRET not in repr(settings)
     assert "secret@" not in repr(settings)
@@ -210,6 +218,7 @@ def test_every_variable_is_read_with_its_parser(tmp_path):
         ("WATCHFLOOR_NOTIFY_FROM", "duty"),
         ("WATCHFLOOR_PUBLIC_URL", "watchfloor.example"),
         ("PORT", "eighty"),
+        ("WATCHFLOOR_METRICS_ALLOW", "127.0.0.1, localhost"),
     ],
 )
 def test_more_invalid_values_name_their_variable(name, value):

@@ -99,6 +99,17 @@ def ensure_sees(principal: Principal, unit_path: str, what: str = "this unit") -
         raise Forbidden(f"{what} lies outside the subtree of unit {principal.unit_code}")
 
 
+def ensure_filter_sees(
+    principal: Principal, unit_path: str | None, what: str, *, field: str
+) -> None:
+    """A query filter naming one resource (`?incident=7`, `?plan=3`) answers as `?unit=`
+    does: 422 naming the field when there is no such resource (`unit_path` None), 403
+    when it lies outside the caller's subtree; never an empty list that hides which."""
+    if unit_path is None:
+        raise Invalid(field, f"{what} does not exist")
+    ensure_sees(principal, unit_path, what)
+
+
 async def subtree_root(
     session: AsyncSession, principal: Principal, code: str | None, *, field: str = "query.unit"
 ) -> Unit:

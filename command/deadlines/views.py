@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.auth.guard import ensure_sees, require, subtree_root
+from command.auth.guard import ensure_filter_sees, ensure_sees, require, subtree_root
 from command.auth.service import Principal
 from command.db import utcnow
 from command.deadlines import compliance, compliance_files, queries, runtime, verdicts
@@ -26,6 +26,7 @@ from command.deadlines.shapes import ruleset_view
 from command.errors import NotFound
 from command.http import parse_query, path_id, read_model, respond
 from command.incidents.models import Incident
+from command.incidents.queries import incident_unit_path
 from command.openapi import api
 from command.units.models import Unit
 from command.units.service import get_unit
@@ -64,6 +65,11 @@ async def list_obligations(request: Request) -> Response:
     query = parse_query(request, ObligationQuery)
     async with request.app.state.db.read() as session:
         root = await subtree_root(session, principal, query.unit)
+        if query.incident is not None:
+            path = await incident_unit_path(session, query.incident)
+            ensure_filter_sees(
+                principal, path, f"incident {query.incident}", field="query.incident"
+            )
         items, total = await queries.search(
             session,
             within=root.path,
@@ -163,6 +169,11 @@ async def list_verdicts(request: Request) -> Response:
     query = parse_query(request, VerdictQuery)
     async with request.app.state.db.read() as session:
         root = await subtree_root(session, principal, query.unit)
+        if query.incident is not None:
+            path = await incident_unit_path(session, query.incident)
+            ensure_filter_sees(
+                principal, path, f"incident {query.incident}", field="query.incident"
+            )
         found, total = await verdicts.list_verdicts(
             session,
             within=root.path,

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.auth.guard import require
+from command.auth.guard import ensure_filter_sees, require
 from command.db import utcnow
 from command.desk import instructions
 from command.desk.preview import preview_change as preview_change_of
@@ -22,6 +22,7 @@ from command.desk.schemas import (
     InstructionQuery,
 )
 from command.http import parse_query, path_id, read_model, respond
+from command.incidents.queries import incident_unit_path
 from command.incidents.schemas import IncidentPatch
 from command.openapi import api
 
@@ -83,6 +84,11 @@ async def list_instructions(request: Request) -> Response:
     principal = await require(request, "incidents.read")
     query = parse_query(request, InstructionQuery)
     async with request.app.state.db.read() as session:
+        if query.incident is not None:
+            path = await incident_unit_path(session, query.incident)
+            ensure_filter_sees(
+                principal, path, f"incident {query.incident}", field="query.incident"
+            )
         listing = await instructions.list_instructions(
             session, query=query, principal=principal, now=utcnow()
         )

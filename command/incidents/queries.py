@@ -35,6 +35,11 @@ async def get_incident(*, session: AsyncSession, incident_id: int) -> Incident:
     return incident
 
 
+async def incident_unit_path(session: AsyncSession, incident_id: int) -> str | None:
+    """The unit path of an incident (for checking a filter that names it), None if none."""
+    return await session.scalar(select(Incident.unit_path).where(Incident.id == incident_id))
+
+
 async def locked_incident(session: AsyncSession, incident_id: int) -> Incident:
     """The incident with its reports, locked against concurrent changes until commit."""
     query = select(Incident).options(WITH_REPORTS).where(Incident.id == incident_id)
@@ -88,17 +93,30 @@ async def list_incidents(
     return list((await session.scalars(query)).all()), total or 0
 
 
-async def open_incidents(*, session: AsyncSession, unit_path: str) -> list[Incident]:
-    """Incidents not closed in a subtree, newest first (bounded), with their reports."""
+def _open_in(unit_path: str) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Incident.status != "closed",
+        Incident.unit_path.startswith(unit_path, autoescape=True),
+    )
+
+
+async def open_incidents(
+    *, session: AsyncSession, unit_path: str, limit: int = SNAPSHOT_LIMIT
+) -> list[Incident]:
+    """Incidents not closed in a subtree, newest first (at most `limit`), with their reports."""
     query = (
         select(Incident)
         .options(WITH_REPORTS)
-        .where(Incident.status != "closed")
-        .where(Incident.unit_path.startswith(unit_path, autoescape=True))
+        .where(*_open_in(unit_path))
         .order_by(Incident.received_at.desc(), Incident.id.desc())
-        .limit(SNAPSHOT_LIMIT)
+        .limit(limit)
     )
     return list((await session.scalars(query)).all())
+
+
+async def count_open_incidents(*, session: AsyncSession, unit_path: str) -> int:
+    query = select(func.count()).select_from(Incident).where(*_open_in(unit_path))
+    return await session.scalar(query) or 0
 
 
 def _history_entry(event: Event) -> dict[str, Any]:

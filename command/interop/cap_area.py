@@ -17,6 +17,7 @@ import shapely
 from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon
 from shapely.prepared import prep
+from shapely.validation import explain_validity
 
 from command.incidents import geometry as incident_geometry
 from command.interop import cap_rules
@@ -126,6 +127,10 @@ def parse_polygon(text: str) -> Ring:
         raise AreaError(f"a polygon needs at least 4 coordinate pairs, got {len(ring)}")
     if ring[0] != ring[-1]:
         raise AreaError("a polygon's first and last coordinate pairs must be the same")
+    polygon = Polygon(ring)
+    if not polygon.is_valid:
+        # A ring that crosses itself has no inside CAP consumers agree on.
+        raise AreaError(f"the polygon is not a simple ring: {explain_validity(polygon)}")
     return ring
 
 

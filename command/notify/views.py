@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from command.auth.guard import require
+from command.auth.guard import ensure_filter_sees, require
 from command.db import utcnow
 from command.errors import NotFound
 from command.http import parse_query, path_id, respond
+from command.incidents.queries import incident_unit_path
 from command.notify import service
 from command.notify.schemas import DeliveryList, DeliveryOut, DeliveryQuery
 from command.notify.sender import delivery_of_token
@@ -30,6 +31,11 @@ async def list_notifications(request: Request) -> Response:
     principal = await require(request, "deadlines.read")
     query = parse_query(request, DeliveryQuery)
     async with request.app.state.db.read() as session:
+        if query.incident is not None:
+            path = await incident_unit_path(session, query.incident)
+            ensure_filter_sees(
+                principal, path, f"incident {query.incident}", field="query.incident"
+            )
         items = await service.list_deliveries(session, query=query, principal=principal)
     return respond(DeliveryList.model_validate({"items": items}))
 

@@ -122,6 +122,10 @@ async def update_unit(session: AsyncSession, *, code: str, patch: UnitPatch, act
     values = patch.model_dump(exclude_unset=True, mode="json")
     if values.get("name") is None:
         values.pop("name", None)
+    # null clears the English name and the contacts (the columns hold text and a list)
+    for key, empty in (("name_en", ""), ("contacts", [])):
+        if key in values and values[key] is None:
+            values[key] = empty
     changed = {key: value for key, value in values.items() if getattr(unit, key) != value}
     if not changed:
         return unit

@@ -68,7 +68,17 @@ export class Channel extends EventTarget {
     if (frame.type === "welcome") this.welcome(frame);
     else if (frame.type === "snapshot") this.snapshot(frame);
     else if (frame.type === "event") this.event(frame);
-    else if (frame.type === "heartbeat") this.cursor = frame.cursor;
+    else if (frame.type === "heartbeat") {
+      this.cursor = frame.cursor;
+      this.health(frame.channel);
+    } else if (frame.type === "status") this.health(frame.channel, frame.reason);
+  }
+
+  // The server says whether live events can flow (its event bus is reachable): while it
+  // is degraded, heartbeats still arrive but the screen must not look live.
+  health(channel, reason = "") {
+    if (channel === "degraded" && this.state === "live") this.setState("degraded", { reason });
+    else if (channel === "live" && this.state === "degraded") this.live({ resumed: true });
   }
 
   welcome(frame) {

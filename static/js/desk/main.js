@@ -9,6 +9,7 @@ import { ServerClock, formatDate, formatTime } from "../time.js";
 import { incidentActions, staleText } from "./actions.js";
 import { openBulletin } from "./bulletin.js";
 import { tickClocks } from "../clocks.js";
+import { showTruncated } from "../truncated.js";
 import { ActionDialog } from "./dialog.js";
 import { openCallRegister, openPromotion } from "./intake.js";
 import { DeskMap } from "./map.js";
@@ -290,6 +291,7 @@ channel.addEventListener("snapshot", (event) => {
   state.applySnapshot(event.detail.topics);
   reviewStore.reset(event.detail.topics.reviews);
   render.all();
+  showTruncated(event.detail.truncated);
   Promise.all([loadCandidates(), loadInstructions(), loadWarnings(), loadOwed()])
     .then(render.all)
     .catch(showFailure);
@@ -375,6 +377,7 @@ function wire() {
   onLangChange(() => {
     render.all();
     showConnection();
+    showTruncated();
   });
   fillFilters(state);
   render.queue();

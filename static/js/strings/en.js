@@ -1219,4 +1219,9 @@ export default {
   "error.geometry_too_large": "The location is too large; simplify it",
   "error.geometry_over_budget": "The area took too long to compute; try again or simplify it",
   "error.cap_identifier_taken": "A message with this sender and identifier is already recorded",
+  // Reliability: a truncated snapshot, a degraded channel
+  "snapshot.more": "{n} more not shown",
+  "snapshot.more.title": "{n} more open incidents not shown (newest {shown} only)",
+  "conn.degraded": "Degraded: live updates paused",
+  "desk.error.database_unavailable": "The database cannot save now; nothing was saved, try again shortly",
 };

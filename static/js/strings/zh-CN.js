@@ -1224,4 +1224,9 @@ export default {
   "error.geometry_too_large": "位置数据过大，请简化后再提交",
   "error.geometry_over_budget": "区域计算超时，请重试或简化区域",
   "error.cap_identifier_taken": "该发布者的同一标识符消息已有记录",
+  // Reliability: a truncated snapshot, a degraded channel
+  "snapshot.more": "另有 {n} 起未显示",
+  "snapshot.more.title": "另有 {n} 起未结事件未显示（仅显示最新 {shown} 起）",
+  "conn.degraded": "实时通道降级：事件暂停推送",
+  "desk.error.database_unavailable": "数据库暂时无法写入，未保存，请稍后重试",
 };

@@ -7,6 +7,7 @@ import { $ } from "../dom.js";
 import { applyI18n, mountLangToggle, onLangChange, unitName } from "../i18n.js";
 import { ServerClock, formatDate, formatTime, weekWindow } from "../time.js";
 import { tickClocks } from "../clocks.js";
+import { showTruncated } from "../truncated.js";
 import { PAGE_SECONDS, isNew, renderBoard, renderBoardLoading, sortedIncidents, turnPage } from "./board.js";
 import { renderCounters, renderCountersLoading, tickCounters } from "./counters.js";
 import { renderDrills, renderDrillsLoading } from "./drills.js";
@@ -133,6 +134,7 @@ channel.addEventListener("snapshot", (event) => {
   state.applySnapshot(event.detail.topics);
   document.body.dataset.loaded = "true";
   render.all();
+  showTruncated(event.detail.truncated);
 });
 // One creation brings several events at once (the incident, each of its clocks): the wall
 // draws once per frame whatever changed in it.
@@ -161,6 +163,7 @@ mountLangToggle($("#lang"));
 onLangChange(() => {
   render.all();
   showConnection(undefined, clock.now());
+  showTruncated();
 });
 map = new WallMap($("#map"), config.tile_url, config.unit);
 nodes.unit.textContent = unitName(config.unit, caller.unit);
