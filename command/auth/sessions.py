@@ -125,20 +125,22 @@ async def revoke_user_sessions(
 ) -> int:
     """An admin ends every live session of one user in its subtree; how many ended. The
     user's open screens close too, on every process (the credential.revoked event)."""
+    user_path = select(Unit.path).join(User, User.unit_id == Unit.id)
+    path = await session.scalar(user_path.where(User.username == username))
+    if path is None or not path.startswith(within):
+        raise NotFound("user", username)
     rows = await list_sessions(session, within=within, username=username)
     now = utcnow()
     for row, _name in rows:
         row.revoked_at = now
     if rows:
-        user_path = select(Unit.path).join(User, User.unit_id == Unit.id)
-        path = await session.scalar(user_path.where(User.username == username))
         subject = f"user:{username}"
         record_event(
             session,
             topic=ACCESS,
             kind="credential.revoked",
             entity=subject,
-            unit_path=path or within,
+            unit_path=path,
             payload={"subject": subject},
             actor=actor,
         )

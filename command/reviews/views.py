@@ -237,6 +237,7 @@ async def _action(request: Request, work, capability: str) -> Response:
     errors=WRITE_ERRORS,
 )
 async def action_done(request: Request) -> Response:
+    await require(request, "reviews.close")  # who asks, before what they sent
     data = await read_model(request, DoneIn)
 
     async def work(session, action_id, principal, now):
