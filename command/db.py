@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeDecorator
 
 from command import jsontext
 from command.config import SESSION_KEY, Settings
+from command.groupcommit import GroupCommit
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -130,16 +131,25 @@ class Database:
         # Every session carries the process's settings (command.config.settings_of), so
         # that services and hooks, which receive only a session, read them too.
         info = {SESSION_KEY: settings} if settings is not None else {}
+        self._info = info
+        # SQLite: queued writes share one transaction and one fsync (command.groupcommit).
+        self._group = GroupCommit(self.writer) if self.is_sqlite else None
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, info=info)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, info=info)
         self.on_events: EventSink | None = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self._write_sessions() as session:
-            async with session.begin():
+        if self._group is not None:
+            options = {"expire_on_commit": False, "info": dict(self._info)}
+            async with self._group.session(**options) as session:
                 yield session
             events = session.info.pop("events", [])
+        else:
+            async with self._write_sessions() as session:
+                async with session.begin():
+                    yield session
+                events = session.info.pop("events", [])
         if events and self.on_events is not None:
             await self.on_events(events)
 

@@ -29,7 +29,8 @@ _workers: dict[Any, Wakeable] = {}
 
 
 def _key(session: AsyncSession) -> Any:
-    return session.sync_session.get_bind()
+    # The engine, also for a session bound to one of its connections (SQLite group commit).
+    return session.sync_session.get_bind().engine
 
 
 def register(sync_engine: Any, ruleset: Ruleset, worker: Wakeable | None = None) -> None:
@@ -71,6 +72,6 @@ def wake_after_commit(session: AsyncSession, when: datetime | None) -> None:
 
 def _after_commit(sync_session: Any) -> None:
     when = sync_session.info.pop("deadlines.wake", None)
-    worker = _workers.get(sync_session.get_bind())
+    worker = _workers.get(sync_session.get_bind().engine)
     if worker is not None and when is not None:
         worker.nudge(when)
