@@ -79,6 +79,15 @@ def insert_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> li
     return list(session.execute(statement, rows).scalars())
 
 
+DURABLE = "db.after_durable"
+
+
+def after_durable(session: Any, callback: Callable[[], None]) -> None:
+    """Call `callback` once the transaction of `session` (a `Database.write()`) has
+    committed durably; never when it rolls back."""
+    session.info.setdefault(DURABLE, []).append(callback)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -150,6 +159,8 @@ class Database:
                 async with session.begin():
                     yield session
                 events = session.info.pop("events", [])
+        for callback in session.info.pop(DURABLE, []):
+            callback()
         if events and self.on_events is not None:
             await self.on_events(events)
 
