@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import RESULTS, ROOT
+from bench.preflight import NotReady, prepare
 from bench.report import (
     combined_rows,
     keep_earlier_parts,
@@ -137,6 +138,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     names = [name for name in PARTS if name in args.parts] or list(PARTS)
+    try:
+        for line in prepare(names, postgres=args.postgres, redis=args.redis):
+            print(line, flush=True)
+    except NotReady as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
     at_start = machine()
     print(f"machine: {at_start}", flush=True)
     began = time.monotonic()
@@ -158,4 +165,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeDecorator
 
 from command import jsontext
 from command.config import SESSION_KEY, Settings
+from command.groupcommit import GroupCommit
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,6 +78,15 @@ def insert_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> li
         return sorted(session.execute(statement, rows).scalars())
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.execute(statement, rows).scalars())
+
+
+DURABLE = "db.after_durable"
+
+
+def after_durable(session: Any, callback: Callable[[], None]) -> None:
+    """Call `callback` once the transaction of `session` (a `Database.write()`) has
+    committed durably; never when it rolls back."""
+    session.info.setdefault(DURABLE, []).append(callback)
 
 
 def utcnow() -> datetime:
@@ -191,6 +201,9 @@ class Database:
         # Every session carries the process's settings (command.config.settings_of), so
         # that services and hooks, which receive only a session, read them too.
         info = {SESSION_KEY: settings} if settings is not None else {}
+        self._info = info
+        # SQLite: queued writes share one transaction and one fsync (command.groupcommit).
+        self._group = GroupCommit(self.writer) if self.is_sqlite else None
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, info=info)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, info=info)
         self.on_events: EventSink | None = None
@@ -198,16 +211,23 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self._write_sessions() as session:
-            try:
-                async with session.begin():
+        try:
+            if self._group is not None:
+                options = {"expire_on_commit": False, "info": dict(self._info)}
+                async with self._group.session(**options) as session:
                     yield session
-            except DBAPIError as exc:
-                if (reason := storage_failure(exc)) is not None:
-                    self.writes.failed(reason)
-                raise
-            self.writes.succeeded()
-            events = session.info.pop("events", [])
+            else:
+                async with self._write_sessions() as session:
+                    async with session.begin():
+                        yield session
+        except DBAPIError as exc:
+            if (reason := storage_failure(exc)) is not None:
+                self.writes.failed(reason)
+            raise
+        self.writes.succeeded()
+        events = session.info.pop("events", [])
+        for callback in session.info.pop(DURABLE, []):
+            callback()
         if events and self.on_events is not None:
             await self.on_events(events)
 

@@ -16,6 +16,7 @@ from command.db import insert_ids, utcnow
 from command.deadlines import actors, runtime, triggers
 from command.deadlines.chain import Link, links, within
 from command.deadlines.models import Obligation
+from command.deadlines.planned import PlannedObligation
 from command.deadlines.present import obligation_view
 from command.deadlines.rules import LevelRules, Ruleset, Version
 from command.events import record_event
@@ -173,15 +174,11 @@ async def settle(session: AsyncSession, ctx: Context) -> None:
 _COLUMNS = [column.key for column in Obligation.__table__.columns if column.key != "id"]
 
 
-def _insert_new(session: Session, new: list[Obligation]) -> None:
-    """New obligations in one batched INSERT, not the unit of work's one per row on
-    SQLite. They leave the session first and stay out of it: the hook is done with them,
-    and a later read in this transaction loads them from the database. Left to the unit
-    of work, should this step be skipped, they would still be inserted at commit."""
+def _insert_new(session: Session, new: list[PlannedObligation]) -> None:
+    """New obligations in one batched INSERT; each gets its id. They were never in the
+    session: a later read in this transaction loads them from the database."""
     if not new:
         return
-    for ob in new:
-        session.expunge(ob)
     rows = [{key: getattr(ob, key) for key in _COLUMNS} for ob in new]
     for ob, id_ in zip(new, insert_ids(session, Obligation.__table__, rows), strict=True):
         ob.id = id_

@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.config import settings_of
-from command.db import utcnow
+from command.db import after_durable, utcnow
 from command.deadlines.rulefile import load_ruleset
 from command.deadlines.rules import Ruleset
 
@@ -29,7 +28,8 @@ _workers: dict[Any, Wakeable] = {}
 
 
 def _key(session: AsyncSession) -> Any:
-    return session.sync_session.get_bind()
+    # The engine, also for a session bound to one of its connections (SQLite group commit).
+    return session.sync_session.get_bind().engine
 
 
 def register(sync_engine: Any, ruleset: Ruleset, worker: Wakeable | None = None) -> None:
@@ -58,19 +58,14 @@ def report_form(session: AsyncSession) -> dict[str, Any]:
 
 
 def wake_after_commit(session: AsyncSession, when: datetime | None) -> None:
-    """Wake this process's engine once the transaction commits, if `when` is sooner than
-    the time it sleeps until (a new obligation whose first mark comes earlier)."""
+    """Wake this process's engine once the transaction is durable, if `when` is sooner
+    than the time it sleeps until (a new obligation whose first mark comes earlier). Not
+    at the session's own commit: under SQLite group commit that releases a savepoint, and
+    an engine woken then would not see the obligation yet."""
     worker = _workers.get(_key(session))
     if worker is None or when is None:
         return
     pending = session.info.get("deadlines.wake")
     session.info["deadlines.wake"] = when if pending is None else min(pending, when)
     if pending is None:
-        event.listen(session.sync_session, "after_commit", _after_commit, once=True)
-
-
-def _after_commit(sync_session: Any) -> None:
-    when = sync_session.info.pop("deadlines.wake", None)
-    worker = _workers.get(sync_session.get_bind())
-    if worker is not None and when is not None:
-        worker.nudge(when)
+        after_durable(session, lambda: worker.nudge(session.info.pop("deadlines.wake", when)))

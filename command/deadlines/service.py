@@ -24,6 +24,7 @@ from command.deadlines.context import (
 from command.deadlines.context import record as _record
 from command.deadlines.durations import format_duration
 from command.deadlines.models import Obligation
+from command.deadlines.planned import PlannedObligation
 from command.deadlines.rules import Version
 from command.deadlines.schedule import Marks, clock
 from command.incidents.models import Report
@@ -72,10 +73,10 @@ def _create(
     name: str | None = None,
     direct: bool = False,
     trigger: str | None = None,
-) -> Obligation:
+) -> PlannedObligation:
     name = name or _chain_key(ctx, link)
     what = f"{kind} {channel} {format_duration(limit)}" + (f" [{trigger}]" if trigger else "")
-    ob = Obligation(
+    ob = PlannedObligation(
         incident_id=ctx.incident.id,
         unit_id=link.reporter.id,
         unit_path=link.reporter.path,
@@ -88,14 +89,10 @@ def _create(
         link=name[:32],
         direct=direct,
         trigger=trigger,
-        state="pending",
-        missing_facts=[],
-        known_elsewhere=False,
         exercise=ctx.incident.exercise,
         created_at=ctx.now,
     )
     _set_clock(ob, start, limit, ctx.version)
-    session.add(ob)
     ctx.obligations.append(ob)
     _record(ctx, "obligation.created", ob)
     runtime.wake_after_commit(session, ob.next_at)
