@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from command.auth.service import check_password
+from command.auth.service import active_user, password_matches
 from tests.conftest import bearer
 from tests.plans_fixtures import counts, issued_plan, plan_body, version_body
 
@@ -47,8 +47,9 @@ async def test_an_admin_creates_changes_resets_and_disables_a_user(client, app, 
     assert changed.status_code == 200, changed.text
     assert (changed.json()["role"], changed.json()["unit"]) == ("coordinator", "231123")
     async with app.state.db.read() as session:
-        assert await check_password(session, username="li.wei", password="another long one")
-        assert not await check_password(session, username="li.wei", password=PASSWORD)
+        user_row = await active_user(session, "li.wei")
+    assert await password_matches(user_row, "another long one")
+    assert not await password_matches(user_row, PASSWORD)
 
     off = await client.patch(f"/api/users/{user['id']}", json={"active": False}, headers=admin)
     assert off.json()["active"] is False

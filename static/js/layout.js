@@ -1,6 +1,6 @@
 // The layout every page but the wall shares: the navigation bar by role (the pages the
 // server lists in the config block's `nav`, command/pages.py), the caller, the language
-// switch and sign-out. Importing it puts the bar in the page's header.page-header.
+// switch and sign-out. Importing it puts the bar above the page's header.page-header.
 import { signOut } from "./api.js";
 import { caller, config } from "./config.js";
 import { el } from "./dom.js";
@@ -23,13 +23,12 @@ function navLinks(entries) {
 
 export function mountNav(header = document.querySelector("header.page-header")) {
   const entries = config.nav || [];
-  if (!header || header.querySelector(".site-nav")) return null;
+  if (!header || document.querySelector(".site-nav")) return null;
   // One page only, and this is it (a reporter's phone): nothing to go to, so no bar.
   if (!entries.length || (entries.length === 1 && location.pathname === entries[0].path)) return null;
+  // A strip of its own above the page's header: each header keeps the layout its page needs.
   const nav = el("nav", { className: "site-nav", "aria-label": t("nav.label") }, navLinks(entries));
-  const title = header.querySelector("h1");
-  if (title) title.after(nav);
-  else header.prepend(nav);
+  header.before(nav);
   onLangChange(() => {
     nav.setAttribute("aria-label", t("nav.label"));
     for (const link of nav.querySelectorAll("a")) link.textContent = t(link.dataset.label);
