@@ -264,7 +264,8 @@ async def test_unauthenticated_and_unknown_are_clean_errors(app, client, demo):
         json=incident_body(),
         headers={**bearer(demo["reporter"]), "Idempotency-Key": "x" * 200},
     )
-    assert (anonymous.status_code, unknown.status_code, bad_key.status_code) == (401, 404, 400)
+    assert (anonymous.status_code, unknown.status_code, bad_key.status_code) == (401, 404, 422)
+    assert bad_key.json()["error"]["code"] == "idempotency_key_invalid"
     assert await counts(app) == before
 
 

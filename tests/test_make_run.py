@@ -5,10 +5,11 @@ reaches it."""
 from __future__ import annotations
 
 import os
-import selectors
+import queue
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import httpx
@@ -20,19 +21,26 @@ WITHIN_SECONDS = 300  # a first run installs; a loaded machine is slow
 
 
 def _lines_until_banner(process: subprocess.Popen) -> list[str]:
+    # A reader thread, not select(): several lines arriving in one write would sit in the
+    # pipe's text buffer, invisible to select, until the deadline.
+    found: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in process.stdout:
+            found.put(line.rstrip("\n"))
+        found.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
     lines: list[str] = []
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
     deadline = time.monotonic() + WITHIN_SECONDS
-    while time.monotonic() < deadline:
-        if not selector.select(timeout=1):
-            if process.poll() is not None:
-                break
-            continue
-        line = process.stdout.readline()
-        if not line:
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = found.get(timeout=left)
+        except queue.Empty:
             break
-        lines.append(line.rstrip("\n"))
+        if line is None:
+            break
+        lines.append(line)
         if line.startswith("Sign-in page:"):
             return lines
     raise AssertionError("make run printed no sign-in line:\n" + "\n".join(lines[-40:]))

@@ -76,7 +76,8 @@ async def test_a_bad_key_is_refused_before_the_body_everywhere(client, demo):
     headers = {**bearer(demo["admin"]), "Idempotency-Key": " "}
     for path in ("/api/incidents", "/api/plans", "/api/drills"):
         response = await client.post(path, json={"nonsense": True}, headers=headers)
-        assert response.status_code == 400, (path, response.text)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"]["code"] == "idempotency_key_invalid"
 
 
 async def test_an_unknown_subtree_root_is_422_naming_the_field_everywhere(client, demo):
