@@ -143,9 +143,12 @@ async def test_a_drill_in_the_past_may_be_recorded_as_completed(client, demo, ap
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "completed"
     detail = (await client.get(f"/api/plans/{plan['id']}", headers=bearer(demo["display"]))).json()
-    assert detail["last_drilled_on"] == start.date().isoformat()
+    # the plan counts as drilled on the (local) day the drill ended, which is the start's
+    # day or the next when the three hours cross midnight
+    held_on = (start + timedelta(hours=3)).date()
+    assert detail["last_drilled_on"] == held_on.isoformat()
     # special plans are drilled every 36 months: the next drill is due 3 years on
-    assert detail["next_drill_due"] == start.date().replace(year=start.year + 3).isoformat()
+    assert detail["next_drill_due"] == held_on.replace(year=held_on.year + 3).isoformat()
     assert [e.kind for e in await events(app, "drills")] == ["drill.recorded"]
 
 

@@ -302,5 +302,6 @@ async def test_a_handover_is_given_and_accepted_on_the_page(
     await other.click("#accept-handover")
     await other.locator("#flash", has_text="已接班").wait_for()
     await other.locator('#log-table tr[data-kind="handover.accepted"]').wait_for()
+    await other.locator("#handover-pending .pending").wait_for(state="detached")
     assert await other.locator("#handover-pending .pending").count() == 0
     assert console.errors(REFUSED) == [] and other_console.errors() == []

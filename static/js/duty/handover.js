@@ -77,6 +77,8 @@ export class HandoverPanel {
     this.error(null);
     try {
       await api(`/api/duty/handovers/${handover.id}/accept`, { method: "POST" });
+      this.pending = null;
+      this.render();
       this.say("roster.handover.accepted");
       await this.onChange();
     } catch (error) {
