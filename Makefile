@@ -7,7 +7,7 @@ export PORT
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser run test lint format bench chaos schemathesis screenshot clean
+.PHONY: install browser run test test-quick lint format bench chaos schemathesis screenshot clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -39,6 +39,11 @@ run: install
 test: install browser
 	$(BIN)/ruff check command plans realtime tests bench
 	$(BIN)/python -m pytest
+
+# The quick loop while working: everything but the end-to-end tests marked slow.
+test-quick: install
+	$(BIN)/ruff check command plans realtime tests bench
+	$(BIN)/python -m pytest -m "not slow" -q
 
 lint: install
 	$(BIN)/ruff check command plans realtime tests bench

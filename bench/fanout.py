@@ -1,6 +1,6 @@
 """Fan-out: latency from an HTTP report to every connected screen, against bare floors.
 
-    .venv/bin/python -m bench.fanout [--levels 100,1000,5000] [--writes N]
+    .venv/bin/python -m bench.fanout [--levels 100,1000,5000,10000] [--writes N]
 
 For each number of screens, each target runs as its own uvicorn process on loopback with a
 fresh database and the same websocket settings (sans-I/O websockets, no per-message
@@ -204,6 +204,7 @@ class Fleet:
     screens: Screens
     per_connection: float
     sent: dict[int, float]
+    server_bytes: int = 0
 
 
 async def connect(target: Target, count: int) -> Fleet:
@@ -214,8 +215,8 @@ async def connect(target: Target, count: int) -> Fleet:
         screens.close()
         raise SystemExit(f"{target.name}: only {ready} of {count} screens connected")
     await asyncio.sleep(0.5)
-    per_connection = (rss_bytes(target.server.proc.pid) - idle) / count
-    return Fleet(target, screens, per_connection, {})
+    connected = rss_bytes(target.server.proc.pid)
+    return Fleet(target, screens, (connected - idle) / count, {}, connected)
 
 
 async def measure(targets: list[Target], count: int, args: argparse.Namespace) -> list[dict]:
@@ -239,7 +240,10 @@ async def measure(targets: list[Target], count: int, args: argparse.Namespace) -
 
 async def _collect(fleet: Fleet, count: int) -> dict[str, Any]:
     received = await fleet.screens.ask("results")
-    return summarize(fleet.target.name, count, fleet.sent, received, fleet.per_connection)
+    summary = summarize(fleet.target.name, count, fleet.sent, received, fleet.per_connection)
+    # The server's whole RSS with every screen connected and the reports sent.
+    peak = max(fleet.server_bytes, rss_bytes(fleet.target.server.proc.pid))
+    return summary | {"server_mib": round(peak / 2**20, 1)}
 
 
 async def drive(fleet: Fleet, numbers: range) -> None:
@@ -316,7 +320,7 @@ def run_level(count: int, args: argparse.Namespace, template: Path, tokens, work
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.fanout", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--levels", default="100,1000,5000", help="screen counts")
+    parser.add_argument("--levels", default="100,1000,5000,10000", help="screen counts")
     parser.add_argument("--writes", type=int, default=30, help="measured reports per target")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of them")
     return parser.parse_args(argv)
@@ -333,13 +337,13 @@ def main(argv: list[str] | None = None) -> int:
         for count in levels:
             rows += run_level(count, args, template, tokens, workdir)
     headers = ["target", "screens", "first ms", "p50 ms", "p99 ms", "max ms", "lost", "dup"]
-    headers += ["KiB/conn"]
+    headers += ["KiB/conn", "server MiB"]
     headers += ["p99 × broadcast", "p99 × insert+broadcast"]
     keys = ["target", "screens", "first_p50_ms", "p50_ms", "p99_ms", "max_ms", "lost"]
     keys += ["duplicates"]
-    keys += ["kib_per_connection", "p99_x_broadcast", "p99_x_durable"]
+    keys += ["kib_per_connection", "server_mib", "p99_x_broadcast", "p99_x_durable"]
     print()
-    print_table(headers, [[row[key] for key in keys] for row in rows])
+    print_table(headers, [[row.get(key) for key in keys] for row in rows])
     config = {"levels": levels, "writes": args.writes, "rounds": args.rounds}
     path = write_results("fanout", {"config": config, "results": rows})
     print(f"\nresults: {path}")

@@ -13,7 +13,13 @@ from typing import Any
 
 from bench.common import RESULTS, print_table
 
-FANOUT_AIM = 1.5  # watchfloor's p99 at most this many times the bare broadcast's
+# Watchfloor writes each report durably before it fans out, so its p99 is held to the floor
+# that does the same (insert+broadcast); the bare broadcast is shown beside it.
+FANOUT_AIM = 1.2
+FANOUT_MEMORY_AIM = 1.2  # KiB per connection against the broadcast's, at 5,000 screens
+FANOUT_MEMORY_AT = 5000
+SERVER_MIB_AIM = 1024  # the server's RSS at 10,000 screens
+SCALEOUT_AIM = 1.5  # two processes over Redis, against the single-process broadcast
 INGEST_AIM = 0.6  # watchfloor's reports/s at least this share of the bare insert's
 ENGINE_AIM_MS = 1000.0
 RESUME_AIM_S = 2.0
@@ -52,19 +58,31 @@ def fanout_rows(data: dict[str, Any]) -> list[Row]:
         by_level.setdefault(result["screens"], {})[result["target"]] = result
     for screens, targets in sorted(by_level.items()):
         ours, floor = targets.get("watchfloor"), targets.get("broadcast")
+        durable = targets.get("insert+broadcast")
         if ours is None or floor is None:
             continue
-        ratio = _ratio(ours["p99_ms"], floor["p99_ms"])
         part = f"fan-out {screens}"
-        rows.append(
-            Row(part, "p99 ms", ours["p99_ms"], floor["p99_ms"], ratio, f"≤ {FANOUT_AIM}× floor")
-        )
-        rows[-1].met = ratio is not None and ratio <= FANOUT_AIM
+        rows.append(Row(part, "p99 ms vs broadcast", ours["p99_ms"], floor["p99_ms"]))
+        rows[-1].ratio = _ratio(ours["p99_ms"], floor["p99_ms"])
+        if durable is not None:
+            ratio = _ratio(ours["p99_ms"], durable["p99_ms"])
+            aim = f"≤ {FANOUT_AIM}× floor"
+            met = ratio is not None and ratio <= FANOUT_AIM
+            rows.append(Row(part, "p99 ms vs insert+bc", ours["p99_ms"], durable["p99_ms"], ratio))
+            rows[-1].aim, rows[-1].met = aim, met
         lost = ours["lost"] + ours["duplicates"]
         rows.append(Row(part, "lost + dup", lost, floor["lost"], None, "0", lost == 0))
         kib = ours["kib_per_connection"]
         floor_kib = floor["kib_per_connection"]
         rows.append(Row(part, "KiB/conn", kib, floor_kib, _ratio(kib, floor_kib)))
+        if screens == FANOUT_MEMORY_AT:
+            rows[-1].aim = f"≤ {FANOUT_MEMORY_AIM}× floor"
+            rows[-1].met = rows[-1].ratio is not None and rows[-1].ratio <= FANOUT_MEMORY_AIM
+        if "server_mib" in ours:
+            rows.append(Row(part, "server MiB", ours["server_mib"], floor.get("server_mib")))
+            if screens >= 10_000:
+                rows[-1].aim = f"< {SERVER_MIB_AIM}"
+                rows[-1].met = ours["server_mib"] < SERVER_MIB_AIM
     return rows
 
 
@@ -124,8 +142,8 @@ def scaleout_rows(data: dict[str, Any], fanout: dict[str, Any] | None) -> list[R
         part = f"scale-out ×{result['processes']} {result['screens']}"
         floor = floors.get(result["screens"])
         ratio = _ratio(result["p99_ms"], floor)
-        rows.append(Row(part, "p99 ms", result["p99_ms"], floor, ratio, f"≤ {FANOUT_AIM}× floor"))
-        rows[-1].met = None if ratio is None else ratio <= FANOUT_AIM
+        rows.append(Row(part, "p99 ms", result["p99_ms"], floor, ratio, f"≤ {SCALEOUT_AIM}× floor"))
+        rows[-1].met = None if ratio is None else ratio <= SCALEOUT_AIM
         lost = result["lost"] + result["duplicates"]
         rows.append(Row(part, "lost + dup", lost, None, None, "0", lost == 0))
     return rows

@@ -10,7 +10,6 @@ frame objects: a frame costs one string however many screens get it.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
@@ -88,7 +87,9 @@ class Subscriber:
         self.unit_path = unit_path
         self.topics = frozenset(topics)
         self.limits = limits
-        self._frames: deque[Frame] = deque()
+        # A list, not a deque: an idle screen's empty deque costs 760 bytes, a list 56, and
+        # the queue is only ever appended to and drained whole.
+        self._frames: list[Frame] = []
         self._chars = 0
         self._waiter: asyncio.Future[None] | None = None
         self._rest: Rest | None = None
@@ -171,8 +172,7 @@ class Subscriber:
         rest, self._rest = self._rest, None
         if rest is not None:
             await rest
-        frames = list(self._frames)
-        self._frames.clear()
+        frames, self._frames = self._frames, []
         self._chars = 0
         for frame in frames:
             if self._fresh(frame):

@@ -61,6 +61,28 @@ def need_redis() -> None:
     need_service("Redis", "127.0.0.1", 6379)
 
 
+# End-to-end tests (a browser, server processes, whole CLI runs, the bench's smoke runs) are
+# marked `slow` by what they use, so that `make test-quick` leaves them out; `make test`
+# and CI run everything.
+SLOW_FIXTURES = frozenset({"browser", "pages", "shared_server", "start_server"})
+SLOW_MODULES = frozenset(
+    {
+        "test_bench_smoke",
+        "test_chaos_short",
+        "test_make_run",
+        "test_notifications_processes",
+        "test_schemathesis",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("watchfloor")
