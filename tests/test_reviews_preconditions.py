@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
+from command.auth.service import Principal
+from command.db import utcnow
+from command.errors import PreconditionFailed
+from command.reviews import evaluations
 from command.reviews.models import Evaluation
+from command.reviews.schemas import EvaluationPatch
+from command.units.models import Unit
 from tests.conftest import bearer
 from tests.incidents_fixtures import token_for
 from tests.reviews_fixtures import closed_incident, counts, evaluation_of, full_draft
@@ -152,6 +159,48 @@ async def test_two_members_saving_the_same_version_at_once_end_with_one_412(app,
     assert await _version(app, url) == version + 1
     final = (await client.get(url, headers=first)).json()
     assert final["sections"]["lessons"] == winner["sections"]["lessons"]
+
+
+async def test_the_second_writer_waits_for_the_first_and_then_finds_its_tag_stale(
+    app, client, demo
+):
+    """On PostgreSQL the check reads the row locked (SELECT … FOR UPDATE): a second write
+    with the same tag waits for the first to commit, then sees the new version. (SQLite
+    runs one write at a time.)"""
+    if app.state.db.is_sqlite:
+        pytest.skip("SQLite has one writer: writes never overlap")
+    url = await _draft(client, demo)
+    seen = await _tag(client, demo["commander"], url)
+    async with app.state.db.read() as session:
+        city = await session.scalar(select(Unit).where(Unit.code == "231100"))
+    principal = Principal.of(city, role="commander", subject="test:member")
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def write(text: str, hold: bool) -> None:
+        async with app.state.db.write() as session:
+            await evaluations.update_draft(
+                session,
+                evaluation_id=int(url.rsplit("/", 1)[1]),
+                patch=EvaluationPatch.model_validate({"sections": {"lessons": text}}),
+                principal=principal,
+                now=utcnow(),
+                if_match=seen,
+            )
+            if hold:
+                locked.set()
+                await release.wait()
+
+    first = asyncio.create_task(write("甲", hold=True))
+    await asyncio.wait_for(locked.wait(), 10)
+    second = asyncio.create_task(write("乙", hold=False))
+    await asyncio.sleep(0.5)
+    assert not second.done(), "the second write must wait for the row the first one holds"
+    release.set()
+    await first
+    with pytest.raises(PreconditionFailed):
+        await second
+    current = (await client.get(url, headers=bearer(demo["commander"]))).json()
+    assert current["sections"]["lessons"] == "甲"
 
 
 async def test_openapi_documents_if_match_and_412_on_the_evaluation_writes(client):
