@@ -8,6 +8,7 @@ import { $, el } from "../dom.js";
 import { t, unitName } from "../i18n.js";
 import { formatDateTime, fromLocalInput, localDate } from "../time.js";
 import { clock } from "../clocks.js";
+import { actorLabel } from "./words.js";
 import { ReviewStore, SECTIONS, dueClock, refusal, stateLabel } from "../reviews/words.js";
 
 export const reviewStore = new ReviewStore();
@@ -125,7 +126,7 @@ function conflictNotice(review, form, ctx) {
   };
   return el("div", { className: "notice warn rv-conflict", id: "rv-conflict", role: "alert" },
     el("p", { text: t("review.conflict") }),
-    el("p", { className: "muted", text: t("review.conflict.by", { who: current.updated_by || "—", at: formatDateTime(current.updated_at) }) }),
+    el("p", { className: "muted", text: t("review.conflict.by", { who: actorLabel(current.updated_by) || "—", at: formatDateTime(current.updated_at) }) }),
     parts.length ? el("p", { text: t("review.conflict.differs", { parts: parts.join(t("desk.listSep")) }) }) : null,
     el("button", { type: "button", className: "secondary", id: "rv-load-current", text: t("review.conflict.load"), onclick: load }));
 }
