@@ -33,6 +33,22 @@ class ApiDoc:
     media_type: str = "application/json"
     public: bool = False
     extra_responses: dict[int, str] = field(default_factory=dict)
+    # The success answer carries the resource's ETag; `if_match`: the write honours
+    # If-Match (command/preconditions.py) and answers 412 when the tag is not current.
+    etag: bool = False
+    if_match: bool = False
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": 'the ETag last seen (or a list of them, or "*"); without it the write '
+    "is not conditional. When none is current: 412 precondition_failed with `etag` and "
+    "`current`, and nothing is written",
+    "schema": {"type": "string"},
+}
+ETAG = {"description": "the entity tag of the version answered", "schema": {"type": "string"}}
 
 
 def api(summary: str, *, tags: list[str] | None = None, **options: Any) -> Callable:
@@ -97,6 +113,7 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 def _operation(doc: ApiDoc, path: str) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": doc.summary, "tags": doc.tags}
     params = _path_parameters(path) + (_query_parameters(doc.query) if doc.query else [])
+    params += [IF_MATCH] if doc.if_match else []
     if params:
         op["parameters"] = params
     content = {media: {"schema": schema} for media, schema in doc.request_media.items()}
@@ -111,9 +128,11 @@ def _operation(doc: ApiDoc, path: str) -> dict[str, Any]:
         }
     elif doc.media_type != "application/json":
         ok["content"] = {doc.media_type: {"schema": {"type": "string"}}}
+    if doc.etag or doc.if_match:
+        ok["headers"] = {"ETag": ETAG}
     responses: dict[str, Any] = {str(doc.status): ok}
     error_ref = {"application/json": {"schema": {"$ref": REF.format(model="ErrorResponse")}}}
-    for status in doc.errors:
+    for status in (*doc.errors, 412) if doc.if_match else doc.errors:
         responses[str(status)] = {"description": "error", "content": error_ref}
     for status, description in doc.extra_responses.items():
         responses[str(status)] = {"description": description, "content": error_ref}

@@ -39,6 +39,7 @@ CORE = (
     "command.metrics",
     "command.migrate",
     "command.openapi",
+    "command.preconditions",
     "command.serving",
     "command.vocabulary",
 )

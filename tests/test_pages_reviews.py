@@ -202,3 +202,74 @@ async def test_the_print_page_the_reviews_page_and_the_wall_counter(
     print(f"screenshots: {tmp_path}")
     for c in (console, listing_console, wall_console):
         assert c.errors() == []
+
+
+async def _open_draft(pages, server, username: str, incident_id: int):
+    page, console = await pages.open(server, username, "/desk", viewport=DESK)
+    await wait_live(page)
+    await page.locator(f"#side-reviews button[data-open='{incident_id}']").click()
+    await page.locator("#rv-form").wait_for(timeout=10_000)
+    return page, console
+
+
+async def _shows(page, selector: str, text: str) -> None:
+    await page.wait_for_function(
+        "([s, t]) => document.querySelector(s)?.textContent.includes(t)",
+        arg=[selector, text],
+        timeout=10_000,
+    )
+
+
+async def test_a_save_over_someone_else_s_is_refused_and_keeps_what_was_typed(
+    shared_server, pages, demo, tmp_path
+):
+    incident = await _closed(shared_server, demo, unique("西岗子镇粮库火灾"))
+    first, first_console = await _open_draft(pages, shared_server, "demo-commander", incident["id"])
+    second, second_console = await _open_draft(pages, shared_server, "demo-admin", incident["id"])
+    mine = "乙：初期处置力量不足，微型消防站未启用。"
+    await second.locator("textarea[name=section-lessons]").fill(mine)
+
+    await first.locator("textarea[name=section-course]").fill("甲：12月1日9时许粮库起火。")
+    await first.click("#rv-save")
+    await first.wait_for_function(
+        "() => document.querySelector('#flash')?.textContent === '评估草稿已保存'", timeout=10_000
+    )
+
+    await second.click("#rv-save")
+    await second.wait_for_selector("#flash.error")
+    assert "本评估已被他人修改" in await second.locator("#flash").inner_text()
+    notice = second.locator("#rv-conflict")
+    await notice.wait_for(timeout=5000)
+    text = await notice.inner_text()
+    assert "他人已修改并保存了本评估" in text and "事件经过" in text and "经验教训" in text, text
+    assert await second.locator("textarea[name=section-lessons]").input_value() == mine
+    await notice.scroll_into_view_if_needed()
+    await second.screenshot(path=str(tmp_path / "desk-review-conflict-zh.png"))
+
+    await second.click("#lang")
+    await _shows(second, "#rv-conflict", "Someone else changed")
+    await second.click("#rv-save")
+    await _shows(second, "#flash.error", "Someone else changed")
+    assert "Course of events" in await second.locator("#rv-conflict").inner_text()
+    assert await second.locator("textarea[name=section-lessons]").input_value() == mine
+    assert not re.search(r"\breview\.[a-z]", await second.inner_text("body"))
+    await second.locator("#rv-conflict").scroll_into_view_if_needed()
+    await second.screenshot(path=str(tmp_path / "desk-review-conflict-en.png"))
+
+    stored = await _get(shared_server, demo["commander"], f"/api/reviews?incident={incident['id']}")
+    sections = stored["items"][0]["sections"]
+    assert (
+        sections["course"] == "甲：12月1日9时许粮库起火。" and sections.get("lessons", "") != mine
+    )
+
+    await second.click("#rv-load-current")
+    await second.wait_for_function(
+        "() => document.querySelector('textarea[name=section-course]')?.value.startsWith('甲')",
+        timeout=10_000,
+    )
+    assert await second.locator("#rv-conflict").count() == 0
+    assert await second.locator("textarea[name=section-lessons]").input_value() != mine
+    await second.click("#lang")
+    print(f"screenshots: {tmp_path}")
+    assert first_console.errors() == []
+    assert second_console.errors((r"status of 412",)) == []

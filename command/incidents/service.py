@@ -16,7 +16,7 @@ from command.auth.guard import ensure_sees
 from command.auth.service import Principal
 from command.config import settings_of
 from command.db import utcnow
-from command.errors import Conflict, Forbidden, Invalid, PreconditionFailed
+from command.errors import Conflict, Forbidden, Invalid
 from command.events import record_event
 from command.incidents import geometry, reporting
 from command.incidents.listeners import listeners
@@ -37,6 +37,7 @@ from command.incidents.schemas import (
     ReportIn,
 )
 from command.incidents.shapes import etag, incident_dict, incident_event_dict, report_dict
+from command.preconditions import changed_since_seen, if_match_holds
 from command.units.service import find_unit
 
 __all__ = [
@@ -410,18 +411,10 @@ async def update_incident(
 
 
 def _check_version(incident: Incident, if_match: str | None) -> None:
-    """RFC 9110 If-Match: "*" or a list of entity tags, one of which must be current
-    (strong comparison); otherwise another officer changed the incident first."""
-    if if_match is None:
-        return
-    tags = {tag.strip() for tag in if_match.split(",")}
+    """If-Match (command/preconditions.py): otherwise another officer changed it first."""
     current = etag(incident)
-    if "*" in tags or current in tags:
-        return
-    raise PreconditionFailed(
-        f"incident {incident.id} has changed since you saw it (now {current})",
-        extra={"etag": current, "current": incident_dict(incident)},
-    )
+    if not if_match_holds(if_match, current):
+        raise changed_since_seen(f"incident {incident.id}", current, incident_dict(incident))
 
 
 async def acknowledge(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from command.incidents.models import Incident, Report
+from command.preconditions import entity_tag
 
 
 def unit_code(path: str) -> str:
@@ -107,7 +108,7 @@ def incident_fields(incident: Incident) -> dict[str, Any]:
 
 def etag(incident: Incident) -> str:
     """The incident's entity tag (RFC 9110): it changes with every change of the row."""
-    return f'"{incident.id}.{incident.version}"'
+    return entity_tag(incident.id, incident.version)
 
 
 def incident_dict(incident: Incident) -> dict[str, Any]:

@@ -96,7 +96,8 @@ async def add_report(request: Request) -> Response:
     tags=TAGS,
     request=IncidentPatch,
     response=IncidentOut,
-    errors=(*WRITE_ERRORS, 412),
+    errors=WRITE_ERRORS,
+    if_match=True,
 )
 async def update_incident(request: Request) -> Response:
     principal = await require(request, "incidents.manage")
@@ -119,6 +120,7 @@ async def update_incident(request: Request) -> Response:
     tags=TAGS,
     response=IncidentOut,
     errors=(401, 403, 404),
+    etag=True,
 )
 async def acknowledge_incident(request: Request) -> Response:
     principal = await require(request, "incidents.manage")
@@ -131,7 +133,7 @@ async def acknowledge_incident(request: Request) -> Response:
     return respond(body, headers={"ETag": tag})
 
 
-@api("One incident with its reports", tags=TAGS, response=IncidentOut)
+@api("One incident with its reports", tags=TAGS, response=IncidentOut, etag=True)
 async def get_incident(request: Request) -> Response:
     principal = await require(request, "incidents.read")
     incident_id = _incident_id(request)

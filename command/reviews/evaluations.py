@@ -15,11 +15,17 @@ from command.auth.guard import named_unit, subtree_root
 from command.auth.service import Principal
 from command.errors import Conflict, Forbidden, Invalid, NotFound, field_detail
 from command.incidents.queries import get_incident
+from command.preconditions import changed_since_seen, if_match_holds
 from command.reviews import actions, present
 from command.reviews.facts import incident_facts, information_text
 from command.reviews.models import Evaluation
 from command.reviews.rules import review_rules
-from command.reviews.schemas import EvaluationPatch, EvaluationQuery, RecommendationIn
+from command.reviews.schemas import (
+    EvaluationPatch,
+    EvaluationQuery,
+    IncidentEvaluationOut,
+    RecommendationIn,
+)
 from command.units.models import Unit
 from plans.service import get_plan
 
@@ -47,8 +53,15 @@ async def visible(
 
 
 async def _writable(
-    session: AsyncSession, evaluation_id: int, principal: Principal, state: str, doing: str
+    session: AsyncSession,
+    evaluation_id: int,
+    principal: Principal,
+    state: str,
+    doing: str,
+    if_match: str | None,
 ) -> tuple[Evaluation, Unit]:
+    """The evaluation locked for the write (so that the If-Match check holds until commit),
+    when the caller may `doing` it, it saw its current version and it is in `state`."""
     evaluation = await visible(session, evaluation_id, principal, lock=True)
     lead = await _lead(session, evaluation)
     if not evaluation.led_locally or lead is None:
@@ -58,12 +71,26 @@ async def _writable(
         )
     if not principal.sees(lead.path):
         raise Forbidden(f"only unit {lead.code} and those above it may {doing} this evaluation")
+    await _check_version(session, evaluation, principal, if_match)
     if evaluation.state != state:
         raise Conflict(
             f"evaluation {evaluation.id} is {evaluation.state}; only a {state} one can be {doing}",
             field="state",
         )
     return evaluation, lead
+
+
+async def _check_version(
+    session: AsyncSession, evaluation: Evaluation, principal: Principal, if_match: str | None
+) -> None:
+    """If-Match (command/preconditions.py): otherwise another member of the evaluation
+    group changed the evaluation first; the 412 carries it as GET shows it."""
+    current = present.etag(evaluation)
+    if if_match_holds(if_match, current):
+        return
+    view = await detail(session, evaluation, principal)
+    body = IncidentEvaluationOut.model_validate(view).model_dump(mode="json")
+    raise changed_since_seen(f"evaluation {evaluation.id}", current, body)
 
 
 async def detail(
@@ -127,10 +154,14 @@ async def update_draft(
     patch: EvaluationPatch,
     principal: Principal,
     now: datetime,
+    if_match: str | None = None,
 ) -> Evaluation:
     """Change a draft's group, sections, plans used or recommendations; nothing is
-    written unless every value is accepted."""
-    evaluation, lead = await _writable(session, evaluation_id, principal, "draft", "edited")
+    written unless every value is accepted and `if_match` (the tags the caller last saw,
+    If-Match) names the current version."""
+    evaluation, lead = await _writable(
+        session, evaluation_id, principal, "draft", "edited", if_match
+    )
     if not patch.model_fields_set:
         raise Invalid("body", "send at least one of group, sections, plans, recommendations")
     incident = await get_incident(session=session, incident_id=evaluation.incident_id)
@@ -195,10 +226,17 @@ def _missing(evaluation: Evaluation) -> list[str]:
 
 
 async def submit(
-    session: AsyncSession, *, evaluation_id: int, principal: Principal, now: datetime
+    session: AsyncSession,
+    *,
+    evaluation_id: int,
+    principal: Principal,
+    now: datetime,
+    if_match: str | None = None,
 ) -> Evaluation:
     """A draft with every required section is submitted; 422 names each missing one."""
-    evaluation, _ = await _writable(session, evaluation_id, principal, "draft", "submitted")
+    evaluation, _ = await _writable(
+        session, evaluation_id, principal, "draft", "submitted", if_match
+    )
     if missing := _missing(evaluation):
         raise Invalid(
             missing[0],
@@ -217,11 +255,18 @@ async def submit(
 
 
 async def accept(
-    session: AsyncSession, *, evaluation_id: int, principal: Principal, now: datetime
+    session: AsyncSession,
+    *,
+    evaluation_id: int,
+    principal: Principal,
+    now: datetime,
+    if_match: str | None = None,
 ) -> Evaluation:
     """A submitted evaluation is accepted; its recommendations become corrective actions
     (and, for a plan, revision tasks on that plan)."""
-    evaluation, lead = await _writable(session, evaluation_id, principal, "submitted", "accepted")
+    evaluation, lead = await _writable(
+        session, evaluation_id, principal, "submitted", "accepted", if_match
+    )
     if evaluation.submitted_by == principal.subject:
         raise Forbidden("the person who submitted an evaluation does not accept it")
     evaluation.state = "accepted"

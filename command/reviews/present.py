@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.db import utcnow
 from command.events import record_event
 from command.incidents.queries import titles
+from command.preconditions import entity_tag
 from command.reviews.models import CorrectiveAction, Evaluation
 from command.units.models import Unit
 
@@ -47,6 +48,11 @@ def on_time(evaluation: Evaluation) -> bool | None:
     if evaluation.submitted_at is not None:
         return evaluation.submitted_at <= evaluation.due_at
     return False if evaluation.overdue_at is not None else None
+
+
+def etag(evaluation: Evaluation) -> str:
+    """The evaluation's entity tag: it moves with `version`, bumped by every write."""
+    return entity_tag(evaluation.id, evaluation.version)
 
 
 def evaluation_dict(

@@ -54,10 +54,14 @@ async def list_reviews(request: Request) -> Response:
     return respond(IncidentEvaluationList.model_validate(listing))
 
 
-async def _detail(request: Request, evaluation_id: int, principal) -> dict:
+async def _detail(request: Request, evaluation_id: int, principal) -> Response:
+    """The evaluation as GET shows it, with its ETag (of the version this read saw)."""
     async with request.app.state.db.read() as session:
         evaluation = await evaluations.visible(session, evaluation_id, principal)
-        return await evaluations.detail(session, evaluation, principal)
+        view = await evaluations.detail(session, evaluation, principal)
+    return respond(
+        IncidentEvaluationOut.model_validate(view), headers={"ETag": present.etag(evaluation)}
+    )
 
 
 @api(
@@ -65,23 +69,22 @@ async def _detail(request: Request, evaluation_id: int, principal) -> dict:
     tags=TAGS,
     response=IncidentEvaluationOut,
     errors=(401, 403, 404),
+    etag=True,
 )
 async def get_review(request: Request) -> Response:
     principal = await require(request, "reviews.read")
-    evaluation_id = path_id(request, "id", "evaluation")
-    return respond(
-        IncidentEvaluationOut.model_validate(await _detail(request, evaluation_id, principal))
-    )
+    return await _detail(request, path_id(request, "id", "evaluation"), principal)
 
 
 async def _write(request: Request, work, capability: str = "reviews.write") -> Response:
+    """`work(session, evaluation_id, principal, if_match)` on the locked row; the answer is
+    the evaluation after the commit, with its new ETag."""
     principal = await require(request, capability)
     evaluation_id = path_id(request, "id", "evaluation")
+    if_match = request.headers.get("if-match")
     async with request.app.state.db.write() as session:
-        await work(session, evaluation_id, principal)
-    return respond(
-        IncidentEvaluationOut.model_validate(await _detail(request, evaluation_id, principal))
-    )
+        await work(session, evaluation_id, principal, if_match)
+    return await _detail(request, evaluation_id, principal)
 
 
 @api(
@@ -90,13 +93,19 @@ async def _write(request: Request, work, capability: str = "reviews.write") -> R
     request=EvaluationPatch,
     response=IncidentEvaluationOut,
     errors=WRITE_ERRORS,
+    if_match=True,
 )
 async def patch_review(request: Request) -> Response:
     patch = await read_model(request, EvaluationPatch)
 
-    async def work(session, evaluation_id, principal):
+    async def work(session, evaluation_id, principal, if_match):
         await evaluations.update_draft(
-            session, evaluation_id=evaluation_id, patch=patch, principal=principal, now=utcnow()
+            session,
+            evaluation_id=evaluation_id,
+            patch=patch,
+            principal=principal,
+            now=utcnow(),
+            if_match=if_match,
         )
 
     return await _write(request, work)
@@ -107,11 +116,16 @@ async def patch_review(request: Request) -> Response:
     tags=TAGS,
     response=IncidentEvaluationOut,
     errors=WRITE_ERRORS,
+    if_match=True,
 )
 async def submit_review(request: Request) -> Response:
-    async def work(session, evaluation_id, principal):
+    async def work(session, evaluation_id, principal, if_match):
         await evaluations.submit(
-            session, evaluation_id=evaluation_id, principal=principal, now=utcnow()
+            session,
+            evaluation_id=evaluation_id,
+            principal=principal,
+            now=utcnow(),
+            if_match=if_match,
         )
 
     return await _write(request, work)
@@ -122,11 +136,16 @@ async def submit_review(request: Request) -> Response:
     tags=TAGS,
     response=IncidentEvaluationOut,
     errors=WRITE_ERRORS,
+    if_match=True,
 )
 async def accept_review(request: Request) -> Response:
-    async def work(session, evaluation_id, principal):
+    async def work(session, evaluation_id, principal, if_match):
         await evaluations.accept(
-            session, evaluation_id=evaluation_id, principal=principal, now=utcnow()
+            session,
+            evaluation_id=evaluation_id,
+            principal=principal,
+            now=utcnow(),
+            if_match=if_match,
         )
 
     return await _write(request, work, "reviews.accept")

@@ -17,10 +17,17 @@ export function isNetworkError(error) {
   return error instanceof TypeError;
 }
 
-export async function api(path, { method = "GET", body, key, signal } = {}) {
+export async function api(path, options = {}) {
+  return (await apiTagged(path, options)).body;
+}
+
+// The body with the response's ETag: the version a later write names in `ifMatch`
+// (If-Match), so that a change made meanwhile by someone else is refused (412), not lost.
+export async function apiTagged(path, { method = "GET", body, key, ifMatch, signal } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (key) headers["Idempotency-Key"] = key;
+  if (ifMatch) headers["If-Match"] = ifMatch;
   const response = await fetch(path, {
     method,
     headers,
@@ -30,7 +37,7 @@ export async function api(path, { method = "GET", body, key, signal } = {}) {
   });
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
-  return data;
+  return { body: data, etag: response.headers.get("ETag") };
 }
 
 // What a failure was, kept as data (the report page's outbox stores it) so that it is

@@ -2,23 +2,27 @@
 // due clock and state, the facts the system holds, the form the officer fills and
 // submits, the acceptance, the report links and the corrective actions; and the side
 // list of evaluations falling due (topic reviews).
-import { api } from "../api.js";
+import { api, apiTagged } from "../api.js";
 import { can } from "../config.js";
 import { $, el } from "../dom.js";
 import { t, unitName } from "../i18n.js";
 import { formatDateTime, fromLocalInput, localDate } from "../time.js";
 import { clock } from "../clocks.js";
+import { actorLabel } from "./words.js";
 import { ReviewStore, SECTIONS, dueClock, refusal, stateLabel } from "../reviews/words.js";
 
 export const reviewStore = new ReviewStore();
-// What the officer typed and has not saved, by evaluation: a re-render keeps it.
+// What the officer typed and has not saved, by evaluation, with the ETag of the version
+// it was typed over (sent as If-Match): a re-render keeps it, and a save after someone
+// else's is refused (412) and shown, never a silent overwrite.
 const unsaved = new Map();
 const REQUIRED = new Set(["course", "response", "command", "information", "conclusion", "lessons"]);
 
 export async function loadReview(incidentId) {
   const list = await api(`/api/reviews?incident=${incidentId}`);
   if (!list.items.length) return null;
-  const review = await api(`/api/reviews/${list.items[0].id}`);
+  const { body: review, etag } = await apiTagged(`/api/reviews/${list.items[0].id}`);
+  review.etag = etag;
   // The registry's plans of the lead unit's subtree: those the evaluation may name.
   const within = review.lead_unit && review.state === "draft" ? `within=${encodeURIComponent(review.lead_unit)}&` : "";
   const plans = within ? await api(`/api/plans?${within}limit=200`).catch(() => ({ items: [] })) : { items: [] };
@@ -27,8 +31,13 @@ export async function loadReview(incidentId) {
 }
 
 function formOf(review) {
-  if (!unsaved.has(review.id)) {
+  const kept = unsaved.get(review.id);
+  // Untouched, the form follows the newest version; once typed into, it keeps its own.
+  if (!kept || (!kept.dirty && kept.tag !== review.etag)) {
     unsaved.set(review.id, {
+      tag: review.etag,
+      dirty: false,
+      conflict: null,
       lead: review.group?.lead || "",
       members: (review.group?.members || []).join("、"),
       sections: { ...review.sections },
@@ -94,6 +103,34 @@ function payload(form) {
   };
 }
 
+// The parts of the form that differ from `current` (the version saved meanwhile), in words.
+function differingParts(form, current) {
+  const mine = payload(form);
+  const parts = SECTIONS.filter((name) => (mine.sections[name] || "") !== (current.sections?.[name] || "")).map((name) => t(`review.sec.${name}`));
+  const group = current.group || {};
+  if (mine.group.lead !== (group.lead || "") || mine.group.members.join("、") !== (group.members || []).join("、")) parts.unshift(t("review.print.group"));
+  if (mine.recommendations.length !== (current.recommendations || []).length) parts.push(t("review.print.recs"));
+  return parts;
+}
+
+// Someone else saved the evaluation after this form was opened: what the officer typed
+// stays; the notice says so and offers the current version instead.
+function conflictNotice(review, form, ctx) {
+  const current = form.conflict || (form.dirty && review.etag && review.etag !== form.tag ? review : null);
+  if (!current) return null;
+  const parts = differingParts(form, current);
+  const load = () => {
+    unsaved.delete(review.id);
+    ctx.flash("");
+    ctx.refresh();
+  };
+  return el("div", { className: "notice warn rv-conflict", id: "rv-conflict", role: "alert" },
+    el("p", { text: t("review.conflict") }),
+    el("p", { className: "muted", text: t("review.conflict.by", { who: actorLabel(current.updated_by) || "—", at: formatDateTime(current.updated_at) }) }),
+    parts.length ? el("p", { text: t("review.conflict.differs", { parts: parts.join(t("desk.listSep")) }) }) : null,
+    el("button", { type: "button", className: "secondary", id: "rv-load-current", text: t("review.conflict.load"), onclick: load }));
+}
+
 function factsBlock(review) {
   const facts = review.facts;
   if (!facts) return null;
@@ -155,16 +192,25 @@ function draftForm(review, units, ctx, rerender) {
   const owners = ownerUnits(review, units);
   const submit = async (andSubmit) => {
     try {
-      await api(`/api/reviews/${review.id}`, { method: "PATCH", body: payload(form) });
-      if (andSubmit) await api(`/api/reviews/${review.id}/submit`, { method: "POST" });
+      const saved = await apiTagged(`/api/reviews/${review.id}`, { method: "PATCH", body: payload(form), ifMatch: form.tag });
+      form.tag = saved.etag; // what is typed is now that version (a refused submit keeps it)
+      if (andSubmit) await apiTagged(`/api/reviews/${review.id}/submit`, { method: "POST", ifMatch: saved.etag });
       unsaved.delete(review.id);
       ctx.flash(t(andSubmit ? "review.submitted" : "review.saved"));
       ctx.refresh();
     } catch (error) {
+      if (error.status === 412 && error.body?.error?.current) {
+        form.conflict = error.body.error.current;
+        rerender();
+      }
       ctx.flash(refusal(error), "error");
     }
   };
-  return el("form", { className: "rv-form", id: "rv-form", onsubmit: (event) => { event.preventDefault(); submit(true); } },
+  const markDirty = () => {
+    form.dirty = true;
+  };
+  return el("form", { className: "rv-form", id: "rv-form", oninput: markDirty, onchange: markDirty, onsubmit: (event) => { event.preventDefault(); submit(true); } },
+    conflictNotice(review, form, ctx),
     el("div", { className: "rv-row" },
       field("review.group.lead", el("input", { name: "group-lead", value: form.lead, oninput: (e) => { form.lead = e.target.value; } }), true),
       field("review.group.members", el("input", { name: "group-members", value: form.members, oninput: (e) => { form.members = e.target.value; } }))),
@@ -184,11 +230,12 @@ function draftForm(review, units, ctx, rerender) {
 function readOnly(review, ctx) {
   const accept = async () => {
     try {
-      await api(`/api/reviews/${review.id}/accept`, { method: "POST" });
+      await apiTagged(`/api/reviews/${review.id}/accept`, { method: "POST", ifMatch: review.etag });
       ctx.flash(t("review.acceptedDone"));
       ctx.refresh();
     } catch (error) {
       ctx.flash(refusal(error), "error");
+      if (error.status === 412) ctx.refresh(); // nothing typed to keep: show what is there now
     }
   };
   return el("div", { className: "rv-read" },

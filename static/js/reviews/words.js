@@ -28,7 +28,8 @@ export function refusal(error) {
   if (!(error instanceof ApiError)) return t("desk.error.unexpected");
   const lasts = (error.details || []).map((d) => String(d.field || "").split(".").pop());
   const specific = lasts.map((name) => `review.error.${error.code}.${name}`).find((key) => has(key));
-  const base = specific ? t(specific) : has(`desk.error.${error.code}`) ? t(`desk.error.${error.code}`) : t("desk.error.other", { status: error.status });
+  const own = has(`review.error.${error.code}`) ? `review.error.${error.code}` : null;
+  const base = specific || own ? t(specific || own) : has(`desk.error.${error.code}`) ? t(`desk.error.${error.code}`) : t("desk.error.other", { status: error.status });
   const fields = [...new Set((error.details || []).map((d) => fieldLabel(d.field)).filter(Boolean))];
   return fields.length ? `${base}${t("desk.error.fields", { fields: fields.join(t("desk.listSep")) })}` : base;
 }
