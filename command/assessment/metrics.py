@@ -74,8 +74,7 @@ async def _special_plans(session: AsyncSession, unit: Unit, period: Period) -> l
     return [
         plan
         for plan in plans
-        if plan.in_force_since is not None
-        and plan.in_force_since <= period.last_day
+        if plan.in_force_since is not None and plan.in_force_since <= period.last_day
     ]
 
 
