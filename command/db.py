@@ -81,6 +81,14 @@ def insert_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> li
 
 
 DURABLE = "db.after_durable"
+PROCESS_CACHES = "db.process_caches"
+
+
+def process_cache(session: Any, name: str) -> dict[Any, Any] | None:
+    """The cache called `name` that this session's `Database` keeps for its whole life,
+    or None for a session made elsewhere (then nothing is cached)."""
+    caches = session.info.get(PROCESS_CACHES)
+    return None if caches is None else caches.setdefault(name, {})
 
 
 def after_durable(session: Any, callback: Callable[[], None]) -> None:
@@ -200,7 +208,10 @@ class Database:
         self.reader = make_engine(url, writer=False, echo=echo) if self.is_sqlite else self.writer
         # Every session carries the process's settings (command.config.settings_of), so
         # that services and hooks, which receive only a session, read them too.
-        info = {SESSION_KEY: settings} if settings is not None else {}
+        info: dict[str, Any] = {SESSION_KEY: settings} if settings is not None else {}
+        # What a domain keeps for the life of this process and database (caches of data
+        # that never changes once written), shared by every session: `process_cache`.
+        info[PROCESS_CACHES] = {}
         self._info = info
         # SQLite: queued writes share one transaction and one fsync (command.groupcommit).
         self._group = GroupCommit(self.writer) if self.is_sqlite else None

@@ -13,22 +13,23 @@ from datetime import datetime
 
 from command.deadlines.rules import link_name
 from command.incidents.models import Incident, Report
-from command.units.models import Unit, tier_rank
+from command.units.models import tier_rank
+from command.units.service import UnitRef
 
 
 @dataclass(frozen=True)
 class Link:
     """One step of the chain: `reporter` owes reports to `recipient`."""
 
-    reporter: Unit
-    recipient: Unit
+    reporter: UnitRef
+    recipient: UnitRef
 
     @property
     def name(self) -> str:
         return link_name(self.reporter.kind, self.reporter.tier, self.recipient.tier)
 
 
-def links(chain: Sequence[Unit]) -> list[Link]:
+def links(chain: Sequence[UnitRef]) -> list[Link]:
     """Every link of a chain (origin first, then its superiors nearest first)."""
     return [Link(low, high) for low, high in zip(chain, chain[1:], strict=False)]
 
@@ -48,7 +49,7 @@ def _earliest(learned: dict[int, datetime], unit_id: int, at: datetime) -> None:
 Routes = Mapping[int, Mapping[int, datetime | None]]
 
 
-def addressees(report: Report, chain: Sequence[Unit], routes: Routes) -> list[int]:
+def addressees(report: Report, chain: Sequence[UnitRef], routes: Routes) -> list[int]:
     """The units a report went to, by id: those it names (`addressees`, 越级上报), or else
     the unit above its sender and the units the sender owed direct reports to when the
     report arrived (`routes`)."""
@@ -64,7 +65,7 @@ def addressees(report: Report, chain: Sequence[Unit], routes: Routes) -> list[in
 
 def learned_times(
     incident: Incident,
-    chain: Sequence[Unit],
+    chain: Sequence[UnitRef],
     reports: Sequence[Report],
     logged_by: int | None = None,
     routes: Routes | None = None,

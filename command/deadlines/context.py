@@ -21,8 +21,7 @@ from command.deadlines.present import obligation_view
 from command.deadlines.rules import LevelRules, Ruleset, Version
 from command.events import record_event
 from command.incidents.models import Incident, Report
-from command.units.models import Unit
-from command.units.service import chain_of
+from command.units.service import UnitRef, chain_refs
 
 
 @dataclass
@@ -32,7 +31,7 @@ class Context:
     incident: Incident
     ruleset: Ruleset
     version: Version
-    chain: list[Unit]
+    chain: list[UnitRef]
     reports: list[Report]
     obligations: list[Obligation]
     logged_by: int | None
@@ -138,7 +137,7 @@ async def _context(
         incident=incident,
         ruleset=ruleset,
         version=ruleset.version_at(incident.learned_at),
-        chain=await chain_of(session, incident.unit_path),
+        chain=await chain_refs(session, incident.unit_path),
         reports=reports,
         obligations=obligations,
         logged_by=logged_by,

@@ -17,7 +17,8 @@ from datetime import timedelta
 
 from command.deadlines.rules import MEMBER, DirectLink, Trigger, Version
 from command.incidents.models import Incident
-from command.units.models import Unit, tier_rank
+from command.units.models import tier_rank
+from command.units.service import UnitRef
 from command.vocabulary import AREA_KINDS
 
 FIGURE_FIELDS = ("dead", "missing", "injured", "affected", "loss")
@@ -57,8 +58,8 @@ class Direct:
     """One direct report a trigger requires: `reporter` owes it to `recipient`."""
 
     trigger: Trigger
-    reporter: Unit
-    recipient: Unit
+    reporter: UnitRef
+    recipient: UnitRef
     rule: DirectLink
 
     @property
@@ -70,7 +71,7 @@ class Direct:
         return self.rule.phone if channel == "phone" else self.rule.written
 
 
-def _recipient(chain: Sequence[Unit], index: int, tier: str) -> Unit | None:
+def _recipient(chain: Sequence[UnitRef], index: int, tier: str) -> UnitRef | None:
     """The area of that tier above the unit; at a tier without an area (the national
     duty office heads the demo tree), the unit of that tier on the chain."""
     at_tier = [unit for unit in chain[index + 1 :] if unit.tier == tier]
@@ -78,7 +79,7 @@ def _recipient(chain: Sequence[Unit], index: int, tier: str) -> Unit | None:
     return (areas or at_tier or [None])[0]
 
 
-def directs(version: Version, incident: Incident, chain: Sequence[Unit]) -> list[Direct]:
+def directs(version: Version, incident: Incident, chain: Sequence[UnitRef]) -> list[Direct]:
     """Every direct report the firing triggers require of the units on the chain."""
     found = []
     for trigger in fired(version, incident):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.db import after_durable, process_cache
 from command.errors import Conflict, Invalid, NotFound
 from command.events import record_event
 from command.units.models import Unit, tier_rank
@@ -73,6 +75,43 @@ async def chain_up(session: AsyncSession, unit: Unit) -> list[Unit]:
 async def chain_of(session: AsyncSession, path: str) -> list[Unit]:
     """The unit at `path` and its superiors, nearest first, in one query."""
     return await _units_in_order(session, list(reversed(path.strip("/").split("/"))))
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRef:
+    """What a unit's place in the tree is: fixed once the unit exists (the tree's units
+    are never moved or re-tiered, see update_unit), so it may be kept across transactions.
+    Names and contacts change and are not here."""
+
+    id: int
+    code: str
+    kind: str
+    tier: str
+    path: str
+
+
+CHAIN_CACHE_MAX = 50_000  # paths; a city has a few thousand units
+
+
+async def chain_refs(session: AsyncSession, path: str) -> list[UnitRef]:
+    """The unit at `path` and its superiors, nearest first, as references: read from the
+    database once per process and path. A chain read inside a write is kept only once that
+    write is durable, so a unit created by a transaction that rolls back is never kept."""
+    cache = process_cache(session, "units.chains")
+    if cache is not None and (known := cache.get(path)) is not None:
+        return list(known)
+    refs = tuple(
+        UnitRef(u.id, u.code, u.kind, u.tier, u.path) for u in await chain_of(session, path)
+    )
+    if cache is not None:
+        after_durable(session, lambda: _keep(cache, path, refs))
+    return list(refs)
+
+
+def _keep(cache: dict, path: str, refs: tuple[UnitRef, ...]) -> None:
+    if len(cache) >= CHAIN_CACHE_MAX:
+        cache.clear()
+    cache[path] = refs
 
 
 async def _units_in_order(session: AsyncSession, codes: list[str]) -> list[Unit]:
