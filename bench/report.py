@@ -20,7 +20,9 @@ FANOUT_MEMORY_AIM = 1.2  # KiB per connection against the broadcast's, at 5,000 
 FANOUT_MEMORY_AT = 5000
 SERVER_MIB_AIM = 1024  # the server's RSS at 10,000 screens
 SCALEOUT_AIM = 1.5  # two processes over Redis, against the single-process broadcast
-INGEST_AIM = 0.6  # watchfloor's reports/s at least this share of the bare insert's
+# Watchfloor's reports/s at least this share of the bare insert's, per database: SQLite's
+# one writer serialises whole transactions, which the one-row floor hardly feels.
+INGEST_AIMS = {"sqlite": 0.4, "postgres": 0.6}
 ENGINE_AIM_MS = 1000.0
 RESUME_AIM_S = 2.0
 
@@ -92,8 +94,9 @@ def ingest_rows(data: dict[str, Any]) -> list[Row]:
         ours, floor = result["watchfloor"], result["floor"]
         ratio = _ratio(ours["per_second"], floor["per_second"])
         part = f"ingest {result['backend']}"
-        aim = f"≥ {INGEST_AIM}× floor"
-        met = ratio is not None and ratio >= INGEST_AIM and not ours["failures"]
+        share = INGEST_AIMS.get(result["backend"], 0.6)
+        aim = f"≥ {share}× floor"
+        met = ratio is not None and ratio >= share and not ours["failures"]
         rows.append(
             Row(part, "reports/s", ours["per_second"], floor["per_second"], ratio, aim, met)
         )
