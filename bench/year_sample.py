@@ -98,12 +98,13 @@ async def create_sample(
     closed: int,
     open_: int,
     followups: range,
-    county_every: int,
+    county_misses_every: int,
 ) -> list[int]:
     """`closed` incidents with a whole chain, closed; `open_` with an initial report and
-    one follow-up, left open. Follow-ups cycle through `followups`; on every
-    `county_every`-th closed one (0: none) the county files its initial and final
-    reports to the city too (on the others it owes them, and misses them). Returns ids."""
+    one follow-up, left open. Follow-ups cycle through `followups`. The county files its
+    initial and final reports to the city on the closed ones too, except on every
+    `county_misses_every`-th (0: never files), whose reports it owes and misses. Returns
+    the ids."""
     ids = []
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
         for number in range(closed + open_):
@@ -122,7 +123,7 @@ async def create_sample(
             for n in range(followups[number % len(followups)]):
                 await _file(client, tokens["reporter"], incident_id, "followup", n + 1)
             await _file(client, tokens["reporter"], incident_id, "final", 0)
-            if county_every and number % county_every == 0:
+            if county_misses_every and number % county_misses_every:
                 await _file(client, tokens["county"], incident_id, "initial", 0)
                 await _file(client, tokens["county"], incident_id, "final", 0)
             await _close(client, tokens["commander"], incident_id)

@@ -117,30 +117,43 @@ def _count_verdict(tally: Tally, kind: str, state: str, number: int) -> None:
         tally.misreports += number
 
 
+# What _count reads of an obligation: plain rows, not ORM objects (a year's table of a
+# city is hundreds of thousands of them).
+COUNTED = (
+    Obligation.unit_id,
+    Obligation.state,
+    Obligation.due_at,
+    Obligation.met_at,
+    Obligation.missing_facts,
+    Obligation.report_id,
+)
+
+
 async def _tallies(
     session: AsyncSession, root: Unit, start: datetime, end: datetime, now: datetime
 ) -> dict[int, Tally]:
     in_tree = Obligation.unit_path.startswith(root.path, autoescape=True)
     obligations = await session.execute(
-        select(Obligation, Unit)
-        .join(Unit, Unit.id == Obligation.unit_id)
+        select(*COUNTED)
         .where(in_tree, Obligation.due_at >= start, Obligation.due_at < end)
         .where(Obligation.withdrawn_at.is_(None), Obligation.exercise.is_(False))
     )
-    tallies: dict[int, Tally] = {}
-    for ob, unit in obligations.all():
-        _count(tallies.setdefault(unit.id, Tally(unit)), ob, now)
     verdicts = await session.execute(
-        select(Unit, Verdict.kind, Verdict.state, func.count())
-        .join(Verdict, Verdict.unit_id == Unit.id)
+        select(Verdict.unit_id, Verdict.kind, Verdict.state, func.count())
         .join(Incident, Incident.id == Verdict.incident_id)
         .where(Verdict.unit_path.startswith(root.path, autoescape=True))
         .where(Incident.learned_at >= start, Incident.learned_at < end)
         .where(Incident.exercise.is_(False))
-        .group_by(Unit, Verdict.kind, Verdict.state)
+        .group_by(Verdict.unit_id, Verdict.kind, Verdict.state)
     )
-    for unit, kind, state, number in verdicts.all():
-        _count_verdict(tallies.setdefault(unit.id, Tally(unit)), kind, state, number)
+    counted, judged = obligations.all(), verdicts.all()
+    unit_ids = {row.unit_id for row in counted} | {row.unit_id for row in judged}
+    units = await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))
+    tallies = {unit.id: Tally(unit) for unit in units}
+    for ob in counted:
+        _count(tallies[ob.unit_id], ob, now)
+    for unit_id, kind, state, number in judged:
+        _count_verdict(tallies[unit_id], kind, state, number)
     return tallies
 
 
