@@ -58,6 +58,7 @@ OPEN_INCIDENTS = 40
 CHECKPOINTS = (1, 3, 6, 12)
 MONTH = timedelta(days=365 / 12)
 COUNTY = "231102"  # Aihui District: the county whose compliance and list are read
+CITY = "231100"
 EXTRA_COUNTIES = (("231184", "北辰县", "Beichen County", 127.1, 49.6),)
 EXTRA_COUNTIES += (("231185", "南岭县", "Nanling County", 126.6, 48.9),)
 EXTRA_COUNTIES += (("231186", "西江县", "Xijiang County", 125.9, 49.2),)
@@ -69,7 +70,7 @@ FLAT_AIM = 1.5  # a snapshot at 12 months at most this many times its 1-month p9
 RESUME_REPORTS = 3
 # The county files its own reports to the city on all but one in COUNTY_MISSES_EVERY of
 # the sample's closed incidents; that one it misses (the compliance table's misses).
-COUNTY_MISSES_EVERY = 6
+COUNTY_MISSES_EVERY = 12
 
 
 # -- the database and the server -----------------------------------------------------------
@@ -92,6 +93,8 @@ async def prepare(url: str) -> dict[str, str]:
             await _add_counties(session)
             county = await session.scalar(select(Unit).where(Unit.code == COUNTY))
             tokens["county"], _ = await create_token(session, unit=county, role="reporter")
+            city = await session.scalar(select(Unit).where(Unit.code == CITY))
+            tokens["city"], _ = await create_token(session, unit=city, role="reporter")
         return tokens
     finally:
         await db.dispose()
@@ -103,9 +106,7 @@ async def _add_counties(session: Any) -> None:
 
     for code, name, name_en, lon, lat in EXTRA_COUNTIES:
         county = UnitIn(code=code, name=name, name_en=name_en, kind="area", tier="county")
-        await create_unit(
-            session, data=county.model_copy(update={"parent": "231100"}), actor="bench"
-        )
+        await create_unit(session, data=county.model_copy(update={"parent": CITY}), actor="bench")
         for n in range(1, 5):
             township = UnitIn(
                 code=f"{code}{n:03d}",
@@ -135,14 +136,14 @@ def start_server(url: str, workdir: Path) -> ServerProcess:
 
 
 async def make_templates(
-    db: Database, base_url: str, tokens: dict[str, str]
+    db: Database, base_url: str, tokens: dict[str, str], closed: int
 ) -> tuple[list[Template], list[Template], list[Place]]:
     """The sample through HTTP, the engine's marks of the days after, the townships."""
     after = await first_event_id(db)
     closed_ids = await create_sample(
         base_url,
         tokens,
-        closed=24,
+        closed=closed,
         open_=0,
         followups=range(3, 7),
         county_misses_every=COUNTY_MISSES_EVERY,
@@ -412,11 +413,11 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     checkpoints = []
     try:
         started = time.perf_counter()
-        templates = await make_templates(db, server.url, tokens)
+        templates = await make_templates(db, server.url, tokens, args.sample)
         sample_seconds = round(time.perf_counter() - started, 1)
         print(f"  sample through HTTP in {sample_seconds} s", flush=True)
         loaded = 0
-        for months in CHECKPOINTS:
+        for months in sorted(int(m) for m in args.checkpoints.split(",")):
             load = await load_months(db, templates, range(loaded, months), per_month, rng)
             loaded = months
             counts = await table_counts(db)
@@ -484,6 +485,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="share of 20,000 incidents")
     parser.add_argument("--repeat", type=int, default=30, help="timed runs of each read")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a database of its own")
+    parser.add_argument(
+        "--checkpoints", default=",".join(map(str, CHECKPOINTS)), help="months loaded when measured"
+    )
+    parser.add_argument("--sample", type=int, default=24, help="closed incidents in the sample")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -102,9 +102,9 @@ async def create_sample(
 ) -> list[int]:
     """`closed` incidents with a whole chain, closed; `open_` with an initial report and
     one follow-up, left open. Follow-ups cycle through `followups`. The county files its
-    initial and final reports to the city on the closed ones too, except on every
-    `county_misses_every`-th (0: never files), whose reports it owes and misses. Returns
-    the ids."""
+    initial and final reports to the city on the closed ones too (and the city its own to
+    the province on a 较大 one), except on every `county_misses_every`-th (0: never
+    files), whose reports it owes and misses. Returns the ids."""
     ids = []
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
         for number in range(closed + open_):
@@ -126,6 +126,9 @@ async def create_sample(
             if county_misses_every and number % county_misses_every:
                 await _file(client, tokens["county"], incident_id, "initial", 0)
                 await _file(client, tokens["county"], incident_id, "final", 0)
+                if LEVELS[number % len(LEVELS)] == "III":  # 较大: the city reports upwards
+                    await _file(client, tokens["city"], incident_id, "initial", 0)
+                    await _file(client, tokens["city"], incident_id, "final", 0)
             await _close(client, tokens["commander"], incident_id)
     return ids
 

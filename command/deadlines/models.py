@@ -71,6 +71,8 @@ class Obligation(Base):
         Index("ix_obligations_incident_id", "incident_id"),
         Index("ix_obligations_unit_path_due_at", "unit_path", "due_at"),
         Index("ix_obligations_due_at", "due_at"),
+        # The owed ones (what the screens show) among a year's met and late rows.
+        Index("ix_obligations_owed", "state", "withdrawn_at", "kind"),
     )
 
 
