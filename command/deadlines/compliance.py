@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.deadlines.models import Obligation, Verdict
@@ -92,20 +92,6 @@ def window(
     return begin, stop
 
 
-def _count(tally: Tally, ob: Any, now: datetime) -> None:
-    if ob.state == "met":
-        tally.on_time += 1
-    elif ob.state == "late":
-        tally.late += 1
-        tally.delays.append((ob.met_at - ob.due_at).total_seconds())
-    elif ob.state == "missed":
-        tally.missed += 1
-    elif ob.due_at <= now:
-        tally.pending += 1
-    if ob.missing_facts and ob.report_id is not None:
-        tally.incomplete_reports.add(ob.report_id)
-
-
 def _count_verdict(tally: Tally, kind: str, state: str, number: int) -> None:
     if kind == "false_report" and state == "confirmed":
         tally.false_reports += number
@@ -117,27 +103,81 @@ def _count_verdict(tally: Tally, kind: str, state: str, number: int) -> None:
         tally.misreports += number
 
 
-# What _count reads of an obligation: plain rows, not ORM objects (a year's table of a
-# city is hundreds of thousands of them).
-COUNTED = (
-    Obligation.unit_id,
-    Obligation.state,
-    Obligation.due_at,
-    Obligation.met_at,
-    Obligation.missing_facts,
-    Obligation.report_id,
-)
+def _state_is(state: str) -> Any:
+    return func.sum(case((Obligation.state == state, 1), else_=0))
+
+
+async def _count_obligations(
+    session: AsyncSession, tallies: _Tallies, where: list[Any], now: datetime
+) -> None:
+    """Counted in the database, per unit: a year's table of a city is hundreds of
+    thousands of rows; only the late ones (their delays) and the incomplete reports
+    come back one by one."""
+    others = Obligation.state.not_in(("met", "late", "missed"))
+    counts = await session.execute(
+        select(
+            Obligation.unit_id,
+            _state_is("met"),
+            _state_is("late"),
+            _state_is("missed"),
+            func.sum(case((others & (Obligation.due_at <= now), 1), else_=0)),
+        )
+        .where(*where)
+        .group_by(Obligation.unit_id)
+    )
+    for unit_id, on_time, late, missed, pending in counts.all():
+        tally = await tallies.get(unit_id)
+        tally.on_time, tally.late, tally.missed, tally.pending = on_time, late, missed, pending
+    late_rows = await session.execute(
+        select(Obligation.unit_id, Obligation.met_at, Obligation.due_at)
+        .where(*where, Obligation.state == "late")
+        .order_by(Obligation.id)
+    )
+    for unit_id, met_at, due_at in late_rows.all():
+        (await tallies.get(unit_id)).delays.append((met_at - due_at).total_seconds())
+    # Stored as JSON text on SQLite and as jsonb on PostgreSQL; both print [] alike.
+    incomplete = cast(Obligation.missing_facts, String) != "[]"
+    reports = await session.execute(
+        select(Obligation.unit_id, Obligation.report_id)
+        .where(*where, Obligation.report_id.is_not(None), incomplete)
+        .distinct()
+    )
+    for unit_id, report_id in reports.all():
+        (await tallies.get(unit_id)).incomplete_reports.add(report_id)
+
+
+class _Tallies:
+    """The tallies by unit id, each made on first use; the subtree's units read at once."""
+
+    def __init__(self, session: AsyncSession, root: Unit) -> None:
+        self.session, self.root, self.by_unit = session, root, {}
+        self.units: dict[int, Unit] | None = None
+
+    async def get(self, unit_id: int) -> Tally:
+        tally = self.by_unit.get(unit_id)
+        if tally is None:
+            if self.units is None:
+                in_tree = Unit.path.startswith(self.root.path, autoescape=True)
+                self.units = {
+                    u.id: u for u in await self.session.scalars(select(Unit).where(in_tree))
+                }
+            unit = self.units.get(unit_id) or await self.session.get(Unit, unit_id)
+            tally = self.by_unit[unit_id] = Tally(unit)
+        return tally
 
 
 async def _tallies(
     session: AsyncSession, root: Unit, start: datetime, end: datetime, now: datetime
 ) -> dict[int, Tally]:
-    in_tree = Obligation.unit_path.startswith(root.path, autoescape=True)
-    obligations = await session.execute(
-        select(*COUNTED)
-        .where(in_tree, Obligation.due_at >= start, Obligation.due_at < end)
-        .where(Obligation.withdrawn_at.is_(None), Obligation.exercise.is_(False))
-    )
+    tallies = _Tallies(session, root)
+    where = [
+        Obligation.unit_path.startswith(root.path, autoescape=True),
+        Obligation.due_at >= start,
+        Obligation.due_at < end,
+        Obligation.withdrawn_at.is_(None),
+        Obligation.exercise.is_(False),
+    ]
+    await _count_obligations(session, tallies, where, now)
     verdicts = await session.execute(
         select(Verdict.unit_id, Verdict.kind, Verdict.state, func.count())
         .join(Incident, Incident.id == Verdict.incident_id)
@@ -146,15 +186,9 @@ async def _tallies(
         .where(Incident.exercise.is_(False))
         .group_by(Verdict.unit_id, Verdict.kind, Verdict.state)
     )
-    counted, judged = obligations.all(), verdicts.all()
-    unit_ids = {row.unit_id for row in counted} | {row.unit_id for row in judged}
-    units = await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))
-    tallies = {unit.id: Tally(unit) for unit in units}
-    for ob in counted:
-        _count(tallies[ob.unit_id], ob, now)
-    for unit_id, kind, state, number in judged:
-        _count_verdict(tallies[unit_id], kind, state, number)
-    return tallies
+    for unit_id, kind, state, number in verdicts.all():
+        _count_verdict(await tallies.get(unit_id), kind, state, number)
+    return tallies.by_unit
 
 
 def _row(rank: int, tally: Tally) -> dict[str, Any]:
