@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import String, case, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.deadlines.models import Obligation, Verdict
@@ -53,7 +53,7 @@ class Tally:
     late: int = 0
     missed: int = 0
     pending: int = 0
-    incomplete_reports: set[int] = field(default_factory=set)
+    incomplete: int = 0  # reports (not obligations) that left out key facts
     concealed: int = 0
     concealment_candidates: int = 0
     false_reports: int = 0
@@ -110,10 +110,13 @@ def _state_is(state: str) -> Any:
 async def _count_obligations(
     session: AsyncSession, tallies: _Tallies, where: list[Any], now: datetime
 ) -> None:
-    """Counted in the database, per unit: a year's table of a city is hundreds of
-    thousands of rows; only the late ones (their delays) and the incomplete reports
-    come back one by one."""
+    """Counted in the database, per unit, in one pass over the window's rows (a year's
+    table of a city is hundreds of thousands of them); only the late ones come back one
+    by one, for their delays."""
     others = Obligation.state.not_in(("met", "late", "missed"))
+    # Stored as JSON text on SQLite and as jsonb on PostgreSQL; both print [] alike.
+    left_out = cast(Obligation.missing_facts, String) != "[]"
+    incomplete = left_out & Obligation.report_id.is_not(None)
     counts = await session.execute(
         select(
             Obligation.unit_id,
@@ -121,13 +124,15 @@ async def _count_obligations(
             _state_is("late"),
             _state_is("missed"),
             func.sum(case((others & (Obligation.due_at <= now), 1), else_=0)),
+            func.count(distinct(case((incomplete, Obligation.report_id)))),
         )
         .where(*where)
         .group_by(Obligation.unit_id)
     )
-    for unit_id, on_time, late, missed, pending in counts.all():
+    for unit_id, on_time, late, missed, pending, reports in counts.all():
         tally = await tallies.get(unit_id)
         tally.on_time, tally.late, tally.missed, tally.pending = on_time, late, missed, pending
+        tally.incomplete = reports
     late_rows = await session.execute(
         select(Obligation.unit_id, Obligation.met_at, Obligation.due_at)
         .where(*where, Obligation.state == "late")
@@ -135,15 +140,6 @@ async def _count_obligations(
     )
     for unit_id, met_at, due_at in late_rows.all():
         (await tallies.get(unit_id)).delays.append((met_at - due_at).total_seconds())
-    # Stored as JSON text on SQLite and as jsonb on PostgreSQL; both print [] alike.
-    incomplete = cast(Obligation.missing_facts, String) != "[]"
-    reports = await session.execute(
-        select(Obligation.unit_id, Obligation.report_id)
-        .where(*where, Obligation.report_id.is_not(None), incomplete)
-        .distinct()
-    )
-    for unit_id, report_id in reports.all():
-        (await tallies.get(unit_id)).incomplete_reports.add(report_id)
 
 
 class _Tallies:
@@ -203,7 +199,7 @@ def _row(rank: int, tally: Tally) -> dict[str, Any]:
         "late": tally.late,
         "missed": tally.missed,
         "pending": tally.pending,
-        "incomplete": len(tally.incomplete_reports),
+        "incomplete": tally.incomplete,
         "concealed": tally.concealed,
         "concealment_candidates": tally.concealment_candidates,
         "false_reports": tally.false_reports,
