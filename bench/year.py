@@ -1,14 +1,15 @@
 """A year of a busy city: the reads a command centre makes, with 1, 3, 6 and 12 months of
 history in the database.
 
-    .venv/bin/python -m bench.year [--scale 1.0] [--repeat 30] [--postgres URL]
+    .venv/bin/python -m bench.year [--scale 1.0] [--repeat 30] [--checkpoints 1,3,6,12]
+                                   [--sample 24] [--postgres URL]
 
 1. The PostgreSQL database (emptied: DROP SCHEMA public CASCADE) is migrated and given the
    demo city (`watchfloor demo`'s code, plans and drills included) and three more
    counties, ten in all. A watchfloor server runs on loopback.
-2. A sample is made through the server's HTTP API (bench/year_sample.py): incidents with
-   their report chains, most closed, a few open; the deadline engine then marks what
-   stayed unreported as it would over the following days.
+2. A sample is made through the server's HTTP API (bench/year_sample.py): --sample
+   incidents with their report chains, closed, and four left open; the deadline engine
+   marks what stayed unreported as it would over the following days.
 3. The year is loaded month by month, newest first, by copying the sample's rows in bulk
    (bench/year_load.py): 20,000 incidents × --scale over 12 months and the townships of
    the ten counties, the first month holding the few dozen open ones. Loading backwards
