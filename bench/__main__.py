@@ -3,7 +3,8 @@
     .venv/bin/python -m bench [PART ...] [--quick] [--postgres URL] [--redis URL]
                               [--offline SECONDS] [--events N]
 
-PART is any of fanout, ingest, engine, resume, scaleout (all by default, in that order).
+PART is any of fanout, ingest, engine, resume, scaleout, year (all by default, in that
+order).
 --quick is a smoke run: small counts, a few seconds each. Each part runs as its own
 process group with a time budget; on overrun, failure or Ctrl-C the group gets SIGINT
 (its servers and client processes stop in their `finally`), then SIGKILL if it lingers,
@@ -34,7 +35,7 @@ from bench.report import (
     write_latest,
 )
 
-PARTS = ("fanout", "ingest", "engine", "resume", "scaleout")
+PARTS = ("fanout", "ingest", "engine", "resume", "scaleout", "year")
 DEFAULT_POSTGRES = "postgresql+asyncpg://root@127.0.0.1:5432/wf_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
 GRACE_SECONDS = 20
@@ -49,6 +50,7 @@ def part_argv(name: str, args: argparse.Namespace) -> list[str]:
         "engine": ["--count", "100000", "--measure", "20", *pg],
         "resume": ["--events", str(args.events), "--offline", str(args.offline), *redis],
         "scaleout": ["--levels", "1000,5000", "--writes", "20", *pg, *redis],
+        "year": ["--scale", "1", "--repeat", "30", *pg],
     }
     quick = {
         "fanout": ["--levels", "100", "--writes", "5"],
@@ -56,13 +58,21 @@ def part_argv(name: str, args: argparse.Namespace) -> list[str]:
         "engine": ["--count", "12000", "--measure", "3", "--rate", "500", *pg],
         "resume": ["--events", "1000", "--offline", "3", *redis],
         "scaleout": ["--levels", "200", "--writes", "5", *pg, *redis],
+        "year": ["--scale", "0.02", "--repeat", "3", *pg],
     }
     return (quick if args.quick else full)[name]
 
 
 # Generous for a quiet 2-core machine (the whole run takes about 10 minutes there), so that
 # a busy one still finishes each part; a part over its budget is stopped and marked FAILED.
-BUDGET_SECONDS = {"fanout": 900, "ingest": 180, "engine": 240, "resume": 240, "scaleout": 300}
+BUDGET_SECONDS = {
+    "fanout": 900,
+    "ingest": 180,
+    "engine": 240,
+    "resume": 240,
+    "scaleout": 300,
+    "year": 900,
+}
 
 
 def run_part(name: str, argv: list[str], budget: float) -> dict[str, Any]:

@@ -25,6 +25,7 @@ SCALEOUT_AIM = 1.5  # two processes over Redis, against the single-process broad
 INGEST_AIMS = {"sqlite": 0.4, "postgres": 0.6}
 ENGINE_AIM_MS = 1000.0
 RESUME_AIM_S = 2.0
+YEAR_FLAT_AIM = 1.5  # a snapshot with 12 months loaded at most this many times its 1-month p99
 
 
 @dataclass
@@ -152,11 +153,35 @@ def scaleout_rows(data: dict[str, Any], fanout: dict[str, Any] | None) -> list[R
     return rows
 
 
+def year_rows(data: dict[str, Any]) -> list[Row]:
+    """Each read's p99 with the whole year loaded, beside its p99 with one month (the floor:
+    the ratio is how it grew); snapshots must stay flat, the rest under their aim."""
+    from bench.year import EXPORTS, SNAPSHOTS, aim_of
+
+    if not data.get("checkpoints"):
+        return []
+    last = data["checkpoints"][-1]
+    rows = []
+    for name, figure in last["reads"].items():
+        grown = data["growth"][name]
+        first = grown["p99_ms"][str(data["checkpoints"][0]["months"])]
+        part = f"year {last['months']} mo ({last['counts']['incidents']:,} inc)"
+        aim, limit = aim_of(name)
+        met = figure["p99_ms"] < limit
+        if name in SNAPSHOTS:
+            aim = f"{aim}, ≤ {YEAR_FLAT_AIM}× 1 mo"
+            met = met and grown["ratio"] is not None and grown["ratio"] <= YEAR_FLAT_AIM
+        label = f"{name} p99 ms" + (" (export)" if name in EXPORTS else "")
+        rows.append(Row(part, label, figure["p99_ms"], first, grown["ratio"], aim, met))
+    return rows
+
+
 BUILDERS: dict[str, Callable[..., list[Row]]] = {
     "fanout": fanout_rows,
     "ingest": ingest_rows,
     "engine": engine_rows,
     "resume": resume_rows,
+    "year": year_rows,
 }
 
 
@@ -203,7 +228,7 @@ def keep_earlier_parts(parts: dict[str, Any]) -> dict[str, Any]:
     earlier = json.loads(latest.read_text()).get("parts", {}) if latest.exists() else {}
     merged = {name: data for name, data in earlier.items() if not data.get("failed")}
     merged.update(parts)
-    order = ["fanout", "ingest", "engine", "resume", "scaleout"]
+    order = ["fanout", "ingest", "engine", "resume", "scaleout", "year"]
     return {name: merged[name] for name in order if name in merged}
 
 

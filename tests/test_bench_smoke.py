@@ -1,7 +1,8 @@
-"""Smoke runs of the resume and scale-out benchmarks, end to end with real servers.
+"""Smoke runs of the resume, scale-out and year benchmarks, end to end with real servers.
 
 Redis is the test Redis (WATCHFLOOR_TEST_REDIS_URL). The scale-out run empties its
-PostgreSQL database, so it never uses the test database the other tests share: it takes
+PostgreSQL database (so does the year's), so it never uses the test database the other
+tests share: it takes
 WATCHFLOOR_BENCH_POSTGRES_URL, or else `<test database>_bench`, created when missing.
 """
 
@@ -13,7 +14,7 @@ import os
 
 import asyncpg
 
-from bench import resume, scaleout
+from bench import resume, scaleout, year
 from tests.conftest import PG_URL, REDIS_URL, need_postgres, need_redis
 
 
@@ -64,3 +65,23 @@ async def test_scaleout_quick_reaches_every_screen_on_both_processes() -> None:
     assert row["screens"] == 40 and row["reports"] == 4 and row["processes"] == 2
     assert row["lost"] == 0
     assert row["duplicates"] == 0
+
+
+async def test_year_tiny_loads_every_month_and_times_every_read(tmp_path) -> None:
+    need_postgres()
+    postgres = await bench_postgres_url()
+    argv = ["--scale", "0.01", "--repeat", "2", "--checkpoints", "1,12", "--sample", "4"]
+    args = _args(year.add_arguments, [*argv, "--postgres", postgres])
+    data = await year.run(args, tmp_path)
+    first, last = data["checkpoints"]
+    per_month = year.OPEN_INCIDENTS + 1  # the least a month holds
+    copied = last["load"]["rows"]["incidents"] + first["load"]["rows"]["incidents"]
+    assert copied == 12 * per_month
+    # The open ones arrive with the first month and stay as the closed history grows.
+    assert first["counts"]["open"] == last["counts"]["open"] >= year.OPEN_INCIDENTS
+    assert last["counts"]["incidents"] - first["counts"]["incidents"] == 11 * per_month
+    for name in ("reports", "obligations", "events"):
+        assert last["counts"][name] > first["counts"][name] > 0
+    assert last["counts"]["plans"] > 0 and last["counts"]["drills"] > 0
+    assert set(data["growth"]) == set(last["reads"])
+    assert all(figure["kib"] > 0 for figure in last["reads"].values())

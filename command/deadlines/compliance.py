@@ -20,10 +20,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.deadlines.models import Obligation, Verdict
+from command.deadlines.queries import plan_for_values
 from command.errors import Invalid
 from command.incidents.models import Incident
 from command.units.models import Unit
@@ -53,7 +54,7 @@ class Tally:
     late: int = 0
     missed: int = 0
     pending: int = 0
-    incomplete_reports: set[int] = field(default_factory=set)
+    incomplete: int = 0  # reports (not obligations) that left out key facts
     concealed: int = 0
     concealment_candidates: int = 0
     false_reports: int = 0
@@ -92,20 +93,6 @@ def window(
     return begin, stop
 
 
-def _count(tally: Tally, ob: Any, now: datetime) -> None:
-    if ob.state == "met":
-        tally.on_time += 1
-    elif ob.state == "late":
-        tally.late += 1
-        tally.delays.append((ob.met_at - ob.due_at).total_seconds())
-    elif ob.state == "missed":
-        tally.missed += 1
-    elif ob.due_at <= now:
-        tally.pending += 1
-    if ob.missing_facts and ob.report_id is not None:
-        tally.incomplete_reports.add(ob.report_id)
-
-
 def _count_verdict(tally: Tally, kind: str, state: str, number: int) -> None:
     if kind == "false_report" and state == "confirmed":
         tally.false_reports += number
@@ -117,31 +104,89 @@ def _count_verdict(tally: Tally, kind: str, state: str, number: int) -> None:
         tally.misreports += number
 
 
+def _state_is(state: str) -> Any:
+    return func.sum(case((Obligation.state == state, 1), else_=0))
+
+
+async def _count_obligations(
+    session: AsyncSession, tallies: _Tallies, where: list[Any], now: datetime
+) -> None:
+    """Counted in the database, per unit, in one pass over the window's rows (a year's
+    table of a city is hundreds of thousands of them); only the late ones come back one
+    by one, for their delays."""
+    others = Obligation.state.not_in(("met", "late", "missed"))
+    # Stored as JSON text on SQLite and as jsonb on PostgreSQL; both print [] alike.
+    left_out = cast(Obligation.missing_facts, String) != "[]"
+    incomplete = left_out & Obligation.report_id.is_not(None)
+    counts = await session.execute(
+        select(
+            Obligation.unit_id,
+            _state_is("met"),
+            _state_is("late"),
+            _state_is("missed"),
+            func.sum(case((others & (Obligation.due_at <= now), 1), else_=0)),
+            func.count(distinct(case((incomplete, Obligation.report_id)))),
+        )
+        .where(*where)
+        .group_by(Obligation.unit_id)
+    )
+    for unit_id, on_time, late, missed, pending, reports in counts.all():
+        tally = await tallies.get(unit_id)
+        tally.on_time, tally.late, tally.missed, tally.pending = on_time, late, missed, pending
+        tally.incomplete = reports
+    late_rows = await session.execute(
+        select(Obligation.unit_id, Obligation.met_at, Obligation.due_at)
+        .where(*where, Obligation.state == "late")
+        .order_by(Obligation.id)
+    )
+    for unit_id, met_at, due_at in late_rows.all():
+        (await tallies.get(unit_id)).delays.append((met_at - due_at).total_seconds())
+
+
+class _Tallies:
+    """The tallies by unit id, each made on first use; the subtree's units read at once."""
+
+    def __init__(self, session: AsyncSession, root: Unit) -> None:
+        self.session, self.root, self.by_unit = session, root, {}
+        self.units: dict[int, Unit] | None = None
+
+    async def get(self, unit_id: int) -> Tally:
+        tally = self.by_unit.get(unit_id)
+        if tally is None:
+            if self.units is None:
+                in_tree = Unit.path.startswith(self.root.path, autoescape=True)
+                self.units = {
+                    u.id: u for u in await self.session.scalars(select(Unit).where(in_tree))
+                }
+            unit = self.units.get(unit_id) or await self.session.get(Unit, unit_id)
+            tally = self.by_unit[unit_id] = Tally(unit)
+        return tally
+
+
 async def _tallies(
     session: AsyncSession, root: Unit, start: datetime, end: datetime, now: datetime
 ) -> dict[int, Tally]:
-    in_tree = Obligation.unit_path.startswith(root.path, autoescape=True)
-    obligations = await session.execute(
-        select(Obligation, Unit)
-        .join(Unit, Unit.id == Obligation.unit_id)
-        .where(in_tree, Obligation.due_at >= start, Obligation.due_at < end)
-        .where(Obligation.withdrawn_at.is_(None), Obligation.exercise.is_(False))
-    )
-    tallies: dict[int, Tally] = {}
-    for ob, unit in obligations.all():
-        _count(tallies.setdefault(unit.id, Tally(unit)), ob, now)
+    await plan_for_values(session)
+    tallies = _Tallies(session, root)
+    where = [
+        Obligation.unit_path.startswith(root.path, autoescape=True),
+        Obligation.due_at >= start,
+        Obligation.due_at < end,
+        Obligation.withdrawn_at.is_(None),
+        Obligation.exercise.is_(False),
+    ]
+    await _count_obligations(session, tallies, where, now)
     verdicts = await session.execute(
-        select(Unit, Verdict.kind, Verdict.state, func.count())
-        .join(Verdict, Verdict.unit_id == Unit.id)
+        select(Verdict.unit_id, Verdict.kind, Verdict.state, func.count())
         .join(Incident, Incident.id == Verdict.incident_id)
         .where(Verdict.unit_path.startswith(root.path, autoescape=True))
         .where(Incident.learned_at >= start, Incident.learned_at < end)
         .where(Incident.exercise.is_(False))
-        .group_by(Unit, Verdict.kind, Verdict.state)
+        .group_by(Verdict.unit_id, Verdict.kind, Verdict.state)
     )
-    for unit, kind, state, number in verdicts.all():
-        _count_verdict(tallies.setdefault(unit.id, Tally(unit)), kind, state, number)
-    return tallies
+    for unit_id, kind, state, number in verdicts.all():
+        _count_verdict(await tallies.get(unit_id), kind, state, number)
+    return tallies.by_unit
 
 
 def _row(rank: int, tally: Tally) -> dict[str, Any]:
@@ -156,7 +201,7 @@ def _row(rank: int, tally: Tally) -> dict[str, Any]:
         "late": tally.late,
         "missed": tally.missed,
         "pending": tally.pending,
-        "incomplete": len(tally.incomplete_reports),
+        "incomplete": tally.incomplete,
         "concealed": tally.concealed,
         "concealment_candidates": tally.concealment_candidates,
         "false_reports": tally.false_reports,

@@ -69,8 +69,17 @@ class Obligation(Base):
     __table_args__ = (
         Index("ix_obligations_next_at", "next_at"),
         Index("ix_obligations_incident_id", "incident_id"),
-        Index("ix_obligations_unit_path_due_at", "unit_path", "due_at"),
+        # Pattern operators on PostgreSQL, so that a subtree's prefix (LIKE 'path%') uses
+        # the index whatever the database's collation (only "C" lets a plain one serve).
+        Index(
+            "ix_obligations_unit_path_due_at",
+            "unit_path",
+            "due_at",
+            postgresql_ops={"unit_path": "varchar_pattern_ops"},
+        ),
         Index("ix_obligations_due_at", "due_at"),
+        # The owed ones (what the screens show) among a year's met and late rows.
+        Index("ix_obligations_owed", "state", "withdrawn_at", "kind"),
     )
 
 

@@ -71,6 +71,7 @@ class Incident(Base):
         Index("ix_incidents_unit_path", "unit_path"),
         Index("ix_incidents_status_level", "status", "level"),
         Index("ix_incidents_received_at", "received_at"),
+        Index("ix_incidents_closed_at", "closed_at"),
     )
 
 

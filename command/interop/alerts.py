@@ -14,6 +14,7 @@ from command.auth.guard import ensure_sees
 from command.auth.service import Principal
 from command.errors import NotFound
 from command.incidents.models import Incident
+from command.incidents.queries import OPEN_STATUSES
 from command.incidents.service import get_incident
 from command.interop import cap, cap_rules
 from command.interop.cap_messages import Message, histories
@@ -82,7 +83,7 @@ async def current_alerts(
         .where(Incident.unit_path.startswith(root.path, autoescape=True))
         .where(
             or_(
-                Incident.status != cap_rules.CLOSED,
+                Incident.status.in_(OPEN_STATUSES),
                 Incident.closed_at >= now - cap_rules.CANCEL_RETENTION,
             )
         )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, String, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.events import Event
@@ -46,8 +46,9 @@ def _message(incident_id: int, event_id: int, at: datetime, kind: str, snapshot:
     return Message(identifier, at, kind, snapshot, event_id)
 
 
-def messages_from(incident_id: int, events: Iterable[Event]) -> list[Message]:
-    """The messages of one incident from its events, oldest first."""
+def messages_from(incident_id: int, events: Iterable[Any]) -> list[Message]:
+    """The messages of one incident from its events (rows with `id`, `at` and `payload`),
+    oldest first."""
     messages: list[Message] = []
     for event in events:
         snapshot = event.payload.get("incident")
@@ -74,14 +75,38 @@ def fallback(incident: Incident) -> Message:
     return _message(incident.id, 0, incident.received_at, kind, fields)
 
 
-async def _events(session: AsyncSession, incident_ids: Sequence[int]) -> dict[int, list[Event]]:
+@dataclass(frozen=True)
+class _Change:
+    """What a message needs of an incident event: the incident as it then stood."""
+
+    id: int
+    entity: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+def _incident_without_reports(dialect: str) -> Any:
+    """The event's incident snapshot, its report chain left in the database: no message
+    shows the reports, and decoding them was most of a busy city's CAP feed (a closed
+    incident's every event carries its whole chain)."""
+    if dialect == "postgresql":
+        return Event.payload["incident"].op("-")(literal("reports", String))
+    extracted = func.json_extract(Event.payload, "$.incident")
+    return type_coerce(func.json_remove(extracted, "$.reports"), JSON)
+
+
+async def _events(session: AsyncSession, incident_ids: Sequence[int]) -> dict[int, list[_Change]]:
     keys = {entity_key(incident_id): incident_id for incident_id in incident_ids}
+    snapshot = _incident_without_reports(session.bind.dialect.name)
     query = (
-        select(Event).where(Event.topic == TOPIC, Event.entity.in_(list(keys))).order_by(Event.id)
+        select(Event.id, Event.entity, Event.at, snapshot)
+        .where(Event.topic == TOPIC, Event.entity.in_(list(keys)))
+        .order_by(Event.id)
     )
-    found: dict[int, list[Event]] = defaultdict(list)
-    for event in (await session.scalars(query)).all():
-        found[keys[event.entity]].append(event)
+    found: dict[int, list[_Change]] = defaultdict(list)
+    for event_id, entity, at, incident in (await session.execute(query)).all():
+        payload = {"incident": incident} if incident is not None else {}
+        found[keys[entity]].append(_Change(event_id, entity, at, payload))
     return found
 
 
