@@ -13,6 +13,7 @@ from command.incidents.models import Correction
 from command.incidents.schemas import CorrectionOut, ReportOut
 from tests.conftest import bearer
 from tests.incidents_fixtures import REPORTER_UNIT, create, iso, patch, report
+from tests.plans_fixtures import ZONE
 
 
 def error(response) -> tuple[int, str, set[str]]:
@@ -83,7 +84,7 @@ async def test_a_correction_marked_misreport_counts_apart_in_compliance(app, cli
     reporter = await client.post(path, json=verdict, headers=bearer(demo["reporter"]))
     assert reporter.status_code == 403
 
-    today = datetime.now(UTC).date()
+    today = datetime.now(UTC).astimezone(ZONE).date()  # compliance's days are local
     window = f"from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
     table = await client.get(f"/api/compliance?{window}", headers=bearer(demo["display"]))
     assert table.status_code == 200

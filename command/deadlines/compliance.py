@@ -24,7 +24,6 @@ from sqlalchemy import String, case, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.deadlines.models import Obligation, Verdict
-from command.deadlines.queries import plan_for_values
 from command.errors import Invalid
 from command.incidents.models import Incident
 from command.units.models import Unit
@@ -166,7 +165,6 @@ class _Tallies:
 async def _tallies(
     session: AsyncSession, root: Unit, start: datetime, end: datetime, now: datetime
 ) -> dict[int, Tally]:
-    await plan_for_values(session)
     tallies = _Tallies(session, root)
     where = [
         Obligation.unit_path.startswith(root.path, autoescape=True),

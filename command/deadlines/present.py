@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import tomllib
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 
@@ -12,14 +15,32 @@ def _iso(value: datetime | None) -> str | None:
 
 _UNCHANGED: Any = object()
 
-# A missed report of these kinds stays owed (a report arriving turns it late); a missed
-# follow-up is replaced by the next one and owes nothing more.
+# A missed report of these kinds stays owed (a report arriving turns it late) for the span
+# owed.toml gives; a missed follow-up is replaced by the next one and owes nothing more.
 STAYS_OWED_WHEN_MISSED = ("initial", "final")
+OWED_RULES = Path(__file__).with_name("owed.toml")
 
 
-def is_owed(state: str, kind: str) -> bool:
-    """Still owed, so shown on the screens: pending, or missed while the report is still due."""
-    return state == "pending" or (state == "missed" and kind in STAYS_OWED_WHEN_MISSED)
+@cache
+def missed_owed_for() -> timedelta:
+    """How long after its due time a missed report stays owed (owed.toml)."""
+    days = tomllib.loads(OWED_RULES.read_text(encoding="utf-8"))["missed_owed_days"]
+    if not isinstance(days, int) or days < 1:
+        raise ValueError(f"{OWED_RULES.name}: missed_owed_days must be a whole number of days ≥ 1")
+    return timedelta(days=days)
+
+
+def owed_since(now: datetime) -> datetime:
+    """A missed report that fell due before this moment is no longer owed."""
+    return now - missed_owed_for()
+
+
+def is_owed(state: str, kind: str, due_at: datetime, now: datetime) -> bool:
+    """Still owed, so shown on the screens: pending, or missed while the report is still
+    chased (within missed_owed_days of its due time)."""
+    if state == "pending":
+        return True
+    return state == "missed" and kind in STAYS_OWED_WHEN_MISSED and due_at > owed_since(now)
 
 
 def obligation_view(
@@ -50,7 +71,7 @@ def obligation_view(
         "due_at": _iso(row.due_at),
         "state": state,
         "overdue": state == "pending" and now >= row.due_at,
-        "owed": is_owed(state, row.kind) and not withdrawn,
+        "owed": is_owed(state, row.kind, row.due_at, now) and not withdrawn,
         "met_at": _iso(row.met_at),
         "report": row.report_id,
         "level": row.level,

@@ -5,27 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from command.db import utcnow
 from command.deadlines.models import Obligation
-from command.deadlines.present import STAYS_OWED_WHEN_MISSED, obligation_view
+from command.deadlines.present import STAYS_OWED_WHEN_MISSED, obligation_view, owed_since
 from command.units.models import Unit
 
 _reporter = aliased(Unit, name="reporter")
 _recipient = aliased(Unit, name="recipient")
-
-
-async def plan_for_values(session: AsyncSession) -> None:
-    """On PostgreSQL, plan each statement of this transaction for its values. After five
-    runs of a prepared statement PostgreSQL may keep a generic plan, which knows neither
-    a subtree's prefix nor a window's bounds: it read a year's obligations whole (a
-    county's compliance, 30 ms, became 150 ms from the sixth request; `python -m bench
-    year`). Planning each run costs well under a millisecond."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _base() -> Select:
@@ -85,20 +75,23 @@ async def search(
     return await _views(session, page, now), total or 0
 
 
-# `present.is_owed` as a condition: the rows whose view says `owed`.
-OWED = (Obligation.state == "pending") | (
-    (Obligation.state == "missed") & Obligation.kind.in_(STAYS_OWED_WHEN_MISSED)
-)
+def owed(now: datetime) -> ColumnElement[bool]:
+    """`present.is_owed` as a condition: the rows whose view says `owed` at `now`."""
+    return (Obligation.state == "pending") | (
+        (Obligation.state == "missed")
+        & Obligation.kind.in_(STAYS_OWED_WHEN_MISSED)
+        & (Obligation.due_at > owed_since(now))
+    )
 
 
 async def owed_in(session: AsyncSession, unit_path: str) -> list[dict[str, Any]]:
     """Obligations of units in the subtree still owed, due soonest first: the pending ones
     (of open incidents, and of a closed one its final report) and the missed initial and
-    final reports no report has answered yet."""
+    final reports no report has answered yet, while they are chased (owed.toml)."""
+    now = utcnow()
     query = (
         _base()
-        .where(OWED, Obligation.unit_path.startswith(unit_path, autoescape=True))
+        .where(owed(now), Obligation.unit_path.startswith(unit_path, autoescape=True))
         .order_by(Obligation.due_at, Obligation.id)
     )
-    await plan_for_values(session)
-    return await _views(session, query, utcnow())
+    return await _views(session, query, now)
