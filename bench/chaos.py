@@ -32,7 +32,15 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.common import ROOT, ServerProcess, clean_env, free_port, print_table, write_results
+from bench.common import (
+    ROOT,
+    ServerProcess,
+    clean_env,
+    empty_postgres,
+    free_port,
+    print_table,
+    write_results,
+)
 
 SECRET = "chaos-secret-0123456789abcdef"
 REPORTER_UNIT = "231102001"
@@ -317,17 +325,6 @@ async def disk_full(env: dict[str, str], workdir: Path, *, size_mb: int) -> Outc
     )
 
 
-async def _reset_postgres(url: str) -> None:
-    """An empty schema: the scenario migrates and loads the demo itself."""
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    finally:
-        await conn.close()
-
-
 async def run(short: bool, only: set[str] | None) -> list[Outcome]:
     reports, kill_after = (60, 20) if short else (600, 200)
     outcomes = []
@@ -354,7 +351,7 @@ async def run(short: bool, only: set[str] | None) -> list[Outcome]:
             )
         if wanted("kill-postgres"):
             env, workdir = fresh("kill-postgres")
-            await _reset_postgres(POSTGRES_URL)
+            await empty_postgres(POSTGRES_URL)  # the scenario migrates and loads the demo
             redis = PrivateRedis(workdir).start()
             try:
                 env |= {"WATCHFLOOR_DATABASE_URL": POSTGRES_URL, "WATCHFLOOR_REDIS_URL": redis.url}

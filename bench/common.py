@@ -212,3 +212,17 @@ def write_results(name: str, data: dict[str, Any]) -> Path:
         json.dumps({"benchmark": name, "at": stamp, "machine": machine} | data, indent=2)
     )
     return path
+
+
+async def empty_postgres(url: str) -> None:
+    """Drop every table of the benchmark's own PostgreSQL database (its public schema)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()

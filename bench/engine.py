@@ -30,10 +30,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, literal, select, text, update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import delete, insert, literal, select, update
 
-from bench.common import percentile, print_table, write_results
+from bench.common import empty_postgres, percentile, print_table, write_results
 from command.db import Database, utcnow
 from command.deadlines.engine import Worker
 from command.deadlines.marking import next_mark
@@ -69,18 +68,10 @@ class TimedWorker(Worker):
         return claimed
 
 
-async def _empty_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 async def _prepare(url: str) -> tuple[Database, dict[str, Any]]:
     """A migrated database with the demo city and one incident the rows belong to."""
     if url.startswith("postgresql"):
-        await _empty_postgres(url)
+        await empty_postgres(url)
     db = Database(url)
     await upgrade(db.writer)
     await load_demo(db, SECRET, city_only=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, Table, event, text
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, Table, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,6 +34,7 @@ from bench.common import (
     ServerProcess,
     clean_env,
     closed_loop,
+    empty_postgres,
     free_port,
     print_table,
     uvicorn_argv,
@@ -109,14 +110,6 @@ def report_body(number: int) -> dict[str, Any]:
         "affected": 30,
         "loss": 8.5,
     }
-
-
-async def _reset_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 async def _prepare_watchfloor(url: str) -> str:
@@ -216,7 +209,7 @@ def _merge(rounds: list[LoadResult]) -> LoadResult:
 
 def run_backend(backend: str, urls: dict[str, str], workdir: Path, args) -> dict[str, Any]:
     if backend == "postgres":
-        asyncio.run(_reset_postgres(urls[TARGET_WATCHFLOOR]))
+        asyncio.run(empty_postgres(urls[TARGET_WATCHFLOOR]))
     token = asyncio.run(_prepare_watchfloor(urls[TARGET_WATCHFLOOR]))
     servers = _servers(backend, urls, workdir)
     try:

@@ -22,7 +22,14 @@ from typing import Any
 
 import httpx
 
-from bench.common import ServerProcess, clean_env, free_port, print_table, write_results
+from bench.common import (
+    ServerProcess,
+    clean_env,
+    empty_postgres,
+    free_port,
+    print_table,
+    write_results,
+)
 from bench.fanout import (
     SECRET,
     WATCHFLOOR,
@@ -41,17 +48,14 @@ REQUEST_SECONDS = 20.0
 
 async def prepare_postgres(url: str) -> dict[str, str]:
     """Empty the database, migrate it, load the demo city; the demo tokens by role."""
-    from sqlalchemy import text
 
     from command.db import Database
     from command.demo import load_demo
     from command.migrate import upgrade
 
+    await empty_postgres(url)
     db = Database(url)
     try:
-        async with db.writer.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
         await upgrade(db.writer)
         return await load_demo(db, SECRET, city_only=True)
     finally:

@@ -43,7 +43,15 @@ import httpx
 from sqlalchemy import func, select, text
 from websockets.asyncio.client import connect
 
-from bench.common import ServerProcess, clean_env, free_port, percentile, print_table, write_results
+from bench.common import (
+    ServerProcess,
+    clean_env,
+    empty_postgres,
+    free_port,
+    percentile,
+    print_table,
+    write_results,
+)
 from bench.year_load import Place, Template, analyze, copy_month, plan_month
 from bench.year_sample import REPORTER_UNIT, create_sample, first_event_id, read_sample
 from command.db import Database, utcnow
@@ -83,11 +91,9 @@ async def prepare(url: str) -> dict[str, str]:
     from command.demo import load_demo
     from command.migrate import upgrade
 
+    await empty_postgres(url)
     db = Database(url)
     try:
-        async with db.writer.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
         await upgrade(db.writer)
         tokens = await load_demo(db, SECRET)
         async with db.write() as session:
