@@ -52,6 +52,14 @@ async def _plan_in_force(server, demo) -> dict[str, Any]:
         return await issued_plan(client, demo["admin"])
 
 
+async def scroll_to(page, selector: str) -> None:
+    """Bring `selector` into view for a screenshot. The desk draws the incident view again
+    on each event of the incident, so the element may be replaced while Playwright waits
+    for it to be still: this scrolls to whichever copy is there at that moment."""
+    await page.wait_for_selector(selector)
+    await page.eval_on_selector(selector, "node => node.scrollIntoView({block: 'center'})")
+
+
 async def _fill_and_submit(page, due: str, shots, plan_id: int) -> None:
     form = page.locator("#rv-form")
     await form.locator("input[name=group-lead]").fill("李强（区应急局）")
@@ -65,7 +73,7 @@ async def _fill_and_submit(page, due: str, shots, plan_id: int) -> None:
     await form.locator(f"input[name=plan-used-{plan_id}]").check()
     await form.locator(f"select[name=plan-worked-{plan_id}]").select_option("yes")
     await form.locator("select[name=rec-plan-0]").select_option(str(plan_id))
-    await page.locator("#rv-add").scroll_into_view_if_needed()
+    await scroll_to(page, "#rv-add")
     await page.screenshot(path=str(shots / "desk-review-form-zh.png"))
     await page.click("#rv-submit")
 
@@ -243,7 +251,7 @@ async def test_a_save_over_someone_else_s_is_refused_and_keeps_what_was_typed(
     text = await notice.inner_text()
     assert "他人已修改并保存了本评估" in text and "事件经过" in text and "经验教训" in text, text
     assert await second.locator("textarea[name=section-lessons]").input_value() == mine
-    await notice.scroll_into_view_if_needed()
+    await scroll_to(second, "#rv-conflict")
     await second.screenshot(path=str(tmp_path / "desk-review-conflict-zh.png"))
 
     await second.click("#lang")
@@ -253,7 +261,7 @@ async def test_a_save_over_someone_else_s_is_refused_and_keeps_what_was_typed(
     assert "Course of events" in await second.locator("#rv-conflict").inner_text()
     assert await second.locator("textarea[name=section-lessons]").input_value() == mine
     assert not re.search(r"\breview\.[a-z]", await second.inner_text("body"))
-    await second.locator("#rv-conflict").scroll_into_view_if_needed()
+    await scroll_to(second, "#rv-conflict")
     await second.screenshot(path=str(tmp_path / "desk-review-conflict-en.png"))
 
     stored = await _get(shared_server, demo["commander"], f"/api/reviews?incident={incident['id']}")
@@ -273,3 +281,32 @@ async def test_a_save_over_someone_else_s_is_refused_and_keeps_what_was_typed(
     print(f"screenshots: {tmp_path}")
     assert first_console.errors() == []
     assert second_console.errors((r"status of 412",)) == []
+
+
+async def test_the_field_being_typed_in_keeps_focus_and_caret_when_the_view_is_drawn_again(
+    shared_server, pages, demo
+):
+    incident = await _closed(shared_server, demo, unique("卧牛湖乡仓库火灾"))
+    page, console = await _open_draft(pages, shared_server, "demo-commander", incident["id"])
+    lessons = page.locator("textarea[name=section-lessons]")
+    await lessons.click()
+    await page.keyboard.type("值班力量不足")
+    await page.keyboard.press("ArrowLeft")
+    await page.keyboard.press("ArrowLeft")
+    await page.evaluate("() => { window.drawnBefore = document.querySelector('#iv-review'); }")
+    # Another officer acknowledges the incident: its event draws the incident view again.
+    async with httpx.AsyncClient(base_url=shared_server.url) as client:
+        ack = await client.post(
+            f"/api/incidents/{incident['id']}/ack", headers=bearer(demo["admin"])
+        )
+    assert ack.status_code in (200, 201), ack.text
+    await page.wait_for_function(
+        "() => document.querySelector('#iv-review') !== window.drawnBefore", timeout=10_000
+    )
+    focus = await page.evaluate(
+        "() => [document.activeElement?.name, document.activeElement?.selectionStart]"
+    )
+    assert focus == ["section-lessons", len("值班力量不足") - 2]
+    await page.keyboard.type("，")
+    assert await lessons.input_value() == "值班力量，不足"
+    assert console.errors() == []

@@ -57,11 +57,18 @@ const render = {
   },
   view() {
     if (!detail) return;
-    // Re-rendering must not throw the keyboard user out of the panel.
-    const focused = nodes.panel.contains(document.activeElement) ? document.activeElement.dataset : null;
-    const selector = focused?.action ? `button[data-action="${focused.action}"]${focused.to ? `[data-to="${focused.to}"]` : ""}` : null;
+    // Re-rendering must not throw the keyboard user out of the panel, nor out of the field
+    // being typed in (the evaluation's form keeps its text; focus and caret come back too).
+    const active = nodes.panel.contains(document.activeElement) ? document.activeElement : null;
+    const focused = active?.dataset;
+    const selector = focused?.action
+      ? `button[data-action="${focused.action}"]${focused.to ? `[data-to="${focused.to}"]` : ""}`
+      : active?.name ? `[name="${CSS.escape(active.name)}"]` : null;
+    const caret = typeof active?.selectionStart === "number" ? [active.selectionStart, active.selectionEnd] : null;
     renderView(nodes.panel, detail, state, { canManage, canJudge, mapNode, fresh: state.fresh.has(detail.incident.id), review: context });
-    if (selector) nodes.panel.querySelector(selector)?.focus();
+    const again = selector ? nodes.panel.querySelector(selector) : null;
+    again?.focus();
+    if (again && caret && typeof again.setSelectionRange === "function") again.setSelectionRange(...caret);
     map ||= new DeskMap(mapNode, config.tile_url);
     map.showUnits([...state.units.values()]);
     map.show(detail.incident);
