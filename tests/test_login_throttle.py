@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from command.auth import service as auth_service
 from command.config import Settings
 from command.demo import DEMO_PASSWORD
 from tests.conftest import SECRET
@@ -64,7 +65,11 @@ async def test_racing_failures_all_count(client):
     assert (await _login(client, "demo-coordinator", DEMO_PASSWORD)).status_code == 429
 
 
-async def test_hashing_is_bounded_and_leaves_the_loop_free(app, client):
+async def test_hashing_is_bounded_and_leaves_the_loop_free(app, client, monkeypatch):
+    # Each check takes a steady 0.2 s (argon2's own time varies with the machine), so that
+    # the twelve logins are still queued when the queue's bound is reached.
+    verify = auth_service._verify
+    monkeypatch.setattr(auth_service, "_verify", lambda *a: time.sleep(0.2) or verify(*a))
     app.state.password_limiter.total_tokens = 1
     object.__setattr__(app.state.settings, "login_hash_queue", 2)
     object.__setattr__(app.state.settings, "login_address_failures", 100)
