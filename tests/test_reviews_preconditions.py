@@ -161,14 +161,13 @@ async def test_two_members_saving_the_same_version_at_once_end_with_one_412(app,
     assert final["sections"]["lessons"] == winner["sections"]["lessons"]
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_the_second_writer_waits_for_the_first_and_then_finds_its_tag_stale(
     app, client, demo
 ):
     """On PostgreSQL the check reads the row locked (SELECT … FOR UPDATE): a second write
     with the same tag waits for the first to commit, then sees the new version. (SQLite
-    runs one write at a time.)"""
-    if app.state.db.is_sqlite:
-        pytest.skip("SQLite has one writer: writes never overlap")
+    runs one write at a time, so there is nothing to race.)"""
     url = await _draft(client, demo)
     seen = await _tag(client, demo["commander"], url)
     async with app.state.db.read() as session:
