@@ -584,7 +584,7 @@ export default {
   "review.late": "Submitted late",
   "review.facts": "What the system holds",
   "review.facts.reporting": "{total} reporting links: {met} on time, {late} late, {missed} missed, {pending} not yet due",
-  "review.facts.reports": "{n} reports received",
+  "review.facts.reports": "reports received: {n}",
   "review.facts.ack": "acknowledged after {minutes} min",
   "review.facts.noAck": "not acknowledged",
   "review.facts.verdicts": "{n} verdicts or candidates",
