@@ -195,8 +195,8 @@ def make_engine(url: str, *, writer: bool = True, **kwargs: Any) -> AsyncEngine:
     # PostgreSQL may keep a generic plan that knows neither a subtree's prefix nor a
     # window's bounds, and such a plan read a year's obligations whole (a county's
     # compliance went from 30 to 150 ms at its sixth request; docs/performance.md).
-    settings = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
-    kwargs["connect_args"] = settings | kwargs.get("connect_args", {})
+    planning = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+    kwargs["connect_args"] = planning | kwargs.get("connect_args", {})
     return create_async_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True, **kwargs)
 
 

@@ -5,6 +5,7 @@ call the service, serialize."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -76,14 +77,22 @@ async def get_review(request: Request) -> Response:
     return await _detail(request, path_id(request, "id", "evaluation"), principal)
 
 
-async def _write(request: Request, work, capability: str = "reviews.write") -> Response:
-    """`work(session, evaluation_id, principal, if_match)` on the locked row; the answer is
-    the evaluation after the commit, with its new ETag."""
+async def _write(
+    request: Request, step, capability: str = "reviews.write", **extra: Any
+) -> Response:
+    """One of the evaluation service's steps on the locked row, with the caller's If-Match;
+    the answer is the evaluation after the commit, with its new ETag."""
     principal = await require(request, capability)
     evaluation_id = path_id(request, "id", "evaluation")
-    if_match = request.headers.get("if-match")
     async with request.app.state.db.write() as session:
-        await work(session, evaluation_id, principal, if_match)
+        await step(
+            session,
+            evaluation_id=evaluation_id,
+            principal=principal,
+            now=utcnow(),
+            if_match=request.headers.get("if-match"),
+            **extra,
+        )
     return await _detail(request, evaluation_id, principal)
 
 
@@ -97,18 +106,7 @@ async def _write(request: Request, work, capability: str = "reviews.write") -> R
 )
 async def patch_review(request: Request) -> Response:
     patch = await read_model(request, EvaluationPatch)
-
-    async def work(session, evaluation_id, principal, if_match):
-        await evaluations.update_draft(
-            session,
-            evaluation_id=evaluation_id,
-            patch=patch,
-            principal=principal,
-            now=utcnow(),
-            if_match=if_match,
-        )
-
-    return await _write(request, work)
+    return await _write(request, evaluations.update_draft, patch=patch)
 
 
 @api(
@@ -119,16 +117,7 @@ async def patch_review(request: Request) -> Response:
     if_match=True,
 )
 async def submit_review(request: Request) -> Response:
-    async def work(session, evaluation_id, principal, if_match):
-        await evaluations.submit(
-            session,
-            evaluation_id=evaluation_id,
-            principal=principal,
-            now=utcnow(),
-            if_match=if_match,
-        )
-
-    return await _write(request, work)
+    return await _write(request, evaluations.submit)
 
 
 @api(
@@ -139,16 +128,7 @@ async def submit_review(request: Request) -> Response:
     if_match=True,
 )
 async def accept_review(request: Request) -> Response:
-    async def work(session, evaluation_id, principal, if_match):
-        await evaluations.accept(
-            session,
-            evaluation_id=evaluation_id,
-            principal=principal,
-            now=utcnow(),
-            if_match=if_match,
-        )
-
-    return await _write(request, work, "reviews.accept")
+    return await _write(request, evaluations.accept, "reviews.accept")
 
 
 @api(
