@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from command.deadlines.present import is_owed, missed_owed_for
+import pytest
+
+from command.deadlines.present import OWED_RULES, is_owed, missed_owed_for, owed_span
 from command.deadlines.queries import for_incident, owed_in
 from command.units.service import get_unit
 from tests.deadlines_fixtures import (
@@ -67,3 +69,24 @@ def test_is_owed_by_state_kind_and_age():
     assert is_owed("missed", "final", now - H, now)
     assert not is_owed("missed", "followup", now - H, now)
     assert not is_owed("late", "initial", now - H, now)
+
+
+def test_the_shipped_owed_rules_parse():
+    assert owed_span(OWED_RULES.read_text(encoding="utf-8")) == timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "missed_owed_days = 0",
+        "missed_owed_days = -3",
+        'missed_owed_days = "30"',
+        "missed_owed_days = 2.5",
+        "missed_owed_days = true",
+        "missed_owed_days = [",
+    ],
+)
+def test_a_bad_owed_rule_is_refused_naming_the_file(text):
+    with pytest.raises(ValueError, match="owed.toml"):
+        owed_span(text)

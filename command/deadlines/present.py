@@ -24,8 +24,16 @@ OWED_RULES = Path(__file__).with_name("owed.toml")
 @cache
 def missed_owed_for() -> timedelta:
     """How long after its due time a missed report stays owed (owed.toml)."""
-    days = tomllib.loads(OWED_RULES.read_text(encoding="utf-8"))["missed_owed_days"]
-    if not isinstance(days, int) or days < 1:
+    return owed_span(OWED_RULES.read_text(encoding="utf-8"))
+
+
+def owed_span(text: str) -> timedelta:
+    """The span an owed.toml gives; ValueError naming the file and the fault."""
+    try:
+        days = tomllib.loads(text).get("missed_owed_days")
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{OWED_RULES.name}: {exc}") from None
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValueError(f"{OWED_RULES.name}: missed_owed_days must be a whole number of days ≥ 1")
     return timedelta(days=days)
 
