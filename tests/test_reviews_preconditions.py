@@ -5,14 +5,15 @@ current evaluation, nothing written); on both databases."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from command.auth.service import Principal
+from command.auth.service import Principal, subject_names
 from command.db import utcnow
 from command.errors import PreconditionFailed
-from command.reviews import evaluations
+from command.reviews import engine, evaluations
 from command.reviews.models import Evaluation
 from command.reviews.schemas import EvaluationPatch
 from command.units.models import Unit
@@ -216,3 +217,54 @@ async def test_openapi_documents_if_match_and_412_on_the_evaluation_writes(clien
         assert "412" in operation["responses"]
         assert "ETag" in operation["responses"]["200"]["headers"]
     assert "ETag" in paths["/api/reviews/{id}"]["get"]["responses"]["200"]["headers"]
+
+
+async def test_the_engine_s_overdue_mark_moves_the_etag_but_not_who_wrote_it(app, client, demo):
+    """The mark changes the evaluation as GET shows it (overdue_at, on_time), so its tag
+    moves: a write naming the tag seen before the mark is told (412), not let through on a
+    tag that no longer describes what is there. Who saved it last stays the writer."""
+    url = await _draft(client, demo)
+    commander = bearer(demo["commander"])
+    written = await client.patch(url, json={"sections": {"course": "经过"}}, headers=commander)
+    assert written.status_code == 200, written.text
+    seen, before = written.headers["etag"], written.json()
+    later = datetime.fromisoformat(before["due_at"]) + timedelta(seconds=1)
+    assert await engine.mark_due(app.state.db, now=later) == 1
+
+    marked = await client.get(url, headers=commander)
+    assert marked.json()["overdue_at"] is not None and marked.json()["on_time"] is False
+    assert marked.headers["etag"] != seen
+    assert marked.json()["version"] == before["version"] + 1
+    assert marked.json()["updated_by"] == before["updated_by"]
+    assert marked.json()["updated_at"] == before["updated_at"]
+    stale = await client.patch(
+        url, json={"sections": {"course": "迟写"}}, headers={**commander, "If-Match": seen}
+    )
+    assert stale.status_code == 412, stale.text
+    assert stale.json()["error"]["etag"] == marked.headers["etag"]
+    again = await client.patch(
+        url,
+        json={"sections": {"course": "迟写"}},
+        headers={**commander, "If-Match": marked.headers["etag"]},
+    )
+    assert again.status_code == 200, again.text
+    # Marked once: a later pass neither marks it again nor moves its tag.
+    assert await engine.mark_due(app.state.db, now=later + timedelta(hours=1)) == 0
+    assert await _tag(client, demo["commander"], url) == again.headers["etag"]
+
+
+async def test_an_evaluation_names_its_writers_as_the_pages_know_them(app, client, demo):
+    """The desk's notice of someone else's save says who by name, not by subject."""
+    url = await _draft(client, demo)
+    written = await client.patch(url, json=full_draft(), headers=bearer(demo["commander"]))
+    assert written.status_code == 200, written.text
+    body = written.json()
+    assert body["updated_by"].startswith("token:") and body["updated_by_name"] == "demo commander"
+    submitted = await client.post(f"{url}/submit", headers=bearer(demo["commander"]))
+    assert submitted.json()["submitted_by_name"] == "demo commander"
+    assert submitted.json()["accepted_by_name"] == ""
+    async with app.state.db.read() as session:
+        names = await subject_names(
+            session, {"user:demo-commander", "user:nobody", "system:reviews", "token:x"}
+        )
+    assert names == {"user:demo-commander": "演示commander"}

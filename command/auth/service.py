@@ -213,3 +213,26 @@ async def usernames_present(session: AsyncSession, names: list[str]) -> list[str
     found = await session.scalars(select(User.username).where(User.username.in_(names)))
     present = set(found.all())
     return [name for name in names if name in present]
+
+
+async def subject_names(session: AsyncSession, subjects: set[str]) -> dict[str, str]:
+    """The name each "user:…" or "token:…" subject goes by in the pages (a user's display
+    name, a token's label), as the principal carries it; other subjects are left out."""
+    usernames = {s.removeprefix("user:") for s in subjects if s.startswith("user:")}
+    token_ids = {
+        int(s.removeprefix("token:"))
+        for s in subjects
+        if s.startswith("token:") and s.removeprefix("token:").isdigit()
+    }
+    names: dict[str, str] = {}
+    if usernames:
+        rows = await session.execute(
+            select(User.username, User.display_name).where(User.username.in_(usernames))
+        )
+        names |= {f"user:{username}": shown or username for username, shown in rows.all()}
+    if token_ids:
+        rows = await session.execute(
+            select(ApiToken.id, ApiToken.label, ApiToken.prefix).where(ApiToken.id.in_(token_ids))
+        )
+        names |= {f"token:{i}": label or f"token {prefix}…" for i, label, prefix in rows.all()}
+    return names

@@ -58,6 +58,9 @@ async def run_pass(session: AsyncSession, *, now: datetime, limit: int = BATCH) 
     marked = 0
     for evaluation in (await session.scalars(_due_evaluations(now, limit))).all():
         evaluation.overdue_at = now
+        # The mark changes the evaluation as GET shows it (overdue_at, on_time): a new
+        # version, so its ETag moves too. It is not a save: updated_by/at stay the writer's.
+        evaluation.version += 1
         await session.flush()
         await present.record(session, "evaluation.overdue", evaluation, ACTOR)
         marked += 1

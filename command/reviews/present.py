@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from command.auth.service import subject_names
 from command.db import utcnow
 from command.events import record_event
 from command.incidents.queries import titles
@@ -56,8 +57,14 @@ def etag(evaluation: Evaluation) -> str:
 
 
 def evaluation_dict(
-    evaluation: Evaluation, lead: Unit | None, title: str, now: datetime
+    evaluation: Evaluation,
+    lead: Unit | None,
+    title: str,
+    now: datetime,
+    names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """`names`: the name each writer's subject goes by (auth's subject_names)."""
+    names = names or {}
     return {
         "id": evaluation.id,
         "kind": "evaluation",
@@ -84,10 +91,13 @@ def evaluation_dict(
         "recommendations": evaluation.recommendations,
         "updated_at": _iso(evaluation.updated_at),
         "updated_by": evaluation.updated_by,
+        "updated_by_name": names.get(evaluation.updated_by, ""),
         "submitted_at": _iso(evaluation.submitted_at),
         "submitted_by": evaluation.submitted_by,
+        "submitted_by_name": names.get(evaluation.submitted_by or "", ""),
         "accepted_at": _iso(evaluation.accepted_at),
         "accepted_by": evaluation.accepted_by,
+        "accepted_by_name": names.get(evaluation.accepted_by or "", ""),
         "version": evaluation.version,
     }
 
@@ -98,8 +108,12 @@ async def evaluation_views(
     now = now or utcnow()
     leads = await _codes(session, {e.lead_unit_id for e in evaluations if e.lead_unit_id})
     names = await titles(session, {e.incident_id for e in evaluations})
+    writers = await subject_names(
+        session,
+        {s for e in evaluations for s in (e.updated_by, e.submitted_by, e.accepted_by) if s},
+    )
     return [
-        evaluation_dict(e, leads.get(e.lead_unit_id), names.get(e.incident_id, ""), now)
+        evaluation_dict(e, leads.get(e.lead_unit_id), names.get(e.incident_id, ""), now, writers)
         for e in evaluations
     ]
 

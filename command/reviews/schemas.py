@@ -142,10 +142,13 @@ class IncidentEvaluationOut(BaseModel):
     recommendations: list[dict[str, Any]]
     updated_at: datetime
     updated_by: str
+    updated_by_name: str = Field("", description="the name the last writer goes by")
     submitted_at: datetime | None
     submitted_by: str | None
+    submitted_by_name: str = ""
     accepted_at: datetime | None
     accepted_by: str | None
+    accepted_by_name: str = ""
     version: int
     actions: list[ActionOut] = Field(default_factory=list)
     facts: dict[str, Any] | None = Field(

@@ -30,12 +30,19 @@ export async function loadReview(incidentId) {
   return review;
 }
 
+// What the writers wrote in a version. A newer version that holds the same (the engine
+// marking the evaluation overdue) is no one else's save: the form moves onto its tag.
+function contentOf(review) {
+  return JSON.stringify([review.group, review.sections, review.plans, review.recommendations]);
+}
+
 function formOf(review) {
   const kept = unsaved.get(review.id);
   // Untouched, the form follows the newest version; once typed into, it keeps its own.
   if (!kept || (!kept.dirty && kept.tag !== review.etag)) {
     unsaved.set(review.id, {
       tag: review.etag,
+      base: contentOf(review),
       dirty: false,
       conflict: null,
       lead: review.group?.lead || "",
@@ -44,7 +51,7 @@ function formOf(review) {
       plans: new Map((review.plans || []).map((p) => [p.plan, { worked: p.worked, note: p.note || "" }])),
       recommendations: (review.recommendations || []).map((r) => ({ ...r, due_at: r.due_at ? localDate(Date.parse(r.due_at)) : "", plan: r.plan ?? "" })),
     });
-  }
+  } else if (!kept.conflict && kept.tag !== review.etag && contentOf(review) === kept.base) kept.tag = review.etag;
   return unsaved.get(review.id);
 }
 
@@ -126,7 +133,7 @@ function conflictNotice(review, form, ctx) {
   };
   return el("div", { className: "notice warn rv-conflict", id: "rv-conflict", role: "alert" },
     el("p", { text: t("review.conflict") }),
-    el("p", { className: "muted", text: t("review.conflict.by", { who: actorLabel(current.updated_by) || "—", at: formatDateTime(current.updated_at) }) }),
+    el("p", { className: "muted", text: t("review.conflict.by", { who: current.updated_by_name || actorLabel(current.updated_by) || "—", at: formatDateTime(current.updated_at) }) }),
     parts.length ? el("p", { text: t("review.conflict.differs", { parts: parts.join(t("desk.listSep")) }) }) : null,
     el("button", { type: "button", className: "secondary", id: "rv-load-current", text: t("review.conflict.load"), onclick: load }));
 }
@@ -190,17 +197,24 @@ function plansUsed(form, registry) {
 function draftForm(review, units, ctx, rerender) {
   const form = formOf(review);
   const owners = ownerUnits(review, units);
-  const submit = async (andSubmit) => {
+  const submit = async (andSubmit, again = false) => {
     try {
       const saved = await apiTagged(`/api/reviews/${review.id}`, { method: "PATCH", body: payload(form), ifMatch: form.tag });
       form.tag = saved.etag; // what is typed is now that version (a refused submit keeps it)
+      form.base = contentOf(saved.body);
       if (andSubmit) await apiTagged(`/api/reviews/${review.id}/submit`, { method: "POST", ifMatch: saved.etag });
       unsaved.delete(review.id);
       ctx.flash(t(andSubmit ? "review.submitted" : "review.saved"));
       ctx.refresh();
     } catch (error) {
-      if (error.status === 412 && error.body?.error?.current) {
-        form.conflict = error.body.error.current;
+      const current = error.status === 412 ? error.body?.error?.current : null;
+      if (current && !again && contentOf(current) === form.base) {
+        // Only the engine's mark came between: nothing anyone wrote would be lost.
+        form.tag = error.body.error.etag;
+        return submit(andSubmit, true);
+      }
+      if (current) {
+        form.conflict = current;
         rerender();
       }
       ctx.flash(refusal(error), "error");
