@@ -183,6 +183,11 @@ async def test_the_print_page_the_reviews_page_and_the_wall_counter(
     await page.locator("#report-body h1").wait_for()
     headings = await page.locator("#report-body h2").all_inner_texts()
     assert headings[0] == "一、评估组" and headings[-1] == "十一、意见建议和整改措施"
+    assert headings[5] == "六、预案使用情况" and headings[7] == "八、人员伤亡和损失"
+    report = await page.locator("#report-body").inner_text()
+    # Who did what by name, the links in words, the casualties the incident holds.
+    assert "demo reporter" in report and "token:" not in report, report
+    assert "登记事件（初报）" in report and "初报 · 电话" in report and "受伤 1 人" in report
     await page.emulate_media(media="print")
     assert await page.locator(".print-bar").is_hidden()
     pdf = await page.pdf(format="A4")

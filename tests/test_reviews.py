@@ -4,11 +4,12 @@ databases."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from command.reviews.rules import review_rules
 from tests.conftest import bearer
-from tests.incidents_fixtures import create, report
+from tests.incidents_fixtures import create, iso, report
 from tests.reviews_fixtures import (
     CITY,
     COUNTY,
@@ -117,6 +118,56 @@ async def test_the_reporting_section_is_prefilled_from_the_obligations(client, d
     text = detail["sections"]["information"]
     assert f"共形成报送时限 {len(states)} 项" in text and f"按时 {counted['met']} 项" in text
     assert "收到报告 2 份" in text
+
+
+async def test_the_reporting_section_names_the_late_and_missed_links_and_the_verdicts(client, demo):
+    """Learned of 29 hours ago: the street's initial reports come in late, its first
+    follow-up is missed (the app's own deadline engine marks it); a 谎报 is recorded."""
+    incident = await create(
+        client,
+        demo["reporter"],
+        occurred_at=iso(-timedelta(hours=30)),
+        learned_at=iso(-timedelta(hours=29)),
+    )
+    verdict = await client.post(
+        f"/api/incidents/{incident['id']}/verdicts",
+        json={"kind": "false_report", "unit": STREET, "reason": "现场核实与报告不符"},
+        headers=bearer(demo["commander"]),
+    )
+    assert verdict.status_code == 201, verdict.text
+    url = f"/api/incidents/{incident['id']}/obligations"
+    for _ in range(40):
+        obligations = (await client.get(url, headers=bearer(demo["commander"]))).json()["items"]
+        if any(ob["state"] == "missed" for ob in obligations):
+            break
+        await asyncio.sleep(0.25)
+    closed = await client.patch(
+        f"/api/incidents/{incident['id']}",
+        json={"status": "closed"},
+        headers=bearer(demo["commander"]),
+    )
+    assert closed.status_code == 200, closed.text
+    summary = await evaluation_of(client, demo["commander"], incident["id"])
+    detail = (
+        await client.get(f"/api/reviews/{summary['id']}", headers=bearer(demo["commander"]))
+    ).json()
+    obligations = (await client.get(url, headers=bearer(demo["commander"]))).json()["items"]
+    late = [ob for ob in obligations if ob["state"] == "late"]
+    missed = [ob for ob in obligations if ob["state"] == "missed"]
+    assert late and missed, [ob["state"] for ob in obligations]
+    reporting = detail["facts"]["reporting"]
+    assert [ob["id"] for ob in reporting["late"]] == [ob["id"] for ob in late]
+    assert [ob["id"] for ob in reporting["missed"]] == [ob["id"] for ob in missed]
+    assert reporting["counts"]["missed"] == len(missed)
+    assert detail["names"]["units"][STREET]["name"] == "花园街道"
+
+    text = detail["sections"]["information"]
+    assert f"迟报 {len(late)} 项" in text and f"漏报 {len(missed)} 项" in text
+    # Which links: by report, channel and the units' names, with how late each was.
+    assert "迟报：初报（电话）花园街道→爱辉区（迟1天" in text, text
+    assert "漏报：续报一（书面）花园街道→爱辉区（时限 " in text, text
+    assert "认定或待认定：谎报 1 起。" in text
+    assert "231102" not in text and "followup" not in text
 
 
 async def test_submitting_needs_every_required_section_and_changes_nothing_until_then(

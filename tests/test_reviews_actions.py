@@ -177,7 +177,11 @@ async def test_the_report_opens_with_python_docx_and_holds_the_sections(client, 
     assert "处置总体及时有效。" in text and "老旧小区消防通道堵塞。" in text
     assert len(document.tables) >= 3  # timeline, reporting record, losses, recommendations
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
-    assert "清理消防通道并建立巡查台账" in cells and STREET in cells
+    assert "清理消防通道并建立巡查台账" in cells and "花园街道" in cells
+    # The timeline and the reporting record in words, by name: no codes, no subjects.
+    assert {"登记事件（初报）", "变更状态：已接报 → 已结束", "demo reporter"} <= cells, cells
+    assert {"初报（电话）", "初报（书面）", "爱辉区", "报送时间"} <= cells, cells
+    assert not [c for c in cells if c in (STREET, COUNTY) or c.startswith(("token:", "initial"))]
     english = await client.get(
         f"/api/reviews/{accepted['id']}/report.docx?lang=en", headers=bearer(demo["commander"])
     )

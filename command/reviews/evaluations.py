@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import named_unit, subtree_root
 from command.auth.service import Principal
+from command.config import settings_of
 from command.errors import Conflict, Forbidden, Invalid, NotFound, field_detail
 from command.incidents.queries import get_incident
 from command.preconditions import changed_since_seen, if_match_holds
 from command.reviews import actions, present
-from command.reviews.facts import incident_facts, information_text
+from command.reviews.facts import incident_facts, information_text, names_of
 from command.reviews.models import Evaluation
 from command.reviews.rules import review_rules
 from command.reviews.schemas import (
@@ -100,7 +101,23 @@ async def detail(
     view = await present.evaluation_view(session, evaluation)
     view["actions"] = await actions.of_evaluation(session, evaluation.id, principal)
     view["facts"] = await incident_facts(session, evaluation.incident_id)
+    view["names"] = await names_of(session, view["facts"], view["recommendations"])
+    view["names"]["plans"] = await _plan_titles(session, view)
     return view
+
+
+async def _plan_titles(session: AsyncSession, view: dict[str, Any]) -> dict[str, str]:
+    """The titles of the plans the evaluation names (used, or to revise), by id."""
+    ids = {p["plan"] for p in view["plans"]} | {
+        r["plan"] for r in view["recommendations"] if r.get("plan")
+    }
+    titles = {}
+    for plan_id in sorted(ids):
+        try:
+            titles[str(plan_id)] = (await get_plan(session, plan_id)).title
+        except NotFound:
+            continue
+    return titles
 
 
 def _filters(query: EvaluationQuery, root_path: str, now: datetime) -> list[ColumnElement]:
@@ -287,4 +304,5 @@ async def prefill(session: AsyncSession, evaluation: Evaluation) -> None:
     if (evaluation.sections or {}).get("information"):
         return
     facts = await incident_facts(session, evaluation.incident_id)
-    evaluation.sections = {**(evaluation.sections or {}), "information": information_text(facts)}
+    text = information_text(facts, await names_of(session, facts), settings_of(session).zone)
+    evaluation.sections = {**(evaluation.sections or {}), "information": text}

@@ -9,8 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from command.documents.docx import OfficialDocument, chinese_date
+from command.reviews.facts import unit_label
+from command.reviews.words import actor_label, chinese_number, event_label, link_label
+from command.reviews.words import local_time as _local
 
-NUMERALS = "一二三四五六七八九十"
 HEADINGS = {
     "zh": {
         "title": "关于“{title}”的应急处置评估报告",
@@ -65,6 +67,7 @@ WORDS = {
         "unit": "单位",
         "to": "报送对象",
         "due": "时限",
+        "met_at": "报送时间",
         "state": "结果",
         "plan": "预案",
         "worked": "是否有效",
@@ -96,6 +99,7 @@ WORDS = {
         "unit": "Unit",
         "to": "To",
         "due": "Due",
+        "met_at": "Reported",
         "state": "Outcome",
         "plan": "Plan",
         "worked": "Worked",
@@ -120,17 +124,6 @@ WORDS = {
 }
 
 
-def _local(value: str | None, zone: ZoneInfo) -> str:
-    if not value:
-        return ""
-    return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一 (headings up to 19)."""
-    return NUMERALS[n - 1] if n <= 10 else f"十{NUMERALS[n - 11]}"
-
-
 def _heading(lang: str, index: int, key: str) -> str:
     text = HEADINGS[lang][key]
     return f"{chinese_number(index + 1)}、{text}" if lang == "zh" else f"{index + 1}. {text}"
@@ -143,10 +136,18 @@ def _texts(doc: OfficialDocument, text: str, words: dict[str, str]) -> None:
 
 
 class _Writer:
-    def __init__(self, view: dict[str, Any], zone: ZoneInfo, lang: str, plans: dict[int, str]):
-        self.view, self.zone, self.lang, self.plans = view, zone, lang, plans
+    def __init__(self, view: dict[str, Any], zone: ZoneInfo, lang: str):
+        self.view, self.zone, self.lang = view, zone, lang
         self.words = WORDS[lang]
         self.facts = view.get("facts") or {}
+        self.names = view.get("names") or {}
+        self.plans = self.names.get("plans") or {}
+
+    def unit(self, code: str) -> str:
+        return unit_label(code, self.names, self.lang)
+
+    def plan(self, plan_id: int) -> str:
+        return self.plans.get(str(plan_id), f"#{plan_id}")
 
     def group(self, doc: OfficialDocument) -> None:
         group = self.view["group"] or {}
@@ -157,8 +158,13 @@ class _Writer:
 
     def course(self, doc: OfficialDocument) -> None:
         _texts(doc, self.view["sections"].get("course", ""), self.words)
+        actors = self.names.get("actors") or {}
         rows = [
-            (_local(item["at"], self.zone), item["kind"], item["actor"])
+            (
+                _local(item["at"], self.zone),
+                event_label(item, self.lang),
+                actor_label(item.get("actor"), actors, self.lang),
+            )
             for item in self.facts.get("timeline", [])
         ]
         if rows:
@@ -168,16 +174,17 @@ class _Writer:
         _texts(doc, self.view["sections"].get("information", ""), self.words)
         rows = [
             (
-                f"{ob['kind']}{ob['seq'] or ''} {ob['channel']}",
-                ob["unit"],
-                ob["to_unit"],
+                link_label(ob, self.lang),
+                self.unit(ob["unit"]),
+                self.unit(ob["to_unit"]),
                 _local(ob["due_at"], self.zone),
+                _local(ob.get("met_at"), self.zone),
                 self.words.get(ob["state"], ob["state"]),
             )
             for ob in self.facts.get("reporting", {}).get("obligations", [])
         ]
         if rows:
-            headers = ["kind", "unit", "to", "due", "state"]
+            headers = ["kind", "unit", "to", "due", "met_at", "state"]
             doc.table([self.words[h] for h in headers], rows)
 
     def plans_used(self, doc: OfficialDocument) -> None:
@@ -186,10 +193,7 @@ class _Writer:
             doc.paragraph(self.words["none"])
             return
         worked = {True: self.words["yes"], False: self.words["no"], None: "—"}
-        rows = [
-            (self.plans.get(p["plan"], f"#{p['plan']}"), worked[p.get("worked")], p.get("note", ""))
-            for p in used
-        ]
+        rows = [(self.plan(p["plan"]), worked[p.get("worked")], p.get("note", "")) for p in used]
         doc.table([self.words["plan"], self.words["worked"], self.words["note"]], rows)
 
     def losses(self, doc: OfficialDocument) -> None:
@@ -214,9 +218,9 @@ class _Writer:
         rows = [
             (
                 r["text"],
-                r["unit"],
+                self.unit(r["unit"]),
                 _local(r["due_at"], self.zone),
-                self.plans.get(r.get("plan"), "") if r.get("plan") else "",
+                self.plan(r["plan"]) if r.get("plan") else "",
             )
             for r in items
         ]
@@ -240,13 +244,11 @@ class _Writer:
             _texts(doc, self.view["sections"].get(key, ""), self.words)
 
 
-def report_docx(
-    view: dict[str, Any], *, zone: ZoneInfo, lang: str = "zh", plans: dict[int, str] | None = None
-) -> bytes:
-    """`view`: an evaluation with its facts (evaluations.detail); `plans`: titles by id."""
+def report_docx(view: dict[str, Any], *, zone: ZoneInfo, lang: str = "zh") -> bytes:
+    """`view`: an evaluation with its facts and names (evaluations.detail)."""
     title = HEADINGS[lang]["title"].format(title=view["incident_title"])
     doc = OfficialDocument(title).heading_title()
-    writer = _Writer(view, zone, lang, plans or {})
+    writer = _Writer(view, zone, lang)
     for index, key in enumerate(ORDER):
         doc.heading(_heading(lang, index, key))
         writer.section(doc, key)

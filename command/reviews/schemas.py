@@ -154,6 +154,11 @@ class IncidentEvaluationOut(BaseModel):
     facts: dict[str, Any] | None = Field(
         None, description="what the system holds of the incident (one evaluation only)"
     )
+    names: dict[str, Any] | None = Field(
+        None,
+        description="names of what the facts and the evaluation name by code (one evaluation "
+        "only): units {code: {name, name_en}}, actors {subject: name}, plans {id: title}",
+    )
 
 
 class IncidentEvaluationList(BaseModel):

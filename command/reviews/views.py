@@ -13,7 +13,6 @@ from starlette.routing import Route
 
 from command.auth.guard import require, subtree_root
 from command.db import utcnow
-from command.errors import NotFound
 from command.http import parse_query, path_id, read_model, respond
 from command.openapi import api
 from command.reviews import actions, annual, annual_files, evaluations, present
@@ -31,7 +30,6 @@ from command.reviews.schemas import (
     IncidentEvaluationOut,
     ReportQuery,
 )
-from plans.service import get_plan
 
 TAGS = ["reviews"]
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
@@ -145,25 +143,11 @@ async def report(request: Request) -> Response:
     async with request.app.state.db.read() as session:
         evaluation = await evaluations.visible(session, evaluation_id, principal)
         view = await evaluations.detail(session, evaluation, principal)
-        titles = await _plan_titles(session, view)
-    content = report_docx(view, zone=request.app.state.settings.zone, lang=query.lang, plans=titles)
+    content = report_docx(view, zone=request.app.state.settings.zone, lang=query.lang)
     name = f"evaluation-{evaluation_id}.docx"
     return Response(
         content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
-
-
-async def _plan_titles(session, view: dict) -> dict[int, str]:
-    ids = {p["plan"] for p in view["plans"]} | {
-        r["plan"] for r in view["recommendations"] if r.get("plan")
-    }
-    titles = {}
-    for plan_id in ids:
-        try:
-            titles[plan_id] = (await get_plan(session, plan_id)).title
-        except NotFound:
-            continue
-    return titles
 
 
 def _last_year(request: Request) -> int:

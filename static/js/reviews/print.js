@@ -5,13 +5,28 @@ import { $, el } from "../dom.js";
 import { applyI18n, currentLang, has, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
 import { kindLabel } from "../desk/words.js";
 import { formatDateTime } from "../time.js";
-import { SECTIONS, refusal } from "./words.js";
+import { refusal } from "./words.js";
 
 const NUMERALS = "一二三四五六七八九十";
 const id = Number(location.pathname.split("/")[2]);
 let units = new Map();
 const unit = (code) => unitName(units.get(code), code);
-const what = (kind) => (has(`desk.hist.${kind}`) ? t(`desk.hist.${kind}`) : kind);
+// An entry of the incident's history in words, with the status or level it set.
+function what(entry) {
+  const text = has(`desk.hist.${entry.kind}`) ? t(`desk.hist.${entry.kind}`) : t("desk.hist.other");
+  const change = ["status", "level"].map((field) => [field, entry.changes?.[field]]).find(([, c]) => c && "to" in c);
+  if (!change) return text;
+  const [field, { from, to }] = change;
+  const word = (code) => (code ? t(`${field}.${code}`) : "—");
+  return `${text}${t("desk.colon")}${word(from)} → ${word(to)}`;
+}
+
+// Who did it, by the name they go by (the evaluation's names), the system as such.
+function who(subject, names) {
+  if (!subject) return "";
+  if (subject === "system" || subject.startsWith("system:")) return t("desk.actor.system");
+  return names.actors?.[subject] || subject;
+}
 
 // 1 → 一, 10 → 十, 11 → 十一 (headings up to 19).
 function chineseNumber(n) {
@@ -35,21 +50,34 @@ function grid(headers, rows) {
 
 function render(review) {
   const facts = review.facts || {};
+  const names = review.names || {};
+  const plan = (id) => names.plans?.[String(id)] || `#${id}`;
   const parts = [];
   const add = (key, ...body) => parts.push(heading(parts.filter((p) => p.tagName === "H2").length, key), ...body);
   const title = currentLang() === "en" ? `${t("review.print.title")}: ${review.incident_title}` : `关于“${review.incident_title}”的${t("review.print.title")}`;
   parts.push(el("h1", { text: title }));
-  add(t("review.print.group"), ...paragraphs(`${t("review.group.lead")}${t("desk.colon")}${review.group?.lead || "—"}\n${(review.group?.members || []).join("、")}`));
+  const members = (review.group?.members || []).join(currentLang() === "en" ? ", " : "、") || "—";
+  add(t("review.print.group"), ...paragraphs(`${t("review.group.lead")}${t("desk.colon")}${review.group?.lead || "—"}\n${t("review.print.members")}${t("desk.colon")}${members}`));
   add(t("review.sec.course"), ...paragraphs(review.sections.course),
-    grid([t("review.print.at"), t("review.print.what"), t("review.print.who")], (facts.timeline || []).map((h) => [formatDateTime(h.at), what(h.kind), h.actor])));
+    grid([t("review.print.at"), t("review.print.what"), t("review.print.who")], (facts.timeline || []).map((h) => [formatDateTime(h.at), what(h), who(h.actor, names)])));
   for (const name of ["response", "command"]) add(t(`review.sec.${name}`), ...paragraphs(review.sections[name]));
   add(t("review.sec.information"), ...paragraphs(review.sections.information),
-    grid([t("review.print.reporting"), t("review.col.unit"), t("review.col.due"), t("review.col.state")],
-      (facts.reporting?.obligations || []).map((ob) => [`${kindLabel(ob.kind, ob.seq)} · ${t(`channel.${ob.channel}`)}`, `${unit(ob.unit)} → ${unit(ob.to_unit)}`, formatDateTime(ob.due_at), t(`desk.ob.${ob.state}`)])));
-  add(t("review.print.plans"), ...(review.plans.length ? [grid(["#", "", ""], review.plans.map((p) => [p.plan, p.worked === null ? "—" : p.worked ? "✓" : "✗", p.note]))] : paragraphs("")));
-  for (const name of SECTIONS.slice(4)) add(t(`review.sec.${name}`), ...paragraphs(review.sections[name]));
-  add(t("review.print.recs"), grid([t("review.rec.text"), t("review.rec.unit"), t("review.rec.due_at")],
-    review.recommendations.map((r) => [r.text, unit(r.unit), formatDateTime(r.due_at)])));
+    grid([t("review.print.reporting"), t("review.col.unit"), t("review.col.due"), t("review.print.metAt"), t("review.col.state")],
+      (facts.reporting?.obligations || []).map((ob) => [`${kindLabel(ob.kind, ob.seq)} · ${t(`channel.${ob.channel}`)}`, `${unit(ob.unit)} → ${unit(ob.to_unit)}`, formatDateTime(ob.due_at), ob.met_at ? formatDateTime(ob.met_at) : "", t(`desk.ob.${ob.state}`)])));
+  const worked = (value) => t(`review.plans.worked.${value === true ? "yes" : value === false ? "no" : "unknown"}`);
+  add(t("review.print.plans"), ...(review.plans.length
+    ? [grid([t("review.print.plan"), t("review.print.worked"), t("review.print.note")], review.plans.map((p) => [plan(p.plan), worked(p.worked), p.note]))]
+    : paragraphs("")));
+  add(t("review.sec.resources"), ...paragraphs(review.sections.resources));
+  const incident = facts.incident || {};
+  const casualties = incident.casualties || {};
+  add(t("review.sec.losses"), ...(review.sections.losses ? paragraphs(review.sections.losses) : []),
+    ...paragraphs(t("review.annual.casualties", { dead: casualties.dead ?? 0, missing: casualties.missing ?? 0, injured: casualties.injured ?? 0, affected: incident.affected ?? 0, loss: incident.loss ?? 0 })));
+  for (const name of ["conclusion", "lessons"]) add(t(`review.sec.${name}`), ...paragraphs(review.sections[name]));
+  add(t("review.print.recs"), review.recommendations.length
+    ? grid([t("review.rec.text"), t("review.rec.unit"), t("review.rec.due_at"), t("review.print.plan")],
+      review.recommendations.map((r) => [r.text, unit(r.unit), formatDateTime(r.due_at), r.plan ? plan(r.plan) : ""]))
+    : paragraphs("")[0]);
   $("#report-body").replaceChildren(...parts);
 }
 
