@@ -12,6 +12,8 @@ import { renderAnnual } from "./annual.js";
 
 const serverClock = new ServerClock();
 const view = { evaluations: [], actions: [], own: [], annual: null };
+// The evidence typed for each action and not yet sent: a list drawn again keeps it.
+const typed = new Map();
 
 function flash(text, kind = "") {
   const node = $("#flash");
@@ -47,6 +49,7 @@ function renderActions() {
 async function closeAction(action, textarea) {
   try {
     await api(`/api/actions/${action.id}/done`, { method: "POST", body: { evidence: textarea.value } });
+    typed.delete(action.id);
     await load();
     flash(t("review.action.closed"));
   } catch (error) {
@@ -65,7 +68,7 @@ async function verifyAction(action) {
 }
 
 function ownItem(action) {
-  const evidence = el("textarea", { rows: 2, name: `evidence-${action.id}`, "aria-label": t("review.action.evidence") });
+  const evidence = el("textarea", { rows: 2, name: `evidence-${action.id}`, "aria-label": t("review.action.evidence"), oninput: (event) => typed.set(action.id, event.target.value) }, typed.get(action.id) || "");
   const mine = action.unit === caller.unit;
   return el("article", { className: `own-action state-${action.state}`, dataset: { action: action.id } },
     el("strong", { text: action.text }),
@@ -105,7 +108,7 @@ async function loadAnnual() {
   const lang = currentLang() === "en" ? "en" : "zh";
   $("#annual-xlsx").href = `/api/reviews/annual.xlsx?year=${year}&lang=${lang}`;
   view.annual = await api(`/api/reviews/annual?year=${year}`);
-  render();
+  renderAnnual($("#annual"), view.annual); // the lists stay as they are (and what is typed in them)
 }
 
 async function load() {
