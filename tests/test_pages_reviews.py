@@ -1,7 +1,8 @@
 """Post-incident evaluation in Chromium: the desk shows the evaluation of a closed
 incident with its due clock, the officer fills and submits it; the admin accepts it;
 the owning unit closes its action on /reviews; the printable page and the wall's
-counter. 1440x900, Chinese and English, screenshots kept."""
+counter. 1440x900, Chinese and English, screenshots kept. The desk's fill-and-submit runs
+on both databases; the rest on SQLite, as the other browser tests."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from command.db import Database
 from command.reviews import engine
 from tests.browser_helpers import incident_body, post_incident, unique, wait_live
 from tests.conftest import PG_URL, SECRET, bearer, need_postgres, reset_postgres
-from tests.plans_fixtures import issued_plan
+from tests.plans_fixtures import issued_plan, plan_body
 from tests.servers import ServerProcess, server_env
 
 pytest_plugins = ("tests.browser_fixtures",)
@@ -396,10 +397,69 @@ async def test_the_street_s_evidence_stays_while_the_annual_review_comes_in(
     release.set()
     await street.locator("#annual-total").wait_for(timeout=10_000)
     assert await evidence.input_value() == typed
-    await street.locator(f"button[data-close='{action_id}']").click()
+    # In English the lists are drawn again in English, with what was typed kept.
+    await street.click("#lang")
+    close = street.locator(f"button[data-close='{action_id}']")
+    await _shows(street, f"button[data-close='{action_id}']", "Report done")
+    assert await evidence.input_value() == typed
+    assert "未完成" not in await street.inner_text("#own-actions")
+    await street.click("#lang")
+    await _shows(street, f"button[data-close='{action_id}']", "报告完成")
+    await close.click()
     await _shows(street, "#flash", "已报告完成")
     done = await _get(shared_server, demo["commander"], "/api/actions?state=done&limit=500")
     assert [a["evidence"] for a in done["items"] if a["id"] == action_id] == [typed]
+    assert console.errors() == []
+
+
+async def test_late_links_read_in_words_and_the_form_keeps_to_its_column(
+    shared_server, pages, demo
+):
+    """Learned of 29 hours ago: the street's initial reports were late. The desk names
+    those links as 初报 · 电话 · 花园街道 → 爱辉区, not 'initial · 231102001 → 231102';
+    a plan with a long title in the registry does not widen the form over the column
+    beside it."""
+    async with httpx.AsyncClient(base_url=shared_server.url) as client:
+        long_title = "爱辉区城区老旧居民楼及农村自建房火灾事故专项应急预案（2026年修订版）"
+        await issued_plan(client, demo["admin"], plan_body(title=long_title))
+    now = datetime.now(UTC)
+    title = unique("幸福乡居民楼火灾")
+    body = incident_body(
+        title,
+        occurred_at=(now - timedelta(hours=30)).isoformat(),
+        learned_at=(now - timedelta(hours=29)).isoformat(),
+    )
+    incident = await post_incident(shared_server.url, demo["reporter"], body)
+    async with httpx.AsyncClient(base_url=shared_server.url) as client:
+        closed = await client.patch(
+            f"/api/incidents/{incident['id']}",
+            json={"status": "closed"},
+            headers=bearer(demo["commander"]),
+        )
+    assert closed.status_code == 200, closed.text
+    page, console = await _open_draft(pages, shared_server, "demo-commander", incident["id"])
+    await page.click("#rv-add")
+    facts = await page.locator("#rv-facts").inner_text()
+    assert "初报 · 电话 · 花园街道 → 爱辉区 · 迟报" in facts, facts
+    assert "initial" not in facts and "231102" not in facts, facts
+    prefilled = await page.locator("textarea[name=section-information]").input_value()
+    assert "迟报：初报（电话）花园街道→爱辉区（迟1天" in prefilled, prefilled
+    section = await page.locator("#iv-review").bounding_box()
+    form = await page.locator("#rv-form").bounding_box()
+    assert form["x"] + form["width"] <= section["x"] + section["width"] + 0.5, (section, form)
+    wide = await page.evaluate(
+        """() => {
+          const edge = document.querySelector('#iv-review').getBoundingClientRect().right;
+          const fields = document.querySelectorAll('#rv-form :is(input, textarea, select)');
+          return [...fields].filter((n) => n.getBoundingClientRect().right > edge + 0.5)
+            .map((n) => n.name);
+        }"""
+    )
+    assert wide == [], wide
+    await page.click("#lang")
+    await _shows(page, "#rv-facts", "Initial · phone")
+    assert "Huayuan" in await page.locator("#rv-facts").inner_text()
+    await page.click("#lang")
     assert console.errors() == []
 
 

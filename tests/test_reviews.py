@@ -7,8 +7,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import httpx
+
 from command.reviews.rules import review_rules
 from tests.conftest import bearer
+from tests.deadlines_fixtures import deadline_app
 from tests.incidents_fixtures import create, iso, report
 from tests.reviews_fixtures import (
     CITY,
@@ -168,6 +171,38 @@ async def test_the_reporting_section_names_the_late_and_missed_links_and_the_ver
     assert "漏报：续报一（书面）花园街道→爱辉区（时限 " in text, text
     assert "认定或待认定：谎报 1 起。" in text
     assert "231102" not in text and "followup" not in text
+
+
+async def test_a_link_overdue_but_not_yet_marked_missed_is_told_as_such(settings, demo):
+    """With no engine running, the street's follow-up is still pending past its due time
+    when the incident closes: 超时未报, named, not counted as 未到期."""
+    async with deadline_app(settings) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            incident = await create(
+                client,
+                demo["reporter"],
+                occurred_at=iso(-timedelta(hours=30)),
+                learned_at=iso(-timedelta(hours=29)),
+            )
+            await client.patch(
+                f"/api/incidents/{incident['id']}",
+                json={"status": "closed"},
+                headers=bearer(demo["commander"]),
+            )
+            summary = await evaluation_of(client, demo["commander"], incident["id"])
+            detail = (
+                await client.get(f"/api/reviews/{summary['id']}", headers=bearer(demo["commander"]))
+            ).json()
+    reporting = detail["facts"]["reporting"]
+    overdue = [ob for ob in reporting["obligations"] if ob["state"] == "pending" and ob["overdue"]]
+    assert overdue and [ob["id"] for ob in reporting["overdue"]] == [ob["id"] for ob in overdue]
+    assert reporting["counts"]["overdue"] == len(overdue) and reporting["counts"]["missed"] == 0
+    pending = sum(1 for ob in reporting["obligations"] if ob["state"] == "pending")
+    assert reporting["counts"]["pending"] == pending - len(overdue)
+    text = detail["sections"]["information"]
+    assert f"超时未报 {len(overdue)} 项" in text
+    assert "超时未报：续报一（书面）花园街道→爱辉区" in text
 
 
 async def test_submitting_needs_every_required_section_and_changes_nothing_until_then(

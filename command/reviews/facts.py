@@ -21,17 +21,24 @@ from command.incidents.shapes import incident_fields, report_dict
 from command.reviews.words import duration, link_label, local_time
 from command.units.models import Unit
 
-OUTCOMES = ("met", "late", "missed", "pending")
+# overdue: still pending past its due time (超时未报), not yet marked missed by the engine.
+OUTCOMES = ("met", "late", "missed", "overdue", "pending")
 TIMELINE_LIMIT = 200
 VERDICTS = {"concealment": "瞒报", "false_report": "谎报", "misreport": "误报"}
 
 
+def outcome(ob: dict[str, Any]) -> str:
+    """A link's outcome: met, late, missed; pending past its due time is overdue."""
+    return "overdue" if ob["state"] == "pending" and ob.get("overdue") else ob["state"]
+
+
 def _reporting(obligations: list[dict[str, Any]]) -> dict[str, Any]:
-    counts = Counter(ob["state"] for ob in obligations)
+    counts = Counter(outcome(ob) for ob in obligations)
     return {
         "counts": {state: counts.get(state, 0) for state in OUTCOMES},
         "late": [ob for ob in obligations if ob["state"] == "late"],
         "missed": [ob for ob in obligations if ob["state"] == "missed"],
+        "overdue": [ob for ob in obligations if outcome(ob) == "overdue"],
         "obligations": obligations,
     }
 
@@ -115,7 +122,9 @@ def information_text(facts: dict[str, Any], names: dict[str, Any], zone: tzinfo)
 
     parts = [
         f"共形成报送时限 {total} 项：按时 {counts['met']} 项，迟报 {counts['late']} 项，"
-        f"漏报 {counts['missed']} 项，未到期 {counts['pending']} 项。",
+        f"漏报 {counts['missed']} 项，"
+        + (f"超时未报 {counts['overdue']} 项，" if counts["overdue"] else "")
+        + f"未到期 {counts['pending']} 项。",
     ]
     if reporting["late"]:
         late = [
@@ -130,6 +139,11 @@ def information_text(facts: dict[str, Any], names: dict[str, Any], zone: tzinfo)
             f"{link(ob)}（时限 {local_time(ob['due_at'], zone)}）" for ob in reporting["missed"]
         ]
         parts.append(f"漏报：{'；'.join(missed)}。")
+    if reporting["overdue"]:
+        overdue = [
+            f"{link(ob)}（时限 {local_time(ob['due_at'], zone)}）" for ob in reporting["overdue"]
+        ]
+        parts.append(f"超时未报：{'；'.join(overdue)}。")
     parts.append(f"收到报告 {len(facts['reports'])} 份。")
     seconds = facts["acknowledged"]["seconds"]
     if seconds is not None:

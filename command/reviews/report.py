@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from command.documents.docx import OfficialDocument, chinese_date
-from command.reviews.facts import unit_label
+from command.reviews.facts import outcome, unit_label
 from command.reviews.words import actor_label, chinese_number, event_label, link_label
 from command.reviews.words import local_time as _local
 
@@ -87,6 +87,7 @@ WORDS = {
         "late": "迟报",
         "missed": "漏报",
         "pending": "未到期",
+        "overdue": "超时未报",
         "issuer": "评估组",
     },
     "en": {
@@ -119,6 +120,7 @@ WORDS = {
         "late": "late",
         "missed": "missed",
         "pending": "not yet due",
+        "overdue": "overdue, not reported",
         "issuer": "Evaluation group",
     },
 }
@@ -179,7 +181,7 @@ class _Writer:
                 self.unit(ob["to_unit"]),
                 _local(ob["due_at"], self.zone),
                 _local(ob.get("met_at"), self.zone),
-                self.words.get(ob["state"], ob["state"]),
+                self.words.get(outcome(ob), ob["state"]),
             )
             for ob in self.facts.get("reporting", {}).get("obligations", [])
         ]

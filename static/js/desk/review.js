@@ -7,9 +7,9 @@ import { can } from "../config.js";
 import { $, el } from "../dom.js";
 import { t, unitName } from "../i18n.js";
 import { formatDateTime, fromLocalInput, localDate } from "../time.js";
-import { clock } from "../clocks.js";
-import { actorLabel } from "./words.js";
-import { ReviewStore, SECTIONS, dueClock, refusal, stateLabel } from "../reviews/words.js";
+import { clock, tickClocks } from "../clocks.js";
+import { actorLabel, obligationLabel } from "./words.js";
+import { ReviewStore, SECTIONS, dueClock, outcome, refusal, stateLabel } from "../reviews/words.js";
 
 export const reviewStore = new ReviewStore();
 // What the officer typed and has not saved, by evaluation, with the ETag of the version
@@ -138,17 +138,17 @@ function conflictNotice(review, form, ctx) {
     el("button", { type: "button", className: "secondary", id: "rv-load-current", text: t("review.conflict.load"), onclick: load }));
 }
 
-function factsBlock(review) {
+function factsBlock(review, units) {
   const facts = review.facts;
   if (!facts) return null;
   const c = facts.reporting.counts;
-  const total = c.met + c.late + c.missed + c.pending;
+  const total = c.met + c.late + c.missed + (c.overdue || 0) + c.pending;
   const ack = facts.acknowledged.seconds === null ? t("review.facts.noAck") : t("review.facts.ack", { minutes: Math.round(facts.acknowledged.seconds / 60) });
-  const bad = [...facts.reporting.late, ...facts.reporting.missed];
+  const bad = [...facts.reporting.late, ...facts.reporting.missed, ...(facts.reporting.overdue || [])];
   return el("div", { className: "rv-facts", id: "rv-facts" },
     el("h4", { text: t("review.facts") }),
-    el("p", { text: `${t("review.facts.reporting", { total, ...c })} · ${t("review.facts.reports", { n: facts.reports.length })} · ${ack} · ${t("review.facts.verdicts", { n: facts.verdicts.length })}` }),
-    bad.length ? el("ul", { className: "rv-bad" }, bad.map((ob) => el("li", { text: `${ob.kind} · ${ob.unit} → ${ob.to_unit} · ${t(`desk.ob.${ob.state}`)} · ${formatDateTime(ob.due_at)}` }))) : null);
+    el("p", { text: `${t("review.facts.reporting", { total, overdue: 0, ...c })} · ${t("review.facts.reports", { n: facts.reports.length })} · ${ack} · ${t("review.facts.verdicts", { n: facts.verdicts.length })}` }),
+    bad.length ? el("ul", { className: "rv-bad" }, bad.map((ob) => el("li", { text: `${obligationLabel(ob, units)} · ${outcome(ob)} · ${t("desk.ob.due", { at: formatDateTime(ob.due_at) })}` }))) : null);
 }
 
 function actionsBlock(review) {
@@ -271,7 +271,7 @@ export function reviewSection(review, units, ctx) {
       : review.state === "draft" && can("reviews.write")
         ? draftForm(review, units, ctx, rerender)
         : readOnly(review, ctx);
-    return [el("h3", { text: t("review.section") }), header(review, units), factsBlock(review), main, actionsBlock(review)].filter(Boolean);
+    return [el("h3", { text: t("review.section") }), header(review, units), factsBlock(review, units), main, actionsBlock(review)].filter(Boolean);
   };
   rerender();
   return node;
@@ -292,4 +292,5 @@ export function renderReviewSide(units, now) {
     el("button", { type: "button", className: "side-link", dataset: { open: item.incident }, text: item.incident_title || `#${item.incident}` }),
     el("span", { className: "muted", text: `${unitName(units.get(item.lead_unit), item.lead_unit)} · ${t("review.due", { at: formatDateTime(item.due_at) })}` }),
     item.owed ? clock(dueClock(item)) : el("span", { className: "chip", text: stateLabel(item) }))));
+  tickClocks(list, now); // drawn with their time left, not blank until the next tick
 }

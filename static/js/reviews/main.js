@@ -135,6 +135,7 @@ $("#annual-year").addEventListener("change", () => loadAnnual().catch((e) => fla
 onLangChange(() => {
   $("#who").textContent = `${caller.name} · ${unitName(config.unit, caller.unit)}`;
   $("#rv-unit").textContent = unitName(config.unit, caller.unit);
+  render(); // the lists in the new language (what is typed in them is kept)
   loadAnnual().catch((e) => flash(refusal(e), "error"));
 });
 setInterval(() => tickClocks(document.body, serverClock.now()), 1000);

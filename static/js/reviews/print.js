@@ -5,7 +5,7 @@ import { $, el } from "../dom.js";
 import { applyI18n, currentLang, has, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
 import { kindLabel } from "../desk/words.js";
 import { formatDateTime } from "../time.js";
-import { refusal } from "./words.js";
+import { outcome, refusal } from "./words.js";
 
 const NUMERALS = "一二三四五六七八九十";
 const id = Number(location.pathname.split("/")[2]);
@@ -63,7 +63,7 @@ function render(review) {
   for (const name of ["response", "command"]) add(t(`review.sec.${name}`), ...paragraphs(review.sections[name]));
   add(t("review.sec.information"), ...paragraphs(review.sections.information),
     grid([t("review.print.reporting"), t("review.col.unit"), t("review.col.due"), t("review.print.metAt"), t("review.col.state")],
-      (facts.reporting?.obligations || []).map((ob) => [`${kindLabel(ob.kind, ob.seq)} · ${t(`channel.${ob.channel}`)}`, `${unit(ob.unit)} → ${unit(ob.to_unit)}`, formatDateTime(ob.due_at), ob.met_at ? formatDateTime(ob.met_at) : "", t(`desk.ob.${ob.state}`)])));
+      (facts.reporting?.obligations || []).map((ob) => [`${kindLabel(ob.kind, ob.seq)} · ${t(`channel.${ob.channel}`)}`, `${unit(ob.unit)} → ${unit(ob.to_unit)}`, formatDateTime(ob.due_at), ob.met_at ? formatDateTime(ob.met_at) : "", outcome(ob)])));
   const worked = (value) => t(`review.plans.worked.${value === true ? "yes" : value === false ? "no" : "unknown"}`);
   add(t("review.print.plans"), ...(review.plans.length
     ? [grid([t("review.print.plan"), t("review.print.worked"), t("review.print.note")], review.plans.map((p) => [plan(p.plan), worked(p.worked), p.note]))]

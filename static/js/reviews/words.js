@@ -10,6 +10,12 @@ export function stateLabel(item) {
   return item.overdue ? t("review.state.overdue") : t(`review.state.${item.state}`);
 }
 
+// A reporting link's outcome: pending past its due time is overdue (超时未报) until
+// the deadlines engine marks it missed.
+export function outcome(ob) {
+  return ob.state === "pending" && ob.overdue ? t("review.facts.overdueOne") : t(`desk.ob.${ob.state}`);
+}
+
 // A field the server names ("sections.course", "recommendations.0.due_at") in words.
 function fieldLabel(field) {
   const parts = String(field || "").split(".").filter((part) => part !== "body" && part !== "query");
