@@ -236,6 +236,12 @@ async def test_the_print_page_the_reviews_page_and_the_wall_counter(
     await counter.wait_for()
     assert int(await counter.inner_text()) >= 1
     await wall.screenshot(path=str(tmp_path / "wall-zh.png"))
+    await wall.click("#lang")
+    label = wall.locator('[data-counter="reviews-due"] .counter-label')
+    await _shows(wall, '[data-counter="reviews-due"] .counter-label', "Evaluations")
+    # The English label is read whole on the wall, not cut to "Evaluations &…".
+    assert await label.evaluate("n => n.scrollWidth <= n.clientWidth"), await label.inner_text()
+    await wall.screenshot(path=str(tmp_path / "wall-en.png"))
     print(f"screenshots: {tmp_path}")
     for c in (console, listing_console, wall_console):
         assert c.errors() == []
