@@ -61,3 +61,20 @@ def test_a_workbook_keeps_formula_text_as_text_and_drops_control_characters():
     assert cells["A4"].data_type == "s" and cells["A4"].value.startswith("=")
     assert cells["B4"].number_format == "0.0%" and cells["A5"].value == "北安市"
     assert cells.column_dimensions["A"].width == 20
+
+
+def test_a_title_period_or_header_starting_with_a_formula_sign_stays_text():
+    """The title and period rows carry a unit's name (typed by its administrator), the
+    header a sheet's group title: none of them may become a formula."""
+    sheet = Sheet(
+        "汇总",
+        '=HYPERLINK("http://evil.example","x")2026年度考核',
+        "+黑河市 · 2026年度",
+        [Column("=SUM(A1)", 12), Column("得分", 8)],
+        [["爱辉区", 90]],
+    )
+    book = load_workbook(io.BytesIO(workbook_bytes([sheet], title="考核")))
+    cells = book["汇总"]
+    for ref in ("A1", "A2", "A3"):
+        assert cells[ref].data_type == "s", ref
+    assert cells["A1"].value.startswith("=HYPERLINK")
