@@ -4,9 +4,12 @@ workbook (all or none); the year-end readiness view counts against the targets."
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
 
 from openpyxl import Workbook
 
+from command.assessment import targets
+from command.units.service import find_unit
 from tests.assessment_fixtures import COUNTY
 from tests.conftest import bearer
 
@@ -74,3 +77,14 @@ async def test_the_year_end_readiness_view(client, demo):
     assert view["coverage"]["missing"] == view["coverage"]["required"] > 0
     assert len(view["requirements"]) == 15
     assert all(item["units"] == 7 for item in view["requirements"])
+
+
+async def test_the_readiness_view_on_a_leap_day(app, demo):
+    """Three years before 29 February is 28 February, not an error."""
+    async with app.state.db.read() as session:
+        root = await find_unit(session, "231100")
+        view = await targets.readiness_view(
+            session, root=root, today=date(2028, 2, 29), now=datetime(2028, 2, 29, tzinfo=UTC)
+        )
+    assert view["drills"]["since"] == "2025-02-28"
+    assert view["days_left"] == (date(2028, 12, 31) - date(2028, 2, 29)).days

@@ -48,9 +48,17 @@ async def _offices(session: AsyncSession, root: Unit) -> list[dict[str, Any]]:
     return rows
 
 
+def _years_before(day: date, years: int) -> date:
+    """The same day `years` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 async def _drills(session: AsyncSession, root: Unit, today: date) -> dict[str, Any]:
     years = requirements()["drill_years"]
-    since = today.replace(year=today.year - years)
+    since = _years_before(today, years)
     plans = await plans_in_force(session, root=root, types=("special", "department"))
     due = [
         {"id": p.id, "title": p.title, "unit": p.unit, "type": p.type,
