@@ -92,7 +92,7 @@ function drawCoverage(data) {
 
 function drawDrills(data) {
   const cards = data.counties;
-  const measure = (c) => point(c, "plans.drills").measure;
+  const measure = (c) => point(c, "drills.special").measure;
   chart("chart-drills").setOption(bars(cards.map(nameOf), [
     { name: t("lead.drills.due"), data: cards.map((c) => measure(c).plans) },
     { name: t("lead.drills.done"), data: cards.map((c) => measure(c).drilled) },
@@ -152,7 +152,7 @@ function clicked(id, params) {
     return showDetail(`${t(`lead.req.${kind}`)} · ${t("lead.detail.gaps")}`, [t("lead.col.unit"), t("lead.col.requirement")], gaps.map((g) => [g.name, t(`lead.req.${g.requirement}`)]));
   }
   if (id === "chart-drills") {
-    const records = point(card, "plans.drills").records;
+    const records = point(card, "drills.special").records;
     return showDetail(`${nameOf(card)} · ${t("lead.chart.drills")}`, [t("lead.col.plan"), t("lead.col.drilled")],
       records.map((r) => [r.title, r.drilled ? r.drills.map((d) => `#${d}`).join(" ") : t("lead.notDrilled")]));
   }
