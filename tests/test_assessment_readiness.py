@@ -12,14 +12,19 @@ from command.assessment import targets
 from command.units.service import find_unit
 from tests.assessment_fixtures import COUNTY
 from tests.conftest import bearer
+from tests.plans_fixtures import pdf_bytes
 
 YEAR = 2026
 
 
-def _workbook(rows) -> bytes:
+TRAININGS = ["日期", "单位编码", "类型", "对象", "参加人数", "领导干部人数"]
+OFFICES = ["单位编码", "成立日期", "成立文件", "主任", "专职副主任", "在岗人数", "信息联络员"]
+
+
+def _workbook(rows, headers=TRAININGS) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.append(["日期", "单位编码", "类型", "对象", "参加人数", "领导干部人数"])
+    sheet.append(headers)
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
@@ -44,6 +49,21 @@ async def test_registries_feed_the_indicators(client, demo):
     saved = await client.put(f"/api/readiness/offices/{COUNTY}", json=office, headers=headers)
     assert saved.status_code == 200, saved.text
     assert saved.json()["checks"]["deputy_full_time"] is False
+    assert saved.json()["checks"]["approval_document"] is False  # its number, not uploaded
+    wrong = await client.put(
+        f"/api/readiness/offices/{COUNTY}/document", params={"filename": "a.txt"},
+        content=b"not a document", headers=headers,
+    )  # fmt: skip
+    assert wrong.status_code == 422 and wrong.json()["error"]["details"][0]["field"] == "file"
+    uploaded = await client.put(
+        f"/api/readiness/offices/{COUNTY}/document", params={"filename": "成立文件.pdf"},
+        content=pdf_bytes(), headers=headers,
+    )  # fmt: skip
+    assert uploaded.status_code == 200, uploaded.text
+    assert uploaded.json()["checks"]["approval_document"] is True
+    fetched = await client.get(f"/api/readiness/offices/{COUNTY}/document", headers=headers)
+    assert fetched.status_code == 200 and fetched.content == pdf_bytes()
+    assert fetched.headers["content-type"] == "application/pdf"
     bad = _workbook(
         [["2026-05-10", COUNTY, "培训", "干部", 40, 3], ["2026-06-01", "999", "培训", "", 5, 0]]
     )
@@ -88,3 +108,36 @@ async def test_the_readiness_view_on_a_leap_day(app, demo):
         )
     assert view["drills"]["since"] == "2025-02-28"
     assert view["days_left"] == (date(2028, 12, 31) - date(2028, 2, 29)).days
+
+
+async def test_offices_import_from_a_workbook_and_departments_name_their_liaison(client, demo):
+    headers = bearer(demo["commander"])
+    department = "231100.BM01"
+    bad = _workbook(
+        [[COUNTY, "2019-03-01", "爱编〔2019〕5号", "张主任", "李副主任", 6, ""],
+         ["231123", "not a date", "", "", "", 0, ""]],
+        OFFICES,
+    )  # fmt: skip
+    refused = await client.post("/api/readiness/offices.xlsx", content=bad, headers=headers)
+    assert refused.status_code == 422
+    assert "rows[1].established_on" in {d["field"] for d in refused.json()["error"]["details"]}
+    outside = _workbook([["999999", None, "", "", "", 0, ""]], OFFICES)
+    refused = await client.post("/api/readiness/offices.xlsx", content=outside, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["field"] == "rows[0].unit"
+    listed = await client.get("/api/readiness/offices", headers=headers)
+    assert listed.json()["items"] == []  # nothing written by the refused files
+    good = _workbook(
+        [[COUNTY, "2019-03-01", "爱编〔2019〕5号", "张主任", "李副主任", 6, ""],
+         [department, None, "", "", "", 0, "王联络员"]],
+        OFFICES,
+    )  # fmt: skip
+    imported = await client.post("/api/readiness/offices.xlsx", content=good, headers=headers)
+    assert imported.status_code == 201, imported.text
+    views = {v["unit"]: v for v in imported.json()["items"]}
+    assert views[COUNTY]["director"] == "张主任" and views[COUNTY]["established_on"] == "2019-03-01"
+    assert views[department]["checks"] == {"liaison": True}
+    view = (await client.get("/api/assessment/readiness", headers=headers)).json()
+    assert view["liaisons"]["met"] == 1 and view["liaisons"]["departments"] > 1
+    rows = {row["unit"]: row for row in view["offices"]["rows"]}
+    assert rows[COUNTY]["checks"]["director"] and not rows[COUNTY]["met"]  # no document yet

@@ -1,7 +1,8 @@
 """Year-end readiness against the speech's targets, with the days left: every county's
-应急办 established and staffed; every township, village, school and enterprise with a plan
-in force; every special and department plan drilled within three years; the
-requirements checklist (command/assessment/requirements.toml)."""
+应急办 established and staffed (and every department's incident-information liaison
+named); every township, village, school and enterprise with a plan in force; every special
+and department plan drilled within three years; the requirements checklist
+(command/assessment/requirements.toml)."""
 
 from __future__ import annotations
 
@@ -37,15 +38,20 @@ def _target(today: date) -> date:
     return date(today.year, int(month), int(day))
 
 
-async def _offices(session: AsyncSession, root: Unit) -> list[dict[str, Any]]:
+def _row(unit: Unit, checks: dict[str, bool]) -> dict[str, Any]:
+    return {"unit": unit.code, "name": unit.name, "name_en": unit.name_en, "checks": checks,
+            "met": all(checks.values())}  # fmt: skip
+
+
+async def _offices(session: AsyncSession, root: Unit) -> tuple[list[dict], list[dict]]:
+    """Each county's 应急办 (established and staffed) and each department's liaison."""
     counties = [u for u in await subtree(session, root, tier="county") if u.kind == "area"]
+    departments = await subtree(session, root, kind="department")
     offices = await readiness.offices_in(session, root_path=root.path)
-    rows = []
-    for county in counties:
-        checks = readiness.office_checks(offices.get(county.id))
-        rows.append({"unit": county.code, "name": county.name, "name_en": county.name_en,
-                     "checks": checks, "met": all(checks.values())})  # fmt: skip
-    return rows
+    return (
+        [_row(u, readiness.office_checks(offices.get(u.id))) for u in counties],
+        [_row(u, readiness.liaison_checks(offices.get(u.id))) for u in departments],
+    )
 
 
 def _years_before(day: date, years: int) -> date:
@@ -94,7 +100,7 @@ async def readiness_view(
 ) -> dict[str, Any]:
     target = _target(today)
     coverage = await coverage_table(session, root=root, target=target)
-    offices = await _offices(session, root)
+    offices, liaisons = await _offices(session, root)
     return {
         "unit": root.code,
         "target": target.isoformat(),
@@ -104,6 +110,11 @@ async def readiness_view(
             "met": sum(o["met"] for o in offices),
             "rows": offices,
         },  # fmt: skip
+        "liaisons": {
+            "departments": len(liaisons),
+            "met": sum(d["met"] for d in liaisons),
+            "rows": liaisons,
+        },
         "coverage": {
             "required": coverage.overall.required,
             "covered": coverage.overall.covered,
