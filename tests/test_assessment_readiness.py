@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from openpyxl import Workbook
 
 from command.assessment import targets
+from command.assessment.sheetfile import shipped_sheets
 from command.units.service import find_unit
 from tests.assessment_fixtures import COUNTY
 from tests.conftest import bearer
@@ -137,7 +138,44 @@ async def test_offices_import_from_a_workbook_and_departments_name_their_liaison
     views = {v["unit"]: v for v in imported.json()["items"]}
     assert views[COUNTY]["director"] == "张主任" and views[COUNTY]["established_on"] == "2019-03-01"
     assert views[department]["checks"] == {"liaison": True}
+    no_document = await client.get("/api/readiness/offices/231123/document", headers=headers)
+    assert no_document.status_code == 404
     view = (await client.get("/api/assessment/readiness", headers=headers)).json()
     assert view["liaisons"]["met"] == 1 and view["liaisons"]["departments"] > 1
     rows = {row["unit"]: row for row in view["offices"]["rows"]}
     assert rows[COUNTY]["checks"]["director"] and not rows[COUNTY]["met"]  # no document yet
+
+
+async def test_the_checklist_shows_the_evidence_behind_each_requirement(client, demo):
+    headers = bearer(demo["commander"])
+    uploaded = await client.post(
+        "/api/assessment/evidence",
+        params={"year": YEAR, "unit": COUNTY, "indicator": "system.budget", "filename": "预算.pdf"},
+        content=pdf_bytes(),
+        headers=headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    view = (await client.get("/api/assessment/readiness", headers=headers)).json()
+    budget = next(item for item in view["requirements"] if item["indicators"] == ["system.budget"])
+    assert budget["title_en"]
+    county = next(u for u in budget["by_unit"] if u["unit"] == COUNTY)
+    [evidence] = county["evidence"]
+    assert evidence["files"] == [
+        {"id": uploaded.json()["id"], "filename": "预算.pdf", "kind": "pdf"}
+    ]
+    assert county["met"] is False  # evidence filed, not yet scored
+    reporting = next(i for i in view["requirements"] if i["indicators"] == ["duty.reporting"])
+    assert all(u["met"] and u["evidence"][0]["records"] == 0 for u in reporting["by_unit"])
+    fetched = await client.get(f"/api/assessment/evidence/{uploaded.json()['id']}", headers=headers)
+    assert fetched.status_code == 200 and fetched.content == pdf_bytes()
+    assert fetched.headers["content-type"] == "application/pdf"
+    missing = await client.get("/api/assessment/evidence/999999", headers=headers)
+    assert missing.status_code == 404
+
+
+def test_every_requirement_names_indicators_of_a_shipped_sheet():
+    targets.requirements.cache_clear()
+    keys = {ind.key for sheet in shipped_sheets() for _, ind in sheet.indicators()}
+    items = targets.requirements()["requirements"]
+    assert len(items) == 15
+    assert all(item["indicators"] and set(item["indicators"]) <= keys for item in items)

@@ -149,7 +149,7 @@ async def office_document(session: AsyncSession, *, unit: Unit) -> tuple[str, st
         select(Office).where(Office.unit_id == unit.id).options(undefer(Office.document))
     )
     if office is None or office.document is None:
-        raise NotFound(f"unit {unit.code} has no approval document uploaded")
+        raise NotFound("approval document of unit", unit.code)
     return office.document_filename or "document", office.document_kind or "pdf", office.document
 
 

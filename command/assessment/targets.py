@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.assessment import readiness
 from command.assessment.scorecards import scorecard
+from command.assessment.sheetfile import shipped_sheets
 from command.units.models import Unit
 from command.units.service import subtree
 from plans.coverage import coverage_table
@@ -30,6 +31,14 @@ def requirements() -> dict[str, Any]:
     keys = [r["key"] for r in data["requirements"]]
     if len(keys) != len(set(keys)):
         raise ValueError(f"{REQUIREMENTS_FILE.name}: requirement keys repeat")
+    known = {ind.key for sheet in shipped_sheets() for _, ind in sheet.indicators()}
+    for item in data["requirements"]:
+        unknown = sorted(set(item.get("indicators", [])) - known)
+        if unknown:  # a requirement naming no real indicator would read as met by all
+            raise ValueError(
+                f"{REQUIREMENTS_FILE.name}: {item['key']} names indicators no sheet has: "
+                + ", ".join(unknown)
+            )
     return data
 
 
@@ -81,18 +90,31 @@ async def _checklist(session, root: Unit, year: int, now: datetime) -> list[dict
         card = await scorecard(session, unit=unit, year=year, now=now)
         if card is not None:
             cards.append(card)
-    items = []
-    for requirement in requirements()["requirements"]:
-        keys = requirement.get("indicators", [])
-        met = [
-            card["unit"]
-            for card in cards
-            if all(p["points"] >= p["max"] for p in card["points"] if p["indicator"] in keys)
-        ]
-        items.append({"key": requirement["key"], "title": requirement["title"],
-                      "indicators": keys, "units": len(cards), "met": len(met),
-                      "not_met": [c["unit"] for c in cards if c["unit"] not in met]})  # fmt: skip
-    return items
+    return [_requirement(requirement, cards) for requirement in requirements()["requirements"]]
+
+
+def _evidence(point: dict[str, Any]) -> dict[str, Any]:
+    """What shows an indicator met: the files uploaded for a manual one, the records
+    counted for a computed one."""
+    return {"indicator": point["indicator"], "title": point["title"], "points": point["points"],
+            "max": point["max"], "source": point["source"],
+            "files": [{"id": e["id"], "filename": e["filename"], "kind": e["kind"]}
+                      for e in point.get("evidence", [])],
+            "records": len(point.get("records", []))}  # fmt: skip
+
+
+def _requirement(requirement: dict[str, Any], cards: list[dict]) -> dict[str, Any]:
+    keys = requirement.get("indicators", [])
+    units = []
+    for card in cards:
+        points = [p for p in card["points"] if p["indicator"] in keys]
+        units.append({"unit": card["unit"], "name": card["name"], "name_en": card["name_en"],
+                      "met": all(p["points"] >= p["max"] for p in points),
+                      "evidence": [_evidence(p) for p in points]})  # fmt: skip
+    return {"key": requirement["key"], "title": requirement["title"],
+            "title_en": requirement.get("title_en", ""), "indicators": keys,
+            "units": len(cards), "met": sum(u["met"] for u in units),
+            "not_met": [u["unit"] for u in units if not u["met"]], "by_unit": units}  # fmt: skip
 
 
 async def readiness_view(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -134,6 +135,27 @@ async def upload_evidence(request: Request) -> Response:
     )  # fmt: skip
 
 
+EVIDENCE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@api("One uploaded evidence file, as uploaded", tags=TAGS)
+async def evidence_file(request: Request) -> Response:
+    principal = await require(request, "assessment.read")
+    async with request.app.state.db.read() as session:
+        found = await cycle.evidence_file(
+            session, evidence_id=request.path_params["id"], principal=principal
+        )
+    image = "image/png" if found.content.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(
+        found.content,
+        media_type=EVIDENCE_TYPES.get(found.kind, image),
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}"},
+    )
+
+
 def _year(raw: str | None) -> int:
     try:
         year = int(raw or "")
@@ -247,6 +269,7 @@ routes = [
     Route("/api/assessment/scorecards", list_scorecards, methods=["GET"]),
     Route("/api/assessment/self-assessment", self_assess, methods=["PUT"]),
     Route("/api/assessment/evidence", upload_evidence, methods=["POST"]),
+    Route("/api/assessment/evidence/{id:int}", evidence_file, methods=["GET"]),
     Route("/api/assessment/adjustments", adjust_score, methods=["POST"]),
     Route("/api/assessment/approvals", approve, methods=["POST"]),
 ]
