@@ -55,6 +55,7 @@ async def test_the_leadership_page_draws_and_clicks_through(sqlite_url, start_se
     server = start_server(sqlite_url)
     page, console = await _open(pages, server, {"width": 1920, "height": 1080})
     assert await page.locator(".chart canvas").count() >= 8
+    await page.screenshot(path=str(DOCS / "leadership.png"))  # the README's, from the top
     x, y = await page.evaluate(CLICK_BAR, ["chart-rate", "爱辉区"])
     box = await page.locator("#chart-rate").bounding_box()
     await page.mouse.click(box["x"] + x, box["y"] + y)
@@ -66,7 +67,12 @@ async def test_the_leadership_page_draws_and_clicks_through(sqlite_url, start_se
     assert any(link.endswith(f"incident={fixture['incident_a']}") for link in links)
     assert "爱辉区" in await page.locator("#detail-title").inner_text()
     await page.screenshot(path=str(SHOTS / "leadership-1920-zh.png"), full_page=True)
-    await page.screenshot(path=str(DOCS / "leadership.png"))
+    await page.click('#ready-figures button[data-figure="offices"]')
+    await page.locator("#detail-title", has_text="应急办成立并配齐人员").wait_for(timeout=5000)
+    assert "成立文件" in await detail.inner_text()
+    await page.click('#ready-table tr[data-requirement="r10"] button')
+    await page.locator("#detail-title", has_text="无迟报").wait_for(timeout=5000)
+    assert "突发事件信息报送" in await detail.inner_text()
     await page.click("#lang")
     await page.wait_for_timeout(800)
     assert "Leadership overview" in await page.locator("h1").inner_text()
@@ -78,6 +84,12 @@ async def test_the_leadership_page_draws_and_clicks_through(sqlite_url, start_se
     assert await desk.locator(".chart canvas").count() >= 8
     assert await desk.evaluate("document.documentElement.scrollWidth") <= 1440
     await desk.screenshot(path=str(SHOTS / "leadership-1440-zh.png"), full_page=True)
+    await desk.emulate_media(media="print")
+    assert not await desk.locator("#ld-print").is_visible()
+    assert await desk.locator(".chart canvas").count() >= 8
+    await desk.screenshot(path=str(SHOTS / "leadership-print-zh.png"), full_page=True)
+    (SHOTS / "leadership-a4.pdf").write_bytes(await desk.pdf(format="A4"))
+    await desk.emulate_media(media="screen")
     await desk.click("#lang")
     await desk.wait_for_timeout(800)
     await desk.screenshot(path=str(SHOTS / "leadership-1440-en.png"), full_page=True)
