@@ -24,7 +24,7 @@ from command.auth.guard import named_unit, require, subtree_root
 from command.db import utcnow
 from command.deadlines import compliance, faults
 from command.errors import ApiError, Invalid
-from command.http import parse_query, read_body, read_model, respond
+from command.http import parse_query, path_id, read_body, read_model, respond
 from command.openapi import api
 
 TAGS = ["assessment"]
@@ -146,7 +146,7 @@ async def evidence_file(request: Request) -> Response:
     principal = await require(request, "assessment.read")
     async with request.app.state.db.read() as session:
         found = await cycle.evidence_file(
-            session, evidence_id=request.path_params["id"], principal=principal
+            session, evidence_id=path_id(request, "id", "evidence"), principal=principal
         )
     image = "image/png" if found.content.startswith(b"\x89PNG") else "image/jpeg"
     return Response(
