@@ -256,7 +256,7 @@ async def circular(request: Request) -> Response:
         found = await faults.reporting_faults(session, root_path=root.path, start=start, end=end)
     body = documents.circular_bytes(
         area=root.name, start=query.from_, end=query.to, rows=rows, faults=found,
-        today=now.astimezone(zone).date(),
+        today=now.astimezone(zone).date(), seq=query.seq,
     )  # fmt: skip
     name = f"circular-{root.code}-{query.from_:%Y%m%d}-{query.to:%Y%m%d}.docx"
     return Response(body, media_type=DOCX, headers=_attachment(name))
