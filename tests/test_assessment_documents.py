@@ -28,8 +28,10 @@ async def test_the_pack_holds_each_unit_total_and_the_records(app, client, demo)
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     summary = book["汇总"]
     assert "2025年度" in summary["A1"].value
-    assert summary.freeze_panes == "A4" and summary.auto_filter.ref
-    assert summary["A3"].font.bold
+    assert summary.freeze_panes == "A4" and summary.auto_filter.ref.startswith("A3:")
+    assert summary["A3"].font.bold and summary["A1"].font.bold
+    assert summary["A2"].value.startswith("黑河市 · 2025年度")  # unit and period
+    assert summary.column_dimensions["C"].width == 22
     found = {row[2]: row[3] for row in summary.iter_rows(min_row=4, values_only=True)}
     assert found == totals
     duty = book["值守与信息报送"]
