@@ -57,6 +57,7 @@ NAV = (
     ("/reviews", "nav.reviews", ("reporter", "coordinator", "commander", "admin", "leader")),
     ("/leadership", "nav.leadership", ("commander", "admin", "leader")),
     ("/readiness", "nav.readiness", ("commander", "admin", "leader")),
+    ("/assessment", "nav.assessment", ("commander", "admin", "leader")),
     ("/admin", "nav.admin", ("admin",)),
 )
 

@@ -47,7 +47,7 @@ async def test_a_county_score_matches_the_hand_count(app, client, demo):
     assert tasks["points"] == 10 - 2 * 2
     assert sorted(r["id"] for r in tasks["records"]) == sorted(fixture["undone"])
 
-    drills = points["plans.drills"]
+    drills = points["drills.special"]
     assert drills["measure"]["plans"] == 3 and drills["measure"]["drilled"] == 2
     assert drills["points"] == 3  # 67 % ≥ 60 %
     undrilled = [r["id"] for r in drills["records"] if not r["drilled"]]

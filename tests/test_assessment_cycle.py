@@ -143,4 +143,15 @@ async def test_self_assessment_inspection_and_a_frozen_approval(app, client, dem
     assert late_edit.json()["error"]["details"][0]["field"] == "year"
     resubmit = await client.put("/api/assessment/self-assessment", json=_self(), headers=county)
     assert resubmit.status_code == 409
+    more = await client.post(
+        "/api/assessment/evidence",
+        params={"year": YEAR, "unit": COUNTY, "indicator": "system.staff", "filename": "补.pdf"},
+        content=pdf_bytes(),
+        headers=county,
+    )
+    assert more.status_code == 409 and more.json()["error"]["details"][0]["field"] == "year"
+    again = await client.post(
+        "/api/assessment/approvals", json={"year": YEAR, "unit": COUNTY}, headers=commander
+    )
+    assert again.status_code == 409
     assert await _rows(app) == before

@@ -4,9 +4,11 @@ and hold the figures of the fixture year."""
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import openpyxl
+from docx.oxml.ns import qn
 
 from tests.assessment_fixtures import YEAR, fixture_year
 from tests.conftest import bearer
@@ -26,8 +28,10 @@ async def test_the_pack_holds_each_unit_total_and_the_records(app, client, demo)
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     summary = book["汇总"]
     assert "2025年度" in summary["A1"].value
-    assert summary.freeze_panes == "A4" and summary.auto_filter.ref
-    assert summary["A3"].font.bold
+    assert summary.freeze_panes == "A4" and summary.auto_filter.ref.startswith("A3:")
+    assert summary["A3"].font.bold and summary["A1"].font.bold
+    assert summary["A2"].value.startswith("黑河市 · 2025年度")  # unit and period
+    assert summary.column_dimensions["C"].width == 22
     found = {row[2]: row[3] for row in summary.iter_rows(min_row=4, values_only=True)}
     assert found == totals
     duty = book["值守与信息报送"]
@@ -41,13 +45,17 @@ async def test_the_circular_names_the_units_and_their_incidents(app, client, dem
     fixture = await fixture_year(app)
     response = await client.get(
         "/api/circulars.docx",
-        params={"from": f"{YEAR}-01-01", "to": f"{YEAR}-12-31", "unit": "231100"},
+        params={"from": f"{YEAR}-01-01", "to": f"{YEAR}-12-31", "unit": "231100", "seq": 7},
         headers=bearer(demo["commander"]),
     )
     assert response.status_code == 200, response.text
     document = docx.Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "黑河市应急管理局" in text and "通报" in text
+    assert re.fullmatch(r"黑应急通〔\d{4}〕7号", document.paragraphs[1].text)
+    assert document.paragraphs[-1].text.endswith("印发")
+    body = next(p for p in document.paragraphs if p.text.startswith(f"{YEAR}年1月1日至"))
+    assert body.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert "迟报1次，漏报2次" in text  # 爱辉区's two, 逊克县's one
     assert "三、工作要求" in text
     table = document.tables[0]

@@ -72,3 +72,32 @@ def test_a_sheet_whose_groups_miss_the_total_is_refused():
     assert "groups add up to 100, the sheet's total is 110" in str(caught.value)
     lines = {reason: line for line, _, reason in caught.value.problems}
     assert lines["groups add up to 100, the sheet's total is 110"] == _line_of(text, "total = 110")
+
+
+def test_the_shipped_sheet_holds_the_groups_and_scoring_tables_of_the_issue():
+    sheet = parse_sheet(SHIPPED.read_text(encoding="utf-8"), file=str(SHIPPED))
+    groups = {group.title: group for group in sheet.groups}
+    assert groups["体制建设"].points == 15
+    assert groups["预案体系"].points == 25
+    assert groups["宣传培训"].points == 15
+    assert {"应急演练", "值守与信息报送", "事后评估", "交办事项"} <= set(groups)
+    indicators = {ind.metric: ind for _, ind in sheet.indicators() if ind.metric}
+    drills = indicators["special_plans_drilled"]
+    assert drills in groups["应急演练"].indicators
+    assert [(b.low, b.high, b.points) for b in drills.scoring.bands] == [
+        (0.2, 0.4, 1), (0.4, 0.6, 2), (0.6, 1.0, 3)
+    ]  # fmt: skip
+    reporting = indicators["reporting_faults"]
+    assert reporting in groups["值守与信息报送"].indicators
+    assert reporting.scoring.per == {"late": 1, "false_report": 2, "missed": 3, "concealed": 4}
+    assert reporting.scoring.floor == 0
+    assert indicators["duty_absences"].scoring.per == {"absence": 1}
+    assert indicators["instructions_undone"].scoring.per == {"undone": 2}
+    assert indicators["evaluations_on_time"] in groups["事后评估"].indicators
+    assert indicators["plan_coverage"] in groups["预案体系"].indicators
+    assert indicators["leader_trainings"].scoring.target == 1
+    assert indicators["staff_trainings"].scoring.target == 2
+    grades = {g.label: (g.low, g.high) for g in sheet.grades}
+    assert grades == {"优秀": (90, 100), "达标": (60, 90), "不达标": (0, 60)}
+    assert sheet.grade_of(89.9).label == "达标" and sheet.grade_of(90).label == "优秀"
+    assert sheet.grade_of(59.9).label == "不达标"

@@ -89,6 +89,9 @@ async def test_xlsx_holds_the_chinese_headers_and_every_row(settings, demo):
     cells = list(sheet.iter_rows(min_row=3, values_only=True))
     assert cells[0] == HEADERS
     assert sheet.freeze_panes == "A4" and sheet["A3"].font.bold
+    assert sheet["A1"].font.bold and "统计期间 2026-03-01 至 2026-03-31" in sheet["A2"].value
+    assert sheet.auto_filter.ref == f"A3:O{3 + len(rows)}"
+    assert sheet.column_dimensions["C"].width == 24  # the unit's name
     assert cells[1:] == [_expected(row) for row in rows]
     rate = sheet.cell(row=4, column=HEADERS.index("按时报告率") + 1)
     assert rate.number_format == "0.0%" and 0 <= rate.value <= 1

@@ -8,10 +8,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
+from playwright.async_api import expect
 
+from command.assessment.registry_files import OFFICE_HEADERS
 from command.db import Database
 from tests.assessment_fixtures import YEAR, fixture_year
 from tests.conftest import bearer
+from tests.plans_fixtures import pdf_bytes
 
 pytest_plugins = ("tests.browser_fixtures",)
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -52,6 +55,7 @@ async def test_the_leadership_page_draws_and_clicks_through(sqlite_url, start_se
     server = start_server(sqlite_url)
     page, console = await _open(pages, server, {"width": 1920, "height": 1080})
     assert await page.locator(".chart canvas").count() >= 8
+    await page.screenshot(path=str(DOCS / "leadership.png"))  # the README's, from the top
     x, y = await page.evaluate(CLICK_BAR, ["chart-rate", "爱辉区"])
     box = await page.locator("#chart-rate").bounding_box()
     await page.mouse.click(box["x"] + x, box["y"] + y)
@@ -63,7 +67,12 @@ async def test_the_leadership_page_draws_and_clicks_through(sqlite_url, start_se
     assert any(link.endswith(f"incident={fixture['incident_a']}") for link in links)
     assert "爱辉区" in await page.locator("#detail-title").inner_text()
     await page.screenshot(path=str(SHOTS / "leadership-1920-zh.png"), full_page=True)
-    await page.screenshot(path=str(DOCS / "leadership.png"))
+    await page.click('#ready-figures button[data-figure="offices"]')
+    await page.locator("#detail-title", has_text="应急办成立并配齐人员").wait_for(timeout=5000)
+    assert "成立文件" in await detail.inner_text()
+    await page.click('#ready-table tr[data-requirement="r10"] button')
+    await page.locator("#detail-title", has_text="无迟报").wait_for(timeout=5000)
+    assert "突发事件信息报送" in await detail.inner_text()
     await page.click("#lang")
     await page.wait_for_timeout(800)
     assert "Leadership overview" in await page.locator("h1").inner_text()
@@ -75,13 +84,19 @@ async def test_the_leadership_page_draws_and_clicks_through(sqlite_url, start_se
     assert await desk.locator(".chart canvas").count() >= 8
     assert await desk.evaluate("document.documentElement.scrollWidth") <= 1440
     await desk.screenshot(path=str(SHOTS / "leadership-1440-zh.png"), full_page=True)
+    await desk.emulate_media(media="print")
+    assert not await desk.locator("#ld-print").is_visible()
+    assert await desk.locator(".chart canvas").count() >= 8
+    await desk.screenshot(path=str(SHOTS / "leadership-print-zh.png"), full_page=True)
+    (SHOTS / "leadership-a4.pdf").write_bytes(await desk.pdf(format="A4"))
+    await desk.emulate_media(media="screen")
     await desk.click("#lang")
     await desk.wait_for_timeout(800)
     await desk.screenshot(path=str(SHOTS / "leadership-1440-en.png"), full_page=True)
     assert desk_console.errors() == []
 
 
-async def test_the_readiness_page_records_an_office_and_imports_trainings(
+async def test_the_readiness_page_records_offices_liaisons_and_imports_both_registries(
     sqlite_url, start_server, pages, demo, tmp_path
 ):
     from openpyxl import Workbook
@@ -96,6 +111,32 @@ async def test_the_readiness_page_records_an_office_and_imports_trainings(
     await row.locator("[name=staff_in_post]").fill("6")
     await row.locator("button").click()
     await page.locator("#flash", has_text="已保存").wait_for(timeout=5000)
+    scan = tmp_path / "成立文件.pdf"
+    scan.write_bytes(pdf_bytes())
+    await row.locator("input[name=document]").set_input_files(str(scan))
+    await row.locator("a.document-link", has_text="成立文件.pdf").wait_for(timeout=5000)
+    liaison = page.locator('#liaisons tr[data-unit="231100.BM01"]')
+    await liaison.locator("[name=liaison]").fill("王联络员")
+    await liaison.locator("button").click()
+    await page.locator("#flash", has_text="已保存").wait_for(timeout=5000)
+
+    offices = Workbook()
+    offices.active.append(OFFICE_HEADERS)
+    offices.active.append(["231123", "2020-05-01", "逊编〔2020〕3号", "刘主任", "赵副主任", 4, ""])
+    offices.active.append(["231124", "not a date", "", "", "", 0, ""])
+    path = tmp_path / "offices.xlsx"
+    offices.save(path)
+    await page.set_input_files("#offices-file", str(path))
+    await page.click("#offices-import button[type=submit]")
+    await page.locator("#flash", has_text="第 2 条记录").wait_for(timeout=5000)
+    offices.active.delete_rows(3)
+    offices.save(path)
+    await page.set_input_files("#offices-file", str(path))
+    await page.click("#offices-import button[type=submit]")
+    await page.locator("#flash", has_text="已导入 1 条").wait_for(timeout=5000)
+    xunke = page.locator('#offices tr[data-unit="231123"] [name=director]')
+    await expect(xunke).to_have_value("刘主任", timeout=5000)
+
     book = Workbook()
     book.active.append(["日期", "单位编码", "类型", "对象", "参加人数", "领导干部人数"])
     book.active.append(["2026-05-10", "231102", "培训", "乡镇干部", 40, 3])
@@ -104,10 +145,21 @@ async def test_the_readiness_page_records_an_office_and_imports_trainings(
     await page.set_input_files("#import-file", str(path))
     await page.click("#import-form button[type=submit]")
     await page.locator("#trainings tbody tr", has_text="乡镇干部").wait_for(timeout=5000)
+    assert "爱辉区" in await page.locator("#trainings tbody tr").first.inner_text()
     await page.screenshot(path=str(SHOTS / "readiness-1440-zh.png"), full_page=True)
+    await page.click("#lang")
+    await page.locator("h2", has_text="Department information liaisons").wait_for(timeout=5000)
+    assert "Aihui" in await page.locator('#offices tr[data-unit="231102"]').inner_text()
+    await page.screenshot(path=str(SHOTS / "readiness-1440-en.png"), full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 1440
     async with httpx.AsyncClient(base_url=server.url) as client:
-        offices = await client.get(
-            "/api/readiness/offices", params={"unit": "231102"}, headers=bearer(demo["commander"])
+        found = await client.get(
+            "/api/readiness/offices", params={"unit": "231100"}, headers=bearer(demo["commander"])
         )
-    assert offices.json()["items"][0]["director"] == "张主任"
-    assert console.errors() == []
+    offices_by_unit = {item["unit"]: item for item in found.json()["items"]}
+    assert offices_by_unit["231102"]["director"] == "张主任"
+    assert offices_by_unit["231102"]["checks"]["approval_document"] is True
+    assert offices_by_unit["231100.BM01"]["liaison"] == "王联络员"
+    assert offices_by_unit["231123"]["director"] == "刘主任"
+    assert "231124" not in offices_by_unit  # the refused file wrote nothing
+    assert console.errors(allowed=[r"status of 422"]) == []  # the refused workbook

@@ -111,7 +111,7 @@ async def test_an_admin_adds_a_unit_and_a_wall_screen_then_revokes_it(
     nav = page.locator(".site-nav a")
     assert await nav.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
         "/wall", "/desk", "/duty", "/report", "/plans", "/reviews", "/leadership",
-        "/readiness", "/admin"
+        "/readiness", "/assessment", "/admin"
     ]  # fmt: skip
     assert await page.get_attribute('.site-nav a[aria-current="page"]', "href") == "/admin"
     await pick(page, "#unit-tree", "爱辉", "231102")

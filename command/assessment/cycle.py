@@ -16,7 +16,7 @@ from command.assessment.schemas import AdjustmentIn, SelfAssessmentIn
 from command.assessment.scorecards import live_scorecard, period_of, sheet_for, submission_of
 from command.assessment.sheet import Indicator, Sheet
 from command.auth.service import Principal
-from command.errors import Conflict, Forbidden, Invalid, TooLarge
+from command.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from command.events import record_event
 from command.units.models import Unit
 from plans.documents import sniff
@@ -210,3 +210,14 @@ async def approve(
         total=card["total"], grade=card["grade"]["code"],
     )  # fmt: skip
     return card
+
+
+async def evidence_file(
+    session: AsyncSession, *, evidence_id: int, principal: Principal
+) -> Evidence:
+    """One uploaded evidence file, for those who see the unit it was filed for."""
+    found = await session.get(Evidence, evidence_id)
+    submission = await session.get(Submission, found.submission_id) if found else None
+    if submission is None or not principal.sees(submission.unit_path):
+        raise NotFound("evidence", evidence_id)
+    return found

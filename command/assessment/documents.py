@@ -81,14 +81,15 @@ def _overall(rows: list[dict]) -> dict[str, int]:
 
 
 def circular_bytes(
-    *, area: str, start: date, end: date, rows: list[dict], faults: list[dict], today: date
-) -> bytes:
+    *, area: str, start: date, end: date, rows: list[dict], faults: list[dict], today: date,
+    seq: int = 1,
+) -> bytes:  # fmt: skip
     """The circular for [start, end]: overall figures, units praised and criticised (with
     their 迟报/漏报/谎报/瞒报 and the incidents), then the requirements."""
     rules = circular_rules()
     period = _period_text(start, end)
     doc = OfficialDocument(rules["title"].format(period=period))
-    doc.masthead(rules["issuer"], rules["number"].format(year=today.year, seq=1))
+    doc.masthead(rules["issuer"], rules["number"].format(year=today.year, seq=seq))
     doc.heading_title()
     total = _overall(rows)
     rate = f"{total['on_time'] / total['obligations']:.1%}" if total["obligations"] else "—"
@@ -121,6 +122,7 @@ def circular_bytes(
     for i, text in enumerate(rules["requirements"], 1):
         doc.paragraph(f"（{_chinese(i)}）{text}")
     doc.signature(rules["issuer"], today)
+    doc.imprint(rules.get("printed_by", rules["issuer"]), today).page_numbers()
     return doc.to_bytes()
 
 

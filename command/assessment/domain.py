@@ -8,7 +8,7 @@ from command.domain import Domain, Topic
 def _routes():
     from starlette.routing import Route
 
-    from command.assessment.page_views import echarts, leadership, readiness
+    from command.assessment.page_views import assessment, echarts, leadership, readiness
     from command.assessment.readiness_views import routes as readiness_routes
     from command.assessment.views import routes
 
@@ -17,6 +17,7 @@ def _routes():
         *readiness_routes,
         Route("/leadership", leadership, methods=["GET"]),
         Route("/readiness", readiness, methods=["GET"]),
+        Route("/assessment", assessment, methods=["GET"]),
         echarts,
     ]
 

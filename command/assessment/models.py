@@ -89,7 +89,12 @@ class Office(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
     unit_path: Mapped[str] = mapped_column(String(512), index=True)
     established_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    approval_document: Mapped[str] = mapped_column(String(255), default="")
+    approval_document: Mapped[str] = mapped_column(String(255), default="")  # its number
+    # The approval document (成立文件) itself, uploaded: a PDF or a scan.
+    document_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    document_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    document_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    document: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     director: Mapped[str] = mapped_column(String(64), default="")
     deputy_full_time: Mapped[str] = mapped_column(String(64), default="")
     staff_in_post: Mapped[int] = mapped_column(Integer, default=0)

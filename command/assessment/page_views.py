@@ -1,6 +1,7 @@
-"""/leadership: the leadership's charts, for those who read the assessment (leaders,
-commanders, admins); anyone else signed in is sent to their own page. Apache ECharts
-is served from node_modules, like Leaflet."""
+"""/leadership: the leadership's charts, /readiness (the registries) and /assessment (a
+unit's scorecard: self-assessment, inspection, approval), for those who read the
+assessment (leaders, commanders, admins); anyone else signed in is sent to their own
+page. Apache ECharts is served from node_modules, like Leaflet."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ CAPABILITY = "assessment.read"
 ECHARTS_DIR = ROOT / "node_modules" / "echarts" / "dist"
 _show = page("leadership.html")
 _show_readiness = page("readiness.html")
+_show_assessment = page("assessment.html")
 
 
 async def _allowed(request: Request) -> Response | None:
@@ -41,3 +43,7 @@ async def readiness(request: Request) -> Response:
 echarts = Mount(
     "/static/vendor/echarts", StaticFiles(directory=ECHARTS_DIR, check_dir=False), name="echarts"
 )
+
+
+async def assessment(request: Request) -> Response:
+    return await _allowed(request) or await _show_assessment(request)

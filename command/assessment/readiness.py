@@ -4,25 +4,27 @@ incident-information liaison) and 宣传培训 sessions; imported from a workboo
 
 from __future__ import annotations
 
-import io
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from command.assessment.models import Office, Training
 from command.auth.service import Principal
-from command.errors import Invalid, validation_error
+from command.errors import Invalid, NotFound, TooLarge
 from command.events import record_event
 from command.units.models import Unit
 from command.units.service import find_unit
+from plans.documents import sniff
 
 TRAINING_KINDS = ("training", "publicity", "exercise_briefing")
-KIND_WORDS = {"培训": "training", "宣传": "publicity", "演练讲评": "exercise_briefing"}
-IMPORT_HEADERS = ("日期", "单位编码", "类型", "对象", "参加人数", "领导干部人数")
+DOCUMENT_TYPES = ("pdf", "image")
+DOCUMENT_LIMIT = 10 * 1024 * 1024
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
 class OfficeIn(BaseModel):
@@ -51,43 +53,104 @@ def office_view(office: Office, unit: Unit) -> dict[str, Any]:
     return {
         "unit": unit.code,
         "name": unit.name,
+        "kind": unit.kind,
         "established_on": office.established_on.isoformat() if office.established_on else None,
         "approval_document": office.approval_document,
+        "document": {"filename": office.document_filename, "kind": office.document_kind,
+                     "sha256": office.document_sha256} if office.document_sha256 else None,
         "director": office.director,
         "deputy_full_time": office.deputy_full_time,
         "staff_in_post": office.staff_in_post,
         "liaison": office.liaison,
-        "checks": office_checks(office),
-    }
+        "checks": liaison_checks(office) if unit.kind == "department" else office_checks(office),
+    }  # fmt: skip
 
 
 def office_checks(office: Office | None) -> dict[str, bool]:
-    """The five facts an office is judged on (all false without a record)."""
+    """The five facts an area unit's office is judged on (all false without a record); the
+    approval document counts once it is uploaded, not for its number alone."""
     return {
         "established": bool(office and office.established_on),
-        "approval_document": bool(office and office.approval_document),
+        "approval_document": bool(office and office.document_sha256),
         "director": bool(office and office.director),
         "deputy_full_time": bool(office and office.deputy_full_time),
         "staffed": bool(office and office.staff_in_post > 0),
     }
 
 
-async def set_office(
-    session: AsyncSession, *, unit: Unit, data: OfficeIn, principal: Principal, now: datetime
-) -> dict[str, Any]:
+def liaison_checks(office: Office | None) -> dict[str, bool]:
+    """A department is judged on its designated incident-information liaison."""
+    return {"liaison": bool(office and office.liaison)}
+
+
+async def _office_row(session: AsyncSession, unit: Unit, principal: Principal) -> Office:
     office = await session.scalar(select(Office).where(Office.unit_id == unit.id))
     if office is None:
         office = Office(unit_id=unit.id, unit_path=unit.path, updated_by=principal.subject)
         session.add(office)
+    return office
+
+
+def _office_event(session, office: Office, unit: Unit, principal: Principal, kind: str) -> dict:
+    view = office_view(office, unit)
+    record_event(session, topic="assessment", kind=kind, entity=f"office:{office.id}",
+                 unit_path=unit.path, payload=view, actor=principal.subject)  # fmt: skip
+    return view
+
+
+async def set_office(
+    session: AsyncSession, *, unit: Unit, data: OfficeIn, principal: Principal, now: datetime
+) -> dict[str, Any]:
+    office = await _office_row(session, unit, principal)
     for name, value in data.model_dump().items():
         setattr(office, name, value)
     office.updated_by, office.updated_at = principal.subject, now
     await session.flush()
-    view = office_view(office, unit)
-    record_event(session, topic="assessment", kind="readiness.office_set",
-                 entity=f"office:{office.id}", unit_path=unit.path, payload=view,
-                 actor=principal.subject)  # fmt: skip
-    return view
+    return _office_event(session, office, unit, principal, "readiness.office_set")
+
+
+async def set_office_document(
+    session: AsyncSession, *, unit: Unit, filename: str, content: bytes, principal: Principal,
+    now: datetime,
+) -> dict[str, Any]:  # fmt: skip
+    """Upload the office's approval document (成立文件): a PDF or a scan (PNG, JPEG)."""
+    if len(content) > DOCUMENT_LIMIT:
+        raise TooLarge(f"the document exceeds the limit of {DOCUMENT_LIMIT} bytes")
+    kind = "image" if content.startswith(IMAGE_MAGIC) else sniff(content)
+    if kind not in DOCUMENT_TYPES:
+        shown = kind or "not a PDF, PNG or JPEG"
+        raise Invalid("file", f"the approval document must be a PDF or a scan; this is {shown}")
+    office = await _office_row(session, unit, principal)
+    office.document_filename = (filename or f"approval.{'pdf' if kind == 'pdf' else 'img'}")[:255]
+    office.document_kind, office.document = kind, content
+    office.document_sha256 = hashlib.sha256(content).hexdigest()
+    office.updated_by, office.updated_at = principal.subject, now
+    await session.flush()
+    return _office_event(session, office, unit, principal, "readiness.office_document_set")
+
+
+async def import_offices(
+    session: AsyncSession, *, items: list[tuple[str, OfficeIn]], principal: Principal,
+    now: datetime,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """All the records or none: a unit outside the caller's subtree refuses the lot."""
+    units = [
+        await unit_in_subtree(session, code, principal, f"rows[{i}].unit")
+        for i, (code, _) in enumerate(items)
+    ]
+    return [
+        await set_office(session, unit=unit, data=data, principal=principal, now=now)
+        for unit, (_, data) in zip(units, items, strict=True)
+    ]
+
+
+async def office_document(session: AsyncSession, *, unit: Unit) -> tuple[str, str, bytes]:
+    office = await session.scalar(
+        select(Office).where(Office.unit_id == unit.id).options(undefer(Office.document))
+    )
+    if office is None or office.document is None:
+        raise NotFound("approval document of unit", unit.code)
+    return office.document_filename or "document", office.document_kind or "pdf", office.document
 
 
 async def offices_in(session: AsyncSession, *, root_path: str) -> dict[int, Office]:
@@ -97,7 +160,7 @@ async def offices_in(session: AsyncSession, *, root_path: str) -> dict[int, Offi
     return {office.unit_id: office for office in rows}
 
 
-async def _training_unit(session, code: str, principal: Principal, field: str) -> Unit:
+async def unit_in_subtree(session, code: str, principal: Principal, field: str) -> Unit:
     unit = await find_unit(session, code)
     if unit is None or not principal.sees(unit.path):
         raise Invalid(field, f"unit {code} does not exist in your subtree")
@@ -110,7 +173,7 @@ async def add_trainings(
 ) -> list[int]:  # fmt: skip
     """All the sessions or none: a bad row refuses the lot, naming it."""
     units = [
-        await _training_unit(session, item.unit, principal, f"{field}[{i}].unit")
+        await unit_in_subtree(session, item.unit, principal, f"{field}[{i}].unit")
         for i, item in enumerate(items)
     ]
     rows = []
@@ -130,38 +193,6 @@ async def add_trainings(
     return [row.id for row, _ in rows]
 
 
-def read_trainings(content: bytes) -> list[TrainingIn]:
-    """Rows of a workbook whose first sheet has the import headers in its first row."""
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid("file", "not an Excel workbook (.xlsx)") from None
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
-    if (
-        not rows
-        or tuple(str(c or "").strip() for c in rows[0][: len(IMPORT_HEADERS)]) != IMPORT_HEADERS
-    ):
-        raise Invalid("file", f"the first row must be {', '.join(IMPORT_HEADERS)}")
-    items = []
-    for number, row in enumerate(rows[1:], 2):
-        if not any(row):
-            continue
-        held, code, kind, audience, attendees, leaders = (list(row) + [None] * 6)[:6]
-        raw = {
-            "held_on": held.date() if isinstance(held, datetime) else held,
-            "unit": str(code or "").strip(),
-            "kind": KIND_WORDS.get(str(kind or "").strip(), str(kind or "").strip()),
-            "audience": str(audience or ""),
-            "attendees": attendees or 0,
-            "leaders_trained": leaders or 0,
-        }
-        try:
-            items.append(TrainingIn.model_validate(raw))
-        except ValidationError as exc:
-            raise validation_error(exc, (f"row {number}",)) from None
-    return items
-
-
 async def trainings_in(
     session: AsyncSession, *, root_path: str, start: date, end: date
 ) -> list[Training]:
@@ -172,3 +203,16 @@ async def trainings_in(
         .order_by(Training.held_on, Training.id)
     )
     return list(rows)
+
+
+async def training_views(session: AsyncSession, rows: list[Training]) -> list[dict[str, Any]]:
+    """The sessions as the API lists them, each with its unit's code and name."""
+    ids = {t.unit_id for t in rows}
+    found = await session.scalars(select(Unit).where(Unit.id.in_(ids))) if ids else []
+    units = {unit.id: unit for unit in found}
+    return [
+        {"id": t.id, "unit": units[t.unit_id].code, "unit_name": units[t.unit_id].name,
+         "unit_path": t.unit_path, "held_on": t.held_on.isoformat(), "kind": t.kind,
+         "audience": t.audience, "attendees": t.attendees, "leaders_trained": t.leaders_trained}
+        for t in rows
+    ]  # fmt: skip

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from command.assessment import readiness, targets
+from command.assessment import readiness, registry_files, targets
 from command.auth.guard import require, subtree_root
 from command.db import utcnow
 from command.errors import Invalid
@@ -53,10 +54,58 @@ async def set_office(request: Request) -> Response:
     return respond(view)
 
 
+@api(
+    "Import 机构建设 records from a workbook (单位编码, 成立日期, 成立文件, 主任, 专职副主任, "
+    "在岗人数, 信息联络员): all or none",
+    tags=TAGS,
+    errors=ERRORS,
+)
+async def import_offices(request: Request) -> Response:
+    principal = await require(request, "assessment.submit")
+    items = registry_files.read_offices(await read_body(request, limit=IMPORT_LIMIT))
+    async with request.app.state.db.write() as session:
+        views = await readiness.import_offices(
+            session, items=items, principal=principal, now=utcnow()
+        )
+    return respond({"items": views}, status=201)
+
+
+@api(
+    "Upload an office's approval document (成立文件), a PDF or a scan, as the body",
+    tags=TAGS,
+    errors=ERRORS,
+)
+async def upload_office_document(request: Request) -> Response:
+    principal = await require(request, "assessment.submit")
+    content = await read_body(request, limit=readiness.DOCUMENT_LIMIT + 1)
+    async with request.app.state.db.write() as session:
+        unit = await subtree_root(session, principal, request.path_params["code"], field="code")
+        view = await readiness.set_office_document(
+            session, unit=unit, filename=request.query_params.get("filename", ""),
+            content=content, principal=principal, now=utcnow(),
+        )  # fmt: skip
+    return respond(view)
+
+
+@api("An office's approval document (成立文件) as uploaded", tags=TAGS)
+async def office_document(request: Request) -> Response:
+    principal = await require(request, "assessment.read")
+    async with request.app.state.db.read() as session:
+        unit = await subtree_root(session, principal, request.path_params["code"], field="code")
+        filename, kind, content = await readiness.office_document(session, unit=unit)
+    media = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(
+        content,
+        media_type=media if kind == "image" else "application/pdf",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
 @api("宣传培训 sessions of the subtree in a year", tags=TAGS)
 async def list_trainings(request: Request) -> Response:
     principal = await require(request, "assessment.read")
-    raw = request.query_params.get("year") or str(date.today().year)
+    this_year = utcnow().astimezone(request.app.state.settings.zone).year
+    raw = request.query_params.get("year") or str(this_year)
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
         raise Invalid("query.year", "give a year such as 2026")
     year = int(raw)
@@ -65,11 +114,7 @@ async def list_trainings(request: Request) -> Response:
         rows = await readiness.trainings_in(
             session, root_path=root.path, start=date(year, 1, 1), end=date(year, 12, 31)
         )
-    items = [
-        {"id": t.id, "unit_path": t.unit_path, "held_on": t.held_on.isoformat(), "kind": t.kind,
-         "audience": t.audience, "attendees": t.attendees, "leaders_trained": t.leaders_trained}
-        for t in rows
-    ]  # fmt: skip
+        items = await readiness.training_views(session, rows)
     return respond({"unit": root.code, "year": year, "items": items})
 
 
@@ -91,7 +136,7 @@ async def add_trainings(request: Request) -> Response:
 )
 async def import_trainings(request: Request) -> Response:
     principal = await require(request, "assessment.submit")
-    items = readiness.read_trainings(await read_body(request, limit=IMPORT_LIMIT))
+    items = registry_files.read_trainings(await read_body(request, limit=IMPORT_LIMIT))
     async with request.app.state.db.write() as session:
         ids = await readiness.add_trainings(
             session, items=items, principal=principal, now=utcnow(), field="rows"
@@ -114,7 +159,10 @@ async def year_end_readiness(request: Request) -> Response:
 
 routes = [
     Route("/api/readiness/offices", list_offices, methods=["GET"]),
+    Route("/api/readiness/offices.xlsx", import_offices, methods=["POST"]),
     Route("/api/readiness/offices/{code}", set_office, methods=["PUT"]),
+    Route("/api/readiness/offices/{code}/document", upload_office_document, methods=["PUT"]),
+    Route("/api/readiness/offices/{code}/document", office_document, methods=["GET"]),
     Route("/api/readiness/trainings", list_trainings, methods=["GET"]),
     Route("/api/readiness/trainings", add_trainings, methods=["POST"]),
     Route("/api/readiness/trainings.xlsx", import_trainings, methods=["POST"]),

@@ -31,6 +31,7 @@ class CircularQuery(_In):
     from_: date = Field(alias="from")
     to: date
     unit: UnitCode | None = None
+    seq: int = Field(default=1, ge=1, le=9999, description="the number in 发文字号 (〔year〕seq号)")
 
 
 class ManualScoreIn(_In):

@@ -47,11 +47,12 @@ def check_year(year: int) -> None:
 
 async def _computed(session, indicator: Indicator, unit: Unit, period: Period) -> dict:
     found: Measure = await measure(session, indicator.metric, unit, period)
-    points, how = computed_points(indicator, found)
+    points, how, how_en = computed_points(indicator, found)
     return {
         "source": "computed",
         "points": points,
         "how": how,
+        "how_en": how_en,
         "measure": measure_view(found),
         "records": found.records,
     }

@@ -27,22 +27,44 @@ def _band(indicator: Indicator, share: float) -> float:
     return 0.0
 
 
-def computed_points(indicator: Indicator, measure: Measure) -> tuple[float, str]:
-    """The points and how they came, e.g. (7.0, "10 − 3 (missed 1)")."""
-    method = indicator.scoring.method
+COUNT_WORDS = {
+    "late": ("迟报", "late"), "false_report": ("谎报", "false report"),
+    "missed": ("漏报", "missed"), "concealed": ("瞒报", "concealed"),
+    "absence": ("缺岗", "absence"), "undone": ("未落实", "undone"),
+    "session": ("次", "session"),
+}  # fmt: skip
+
+
+def _counts(measure: Measure, lang: int) -> str:
+    shown = [
+        f"{COUNT_WORDS.get(k, (k, k))[lang]} {v}" for k, v in sorted(measure.counts.items()) if v
+    ]
+    return ("、" if lang == 0 else ", ").join(shown) or ("无" if lang == 0 else "none")
+
+
+def computed_points(indicator: Indicator, measure: Measure) -> tuple[float, str, str]:
+    """The points and how they came, in Chinese and in English, e.g.
+    (7.0, "10 − 扣分（漏报 1）", "10 − deductions (missed 1)")."""
+    method, full = indicator.scoring.method, f"{indicator.points:g}"
     if method == "deduct":
         points = _deduct(indicator, measure)
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(measure.counts.items()) if v)
-        return _round(points), f"{indicator.points:g} − deductions ({shown or 'none'})"
+        zh, en = _counts(measure, 0), _counts(measure, 1)
+        return _round(points), f"{full} − 扣分（{zh}）", f"{full} − deductions ({en})"
     if method == "target":
-        done = sum(measure.counts.values())
-        share = min(1.0, done / indicator.scoring.target)
-        return _round(indicator.points * share), f"{done} of {indicator.scoring.target:g} needed"
+        done, target = sum(measure.counts.values()), indicator.scoring.target
+        share = min(1.0, done / target)
+        return (_round(indicator.points * share), f"应 {target:g} 次，已 {done} 次",
+                f"{done} of {target:g} needed")  # fmt: skip
     if measure.share is None:  # nothing to measure: full points, said so
-        return indicator.points, "nothing to measure in the year"
+        return indicator.points, "本年度无可计量事项，得满分", "nothing to measure in the year"
+    share = f"{measure.share:.0%}"
     if method == "bands":
-        return _round(_band(indicator, measure.share)), f"share {measure.share:.0%} → band"
-    return _round(indicator.points * measure.share), f"{indicator.points:g} × {measure.share:.0%}"
+        return (
+            _round(_band(indicator, measure.share)),
+            f"比例 {share}，按档计分",
+            f"share {share} → band",
+        )
+    return _round(indicator.points * measure.share), f"{full} × {share}", f"{full} × {share}"
 
 
 def measure_view(measure: Measure) -> dict[str, Any]:

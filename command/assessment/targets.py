@@ -1,7 +1,8 @@
 """Year-end readiness against the speech's targets, with the days left: every county's
-应急办 established and staffed; every township, village, school and enterprise with a plan
-in force; every special and department plan drilled within three years; the
-requirements checklist (command/assessment/requirements.toml)."""
+应急办 established and staffed (and every department's incident-information liaison
+named); every township, village, school and enterprise with a plan in force; every special
+and department plan drilled within three years; the requirements checklist
+(command/assessment/requirements.toml)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.assessment import readiness
 from command.assessment.scorecards import scorecard
+from command.assessment.sheetfile import shipped_sheets
 from command.units.models import Unit
 from command.units.service import subtree
 from plans.coverage import coverage_table
@@ -29,6 +31,14 @@ def requirements() -> dict[str, Any]:
     keys = [r["key"] for r in data["requirements"]]
     if len(keys) != len(set(keys)):
         raise ValueError(f"{REQUIREMENTS_FILE.name}: requirement keys repeat")
+    known = {ind.key for sheet in shipped_sheets() for _, ind in sheet.indicators()}
+    for item in data["requirements"]:
+        unknown = sorted(set(item.get("indicators", [])) - known)
+        if unknown:  # a requirement naming no real indicator would read as met by all
+            raise ValueError(
+                f"{REQUIREMENTS_FILE.name}: {item['key']} names indicators no sheet has: "
+                + ", ".join(unknown)
+            )
     return data
 
 
@@ -37,20 +47,33 @@ def _target(today: date) -> date:
     return date(today.year, int(month), int(day))
 
 
-async def _offices(session: AsyncSession, root: Unit) -> list[dict[str, Any]]:
+def _row(unit: Unit, checks: dict[str, bool]) -> dict[str, Any]:
+    return {"unit": unit.code, "name": unit.name, "name_en": unit.name_en, "checks": checks,
+            "met": all(checks.values())}  # fmt: skip
+
+
+async def _offices(session: AsyncSession, root: Unit) -> tuple[list[dict], list[dict]]:
+    """Each county's 应急办 (established and staffed) and each department's liaison."""
     counties = [u for u in await subtree(session, root, tier="county") if u.kind == "area"]
+    departments = await subtree(session, root, kind="department")
     offices = await readiness.offices_in(session, root_path=root.path)
-    rows = []
-    for county in counties:
-        checks = readiness.office_checks(offices.get(county.id))
-        rows.append({"unit": county.code, "name": county.name, "name_en": county.name_en,
-                     "checks": checks, "met": all(checks.values())})  # fmt: skip
-    return rows
+    return (
+        [_row(u, readiness.office_checks(offices.get(u.id))) for u in counties],
+        [_row(u, readiness.liaison_checks(offices.get(u.id))) for u in departments],
+    )
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day `years` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 async def _drills(session: AsyncSession, root: Unit, today: date) -> dict[str, Any]:
     years = requirements()["drill_years"]
-    since = today.replace(year=today.year - years)
+    since = _years_before(today, years)
     plans = await plans_in_force(session, root=root, types=("special", "department"))
     due = [
         {"id": p.id, "title": p.title, "unit": p.unit, "type": p.type,
@@ -67,18 +90,31 @@ async def _checklist(session, root: Unit, year: int, now: datetime) -> list[dict
         card = await scorecard(session, unit=unit, year=year, now=now)
         if card is not None:
             cards.append(card)
-    items = []
-    for requirement in requirements()["requirements"]:
-        keys = requirement.get("indicators", [])
-        met = [
-            card["unit"]
-            for card in cards
-            if all(p["points"] >= p["max"] for p in card["points"] if p["indicator"] in keys)
-        ]
-        items.append({"key": requirement["key"], "title": requirement["title"],
-                      "indicators": keys, "units": len(cards), "met": len(met),
-                      "not_met": [c["unit"] for c in cards if c["unit"] not in met]})  # fmt: skip
-    return items
+    return [_requirement(requirement, cards) for requirement in requirements()["requirements"]]
+
+
+def _evidence(point: dict[str, Any]) -> dict[str, Any]:
+    """What shows an indicator met: the files uploaded for a manual one, the records
+    counted for a computed one."""
+    return {"indicator": point["indicator"], "title": point["title"], "points": point["points"],
+            "max": point["max"], "source": point["source"],
+            "files": [{"id": e["id"], "filename": e["filename"], "kind": e["kind"]}
+                      for e in point.get("evidence", [])],
+            "records": len(point.get("records", []))}  # fmt: skip
+
+
+def _requirement(requirement: dict[str, Any], cards: list[dict]) -> dict[str, Any]:
+    keys = requirement.get("indicators", [])
+    units = []
+    for card in cards:
+        points = [p for p in card["points"] if p["indicator"] in keys]
+        units.append({"unit": card["unit"], "name": card["name"], "name_en": card["name_en"],
+                      "met": all(p["points"] >= p["max"] for p in points),
+                      "evidence": [_evidence(p) for p in points]})  # fmt: skip
+    return {"key": requirement["key"], "title": requirement["title"],
+            "title_en": requirement.get("title_en", ""), "indicators": keys,
+            "units": len(cards), "met": sum(u["met"] for u in units),
+            "not_met": [u["unit"] for u in units if not u["met"]], "by_unit": units}  # fmt: skip
 
 
 async def readiness_view(
@@ -86,7 +122,7 @@ async def readiness_view(
 ) -> dict[str, Any]:
     target = _target(today)
     coverage = await coverage_table(session, root=root, target=target)
-    offices = await _offices(session, root)
+    offices, liaisons = await _offices(session, root)
     return {
         "unit": root.code,
         "target": target.isoformat(),
@@ -96,6 +132,11 @@ async def readiness_view(
             "met": sum(o["met"] for o in offices),
             "rows": offices,
         },  # fmt: skip
+        "liaisons": {
+            "departments": len(liaisons),
+            "met": sum(d["met"] for d in liaisons),
+            "rows": liaisons,
+        },
         "coverage": {
             "required": coverage.overall.required,
             "covered": coverage.overall.covered,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +24,7 @@ from command.auth.guard import named_unit, require, subtree_root
 from command.db import utcnow
 from command.deadlines import compliance, faults
 from command.errors import ApiError, Invalid
-from command.http import parse_query, read_body, read_model, respond
+from command.http import parse_query, path_id, read_body, read_model, respond
 from command.openapi import api
 
 TAGS = ["assessment"]
@@ -134,6 +135,27 @@ async def upload_evidence(request: Request) -> Response:
     )  # fmt: skip
 
 
+EVIDENCE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@api("One uploaded evidence file, as uploaded", tags=TAGS)
+async def evidence_file(request: Request) -> Response:
+    principal = await require(request, "assessment.read")
+    async with request.app.state.db.read() as session:
+        found = await cycle.evidence_file(
+            session, evidence_id=path_id(request, "id", "evidence"), principal=principal
+        )
+    image = "image/png" if found.content.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(
+        found.content,
+        media_type=EVIDENCE_TYPES.get(found.kind, image),
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}"},
+    )
+
+
 def _year(raw: str | None) -> int:
     try:
         year = int(raw or "")
@@ -234,7 +256,7 @@ async def circular(request: Request) -> Response:
         found = await faults.reporting_faults(session, root_path=root.path, start=start, end=end)
     body = documents.circular_bytes(
         area=root.name, start=query.from_, end=query.to, rows=rows, faults=found,
-        today=now.astimezone(zone).date(),
+        today=now.astimezone(zone).date(), seq=query.seq,
     )  # fmt: skip
     name = f"circular-{root.code}-{query.from_:%Y%m%d}-{query.to:%Y%m%d}.docx"
     return Response(body, media_type=DOCX, headers=_attachment(name))
@@ -247,6 +269,7 @@ routes = [
     Route("/api/assessment/scorecards", list_scorecards, methods=["GET"]),
     Route("/api/assessment/self-assessment", self_assess, methods=["PUT"]),
     Route("/api/assessment/evidence", upload_evidence, methods=["POST"]),
+    Route("/api/assessment/evidence/{id:int}", evidence_file, methods=["GET"]),
     Route("/api/assessment/adjustments", adjust_score, methods=["POST"]),
     Route("/api/assessment/approvals", approve, methods=["POST"]),
 ]

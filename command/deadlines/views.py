@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -134,15 +137,26 @@ async def compliance_csv(request: Request) -> Response:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _title(meta: dict) -> str:
-    start, end = f"{meta['from']:%Y-%m-%d}", f"{meta['to']:%Y-%m-%d}"
+def _span(meta: dict, zone: ZoneInfo) -> tuple[str, str]:
+    """The window as people read it, in the deployment's zone and both ends included: an
+    end at midnight shows the day before (1 March to 1 April reads 2026-03-01 至
+    2026-03-31), any other end its time."""
+    start, end = meta["from"].astimezone(zone), meta["to"].astimezone(zone)
+    first = f"{start:%Y-%m-%d}" if start.time() == time.min else f"{start:%Y-%m-%d %H:%M}"
+    if end.time() == time.min:
+        return first, f"{end - timedelta(days=1):%Y-%m-%d}"
+    return first, f"{end:%Y-%m-%d %H:%M}"
+
+
+def _title(meta: dict, zone: ZoneInfo) -> str:
+    start, end = _span(meta, zone)
     if meta["lang"] == "en":
         return f"{meta['name']} on-time reporting {start} to {end}"
     return f"{meta['name']} 按时报告率 {start} 至 {end}"
 
 
-def _period(meta: dict) -> str:
-    start, end = f"{meta['from']:%Y-%m-%d}", f"{meta['to']:%Y-%m-%d}"
+def _period(meta: dict, zone: ZoneInfo) -> str:
+    start, end = _span(meta, zone)
     if meta["lang"] == "en":
         return f"{meta['name']} · period {start} to {end} · ruleset {meta['ruleset']}"
     return f"{meta['name']} · 统计期间 {start} 至 {end} · 规则 {meta['ruleset']}"
@@ -151,8 +165,9 @@ def _period(meta: dict) -> str:
 @api("The compliance table as an Excel workbook", tags=TAGS, query=ComplianceQuery, media_type=XLSX)
 async def compliance_xlsx(request: Request) -> Response:
     meta, rows = await _compliance(request)
+    zone = request.app.state.settings.zone
     return Response(
-        compliance_files.to_xlsx(rows, _title(meta), meta["lang"], _period(meta)),
+        compliance_files.to_xlsx(rows, _title(meta, zone), meta["lang"], _period(meta, zone)),
         media_type=XLSX,
         headers={"Content-Disposition": _filename(meta, "xlsx")},
     )

@@ -5,7 +5,8 @@ title in 方正小标宋简体 at 2号 (22 pt), the body in 仿宋_GB2312 at 3�
 28 pt line; first-level headings "一、" in 黑体, second-level "（一）" in 楷体_GB2312. The
 fonts are named as offices name them; a machine without them substitutes its own.
 A circular (通报) carries the issuing office (发文机关标志, red) and its number
-(发文字号) above a red rule; a report (评估报告) starts with its title.
+(发文字号) above a red rule, page numbers "— 1 —" (4号 宋体, odd pages right, even left)
+and the 版记 (印发机关 and date) at its end; a report (评估报告) starts with its title.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_SIZE = Pt(16)
 TABLE_SIZE = Pt(12)
 LINE = Pt(28)
+# The children of w:pPr that come after w:pBdr (ECMA-376 CT_PPr), for inserting it in order.
+AFTER_BORDERS = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+PAGE_FONT = "宋体"
+PAGE_SIZE = Pt(14)  # 4号
 
 
 class OfficialDocument:
@@ -76,6 +87,33 @@ class OfficialDocument:
             self._line(text, BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT)
         return self
 
+    def page_numbers(self) -> OfficialDocument:
+        """Page numbers as GB/T 9704 has them: "— 1 —" in 4号 宋体, odd pages on the right
+        and even pages on the left, each one character in from the edge."""
+        self.document.settings.odd_and_even_pages_header_footer = True
+        section = self.document.sections[0]
+        for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                              (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):  # fmt: skip
+            paragraph = footer.paragraphs[0]
+            paragraph.alignment = align
+            indent = Pt(PAGE_SIZE.pt)
+            if align == WD_ALIGN_PARAGRAPH.RIGHT:
+                paragraph.paragraph_format.right_indent = indent
+            else:
+                paragraph.paragraph_format.left_indent = indent
+            _run(paragraph, "— ", PAGE_FONT, PAGE_SIZE)
+            _page_field(paragraph)
+            _run(paragraph, " —", PAGE_FONT, PAGE_SIZE)
+        return self
+
+    def imprint(self, printed_by: str, day: date) -> OfficialDocument:
+        """The 版记 at the end: who printed it and when, between two rules."""
+        paragraph = self._line(f"{printed_by}\u3000\u3000{chinese_date(day)}印发", BODY_FONT,
+                               Pt(14), WD_ALIGN_PARAGRAPH.LEFT)  # fmt: skip
+        _rule(paragraph, "top")
+        _rule(paragraph, "bottom")
+        return self
+
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
         self.document.save(out)
@@ -116,9 +154,28 @@ def _cell_text(cell, text: str, *, bold: bool = False) -> None:
 
 
 def _red_rule_below(paragraph) -> None:
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for name, value in (("val", "single"), ("sz", "12"), ("space", "4"), ("color", "C00000")):
-        bottom.set(qn(f"w:{name}"), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
+    _rule(paragraph, "bottom", color="C00000", size="12")
+
+
+def _rule(paragraph, side: str, *, color: str = "000000", size: str = "6") -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:  # in its place in the sequence the schema gives w:pPr
+        borders = OxmlElement("w:pBdr")
+        ppr.insert_element_before(borders, *AFTER_BORDERS)
+    line = OxmlElement(f"w:{side}")
+    for name, value in (("val", "single"), ("sz", size), ("space", "4"), ("color", color)):
+        line.set(qn(f"w:{name}"), value)
+    borders.append(line)
+
+
+def _page_field(paragraph) -> None:
+    """A PAGE field: the page's number, filled in by the word processor."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)

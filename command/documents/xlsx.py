@@ -1,8 +1,9 @@
 """Workbooks in the layout offices keep.
 
 Each sheet: a bold title row, a period/unit row, then a bold, frozen, filtered header and
-the rows. Text is always text: a unit name starting with "=" stays a string, and the
-control characters openpyxl refuses are dropped rather than failing the export.
+the rows. Text is always text, in the rows as in the title, period and header rows: a unit
+name starting with "=" stays a string, and the control characters openpyxl refuses are
+dropped rather than failing the export.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _fill(target: Worksheet, sheet: Sheet) -> None:
     _banner(target, 1, sheet.title, TITLE_FONT, width)
     _banner(target, 2, sheet.subtitle, Font(italic=True), width)
     for index, column in enumerate(sheet.columns, start=1):
-        cell = target.cell(row=HEADER_ROW, column=index, value=_text(column.header))
+        cell = _text_cell(target, HEADER_ROW, index, column.header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         target.column_dimensions[get_column_letter(index)].width = column.width
@@ -76,17 +77,22 @@ def _fill(target: Worksheet, sheet: Sheet) -> None:
 
 
 def _banner(target: Worksheet, row: int, text: str, font: Font, width: int) -> None:
-    cell = target.cell(row=row, column=1, value=_text(text))
+    cell = _text_cell(target, row, 1, text)
     cell.font = font
     if width > 1:
         target.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
 
 
-def _put(target: Worksheet, row: int, column: int, value: Any, spec: Column) -> None:
+def _text_cell(target: Worksheet, row: int, column: int, value: Any):
     cell = target.cell(row=row, column=column, value=_text(value))
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
-    elif spec.number_format and value is not None:
+    return cell
+
+
+def _put(target: Worksheet, row: int, column: int, value: Any, spec: Column) -> None:
+    cell = _text_cell(target, row, column, value)
+    if not isinstance(value, str) and spec.number_format and value is not None:
         cell.number_format = spec.number_format
 
 

@@ -36,7 +36,7 @@ function bars(names, series, { percent = false, horizontal = false } = {}) {
   return {
     tooltip: { trigger: "axis", renderMode: "richText" },
     legend: series.length > 1 ? { top: 0 } : undefined,
-    grid: { left: horizontal ? 110 : 40, right: 16, top: series.length > 1 ? 28 : 12, bottom: horizontal ? 24 : 64 },
+    grid: { left: 8, right: horizontal ? 28 : 16, top: series.length > 1 ? 28 : 16, bottom: 4, containLabel: true },
     xAxis: horizontal ? value : category,
     yAxis: horizontal ? { ...category, inverse: true, axisLabel: { interval: 0 } } : value,
     series: series.map((s) => ({ type: "bar", label: { show: true, position: horizontal ? "right" : "top" }, ...s })),
@@ -51,7 +51,7 @@ function drawRates(data) {
 function drawTrend(data) {
   chart("chart-trend").setOption({
     tooltip: { trigger: "axis", renderMode: "richText" },
-    grid: { left: 40, right: 16, top: 12, bottom: 30 },
+    grid: { left: 8, right: 16, top: 16, bottom: 4, containLabel: true },
     xAxis: { type: "category", data: data.trend.map((m) => t("lead.month", { m: m.month })) },
     yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
     series: [{ type: "line", name: t("lead.rate"), data: data.trend.map((m) => pct(m.rate)), connectNulls: true }],
@@ -92,7 +92,7 @@ function drawCoverage(data) {
 
 function drawDrills(data) {
   const cards = data.counties;
-  const measure = (c) => point(c, "plans.drills").measure;
+  const measure = (c) => point(c, "drills.special").measure;
   chart("chart-drills").setOption(bars(cards.map(nameOf), [
     { name: t("lead.drills.due"), data: cards.map((c) => measure(c).plans) },
     { name: t("lead.drills.done"), data: cards.map((c) => measure(c).drilled) },
@@ -152,7 +152,7 @@ function clicked(id, params) {
     return showDetail(`${t(`lead.req.${kind}`)} · ${t("lead.detail.gaps")}`, [t("lead.col.unit"), t("lead.col.requirement")], gaps.map((g) => [g.name, t(`lead.req.${g.requirement}`)]));
   }
   if (id === "chart-drills") {
-    const records = point(card, "plans.drills").records;
+    const records = point(card, "drills.special").records;
     return showDetail(`${nameOf(card)} · ${t("lead.chart.drills")}`, [t("lead.col.plan"), t("lead.col.drilled")],
       records.map((r) => [r.title, r.drilled ? r.drills.map((d) => `#${d}`).join(" ") : t("lead.notDrilled")]));
   }
@@ -163,19 +163,50 @@ function clicked(id, params) {
   }
 }
 
+const requirementTitle = (q) => (currentLang() === "en" && q.title_en) || q.title;
+const placeName = (row) => (currentLang() === "en" && row.name_en) || row.name;
+
+function evidenceCells(item) {
+  const files = item.files.map((f) => el("a", { href: `/api/assessment/evidence/${f.id}`, text: f.filename, className: "evidence-link" }));
+  const shown = files.length ? files : item.source === "computed" ? [t("lead.ready.records", { n: item.records })] : [t("lead.ready.noEvidence")];
+  return el("span", {}, `${(currentLang() === "en" && item.title_en) || item.title} ${item.points}/${item.max}: `, ...shown.flatMap((x, i) => (i ? [" ", x] : [x])));
+}
+
+function showRequirement(q) {
+  showDetail(`${requirementTitle(q)} · ${q.met}/${q.units}`, [t("lead.col.unit"), t("lead.ready.met"), t("lead.ready.evidence")],
+    q.by_unit.map((u) => [placeName(u), u.met ? "✓" : "✗", el("span", {}, ...u.evidence.flatMap((e, i) => (i ? [el("br"), evidenceCells(e)] : [evidenceCells(e)])))]));
+}
+
+function showFigure(kind) {
+  const r = state.data.readiness;
+  const checks = (row) => Object.entries(row.checks).filter(([, ok]) => !ok).map(([k]) => t(`lead.check.${k}`)).join(t("listSep")) || "✓";
+  if (kind === "offices") return showDetail(t("lead.ready.offices"), [t("lead.col.unit"), t("lead.ready.missing")], r.offices.rows.map((o) => [placeName(o), checks(o)]));
+  if (kind === "liaisons") return showDetail(t("lead.ready.liaisons"), [t("lead.col.unit"), t("lead.ready.missing")], r.liaisons.rows.map((o) => [placeName(o), checks(o)]));
+  if (kind === "drills") return showDetail(t("lead.ready.drills"), [t("lead.col.plan"), t("lead.col.lastDrilled")], r.drills.due.map((p) => [p.title, p.last_drilled_on || t("lead.neverDrilled")]));
+  const gaps = [state.data.coverage?.overall, ...(state.data.coverage?.counties || [])].filter(Boolean).flatMap((row) => row.gaps);
+  return showDetail(`${t("lead.ready.coverage")} · ${t("lead.detail.gaps")}`, [t("lead.col.unit"), t("lead.col.requirement")], gaps.map((g) => [g.name, t(`lead.req.${g.requirement}`)]));
+}
+
 function drawReadiness(data) {
   const r = data.readiness;
   if (!r) return;
-  const names = Object.fromEntries(r.offices.rows.map((o) => [o.unit, currentLang() === "en" ? o.name_en || o.name : o.name]));
+  const names = Object.fromEntries(r.offices.rows.map((o) => [o.unit, placeName(o)]));
   $("#ready-days").textContent = t("lead.ready.days", { date: r.target, days: r.days_left });
-  const figure = (key, done, total) => el("li", {}, `${t(key)} `, el("strong", { text: `${done}/${total}` }));
+  const figure = (kind, key, done, total) =>
+    el("li", {}, el("button", { type: "button", className: "link-button", dataset: { figure: kind }, onclick: () => showFigure(kind) }, `${t(key)} `, el("strong", { text: `${done}/${total}` })));
   $("#ready-figures").replaceChildren(
-    figure("lead.ready.offices", r.offices.met, r.offices.counties),
-    figure("lead.ready.coverage", r.coverage.covered, r.coverage.required),
-    figure("lead.ready.drills", r.drills.drilled, r.drills.plans),
+    figure("offices", "lead.ready.offices", r.offices.met, r.offices.counties),
+    figure("liaisons", "lead.ready.liaisons", r.liaisons.met, r.liaisons.departments),
+    figure("coverage", "lead.ready.coverage", r.coverage.covered, r.coverage.required),
+    figure("drills", "lead.ready.drills", r.drills.drilled, r.drills.plans),
   );
   $("#ready-table tbody").replaceChildren(
-    ...r.requirements.map((q) => el("tr", {}, el("td", { text: q.title }), el("td", { text: `${q.met}/${q.units}` }), el("td", { text: q.not_met.map((c) => names[c] || c).join("、") }))),
+    ...r.requirements.map((q) =>
+      el("tr", { dataset: { requirement: q.key } },
+        el("td", {}, el("button", { type: "button", className: "link-button", text: requirementTitle(q), onclick: () => showRequirement(q) })),
+        el("td", { text: `${q.met}/${q.units}` }),
+        el("td", { text: q.not_met.map((c) => names[c] || c).join(t("listSep")) })),
+    ),
   );
 }
 
@@ -199,6 +230,7 @@ async function refresh() {
   const year = Number($("#ld-year").value);
   const unit = config.unit?.code || caller.unit;
   $("#ld-pack").href = `/api/assessment/pack.xlsx?year=${year}&unit=${unit}`;
+  $("#ld-circular").href = `/api/circulars.docx?from=${year}-01-01&to=${year}-12-31&unit=${unit}`;
   try {
     state.data = await load(unit, year);
     drawAll();
