@@ -258,5 +258,5 @@ async def test_health_says_when_mail_cannot_go_out_without_failing_the_service(s
     async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
         notify = (await client.get("/api/health")).json()["domains"]["notify"]
-        assert notify == {"ok": True, "mail_relay": "reachable", "parked": 0}
+        assert notify == {"ok": True, "mail_relay": "reachable", "bad_channels": [], "parked": 0}
         await client.aclose()

@@ -104,7 +104,15 @@ async def send_due(db: Database, settings: Settings, ladder: Ladder, *, now: dat
 
 
 async def _send(delivery: Delivery, settings: Settings) -> str | None:
-    """None when apprise delivered it, else what went wrong (no secret in it)."""
+    """None when apprise delivered it, else what went wrong (no secret in it). A channel
+    that raises is one failed attempt like any other, never the end of the round."""
+    try:
+        return await _send_through_apprise(delivery, settings)
+    except Exception as exc:
+        return f"the channel failed ({type(exc).__name__})"
+
+
+async def _send_through_apprise(delivery: Delivery, settings: Settings) -> str | None:
     url = mail_url(settings, delivery.address) if delivery.channel == "email" else delivery.address
     if url is None:
         return "no mail relay configured (WATCHFLOOR_SMTP_URL)"
