@@ -107,6 +107,7 @@ async def test_a_reminder_at_warn_at_and_an_escalation_at_due_at(settings, mailb
         assert subject.startswith("【报送提醒】测试事件") and "初报（电话）" in subject
         body = reminders[0].get_body(("plain",)).get_content()
         assert "爱辉区" in body and "/n/" in body
+        assert "事件「测试事件」的初报（电话）应于" in body and "请及时报送" in body
         assert box.to("duty@county.example") == []
 
         # Due: the township again, and the county it owes (its superior).
@@ -120,6 +121,38 @@ async def test_a_reminder_at_warn_at_and_an_escalation_at_due_at(settings, mailb
         assert all(d["state"] == "sent" and d["sent_at"] for d in log)
         # A second round sends nothing again.
         assert await worker.run_once(app) == (0, 0)
+        await client.aclose()
+
+
+async def test_the_delivery_log_filters_by_incident_unit_and_state(settings, mailbox, demo):
+    _box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _contacts(client, demo, TOWNSHIP, [{"kind": "email", "address": "duty@town.example"}])
+        await _contacts(client, demo, COUNTY, [{"kind": "email", "address": "duty@county.example"}])
+        await worker.run_once(app)
+        incident = await create_incident(app, unit=VILLAGE, learned_at=T0)
+        for moment in (T0 + minutes(50), T0 + minutes(61)):  # warned, then due
+            await run_engine(app, moment)
+            await worker.run_once(app)
+        everything = await _deliveries(client, demo)
+        assert len(everything) >= 3
+        for item in everything:
+            assert {"recipient", "channel", "state", "sent_at", "acknowledged_at"} <= set(item)
+        # The contract's template with nothing filled in filters nothing.
+        assert await _deliveries(client, demo, incident="", unit="", state="") == everything
+        assert await _deliveries(client, demo, incident=incident) == everything
+        town = await _deliveries(client, demo, unit=TOWNSHIP)
+        assert town and {d["address"] for d in town} == {"duty@town.example"}
+        assert await _deliveries(client, demo, unit=COUNTY) == everything  # its subtree
+        assert await _deliveries(client, demo, state="sent") == everything
+        assert await _deliveries(client, demo, state="pending") == []
+        bad = await client.get(
+            "/api/notifications", params={"state": "lost"}, headers=bearer(demo["commander"])
+        )
+        assert (
+            bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "query.state"
+        )
         await client.aclose()
 
 
