@@ -293,3 +293,45 @@ async def test_health_says_when_mail_cannot_go_out_without_failing_the_service(s
         notify = (await client.get("/api/health")).json()["domains"]["notify"]
         assert notify == {"ok": True, "mail_relay": "reachable", "bad_channels": [], "parked": 0}
         await client.aclose()
+
+
+async def test_a_major_incident_reaches_the_citys_leader_on_duty_at_once(settings, mailbox, demo):
+    from datetime import timedelta
+
+    from command.db import utcnow
+    from tests.duty_fixtures import shift_body
+    from tests.incidents_fixtures import incident_body
+
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        commander = bearer(demo["commander"])
+        leader = {"name": "张副市长", "phone": "13900000001", "email": "leader@heihe.example"}
+        shift = await client.post(
+            "/api/duty/shifts", json=shift_body(-1, 11, leader=leader), headers=commander
+        )
+        assert shift.status_code == 201, shift.text
+        await worker.run_once(app)
+        minor = await client.post(
+            "/api/incidents", json=incident_body(title="一般火情"), headers=bearer(demo["reporter"])
+        )
+        major = await client.post(
+            "/api/incidents",
+            json=incident_body(title="化工厂爆炸", level="II"),
+            headers=bearer(demo["reporter"]),
+        )
+        assert minor.status_code == major.status_code == 201, major.text
+        await worker.run_once(app)
+        [mail] = box.to("leader@heihe.example")
+        assert str(mail["subject"]) == "【重大突发事件】化工厂爆炸（II级）"
+        assert "/n/" in mail.get_body(("plain",)).get_content()
+        # Again five minutes later, until the leader acknowledges.
+        await worker.run_once(app, now=utcnow() + timedelta(minutes=5, seconds=1))
+        again = box.to("leader@heihe.example")
+        assert len(again) == 2 and str(again[1]["subject"]).startswith("【第2次提醒】")
+        log = await _deliveries(client, demo, incident=major.json()["id"])
+        acked = await client.post(f"/api/notifications/{log[0]['id']}/ack", headers=commander)
+        assert acked.status_code == 200
+        await worker.run_once(app, now=utcnow() + timedelta(minutes=10, seconds=2))
+        assert len(box.to("leader@heihe.example")) == 2
+        await client.aclose()
