@@ -147,6 +147,12 @@ async def test_the_delivery_log_filters_by_incident_unit_and_state(settings, mai
         assert await _deliveries(client, demo, unit=COUNTY) == everything  # its subtree
         assert await _deliveries(client, demo, state="sent") == everything
         assert await _deliveries(client, demo, state="pending") == []
+        acked = await client.post(
+            f"/api/notifications/{town[0]['id']}/ack", headers=bearer(demo["commander"])
+        )
+        assert acked.status_code == 200 and acked.json()["acknowledged_at"]
+        [shown] = [d for d in await _deliveries(client, demo) if d["id"] == town[0]["id"]]
+        assert shown["acknowledged_at"] and shown["acknowledged_by"].startswith("token:")
         bad = await client.get(
             "/api/notifications", params={"state": "lost"}, headers=bearer(demo["commander"])
         )
