@@ -353,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_parser("list", help="users with their role and unit").set_defaults(func=cmd_user_list)
     for extend in extensions():
         extend(sub)
+    # `rules check` also checks the rule data each domain ships (e.g. the escalation ladder).
+    from command.registry import rule_checks
+
+    parser.set_defaults(rule_checks=rule_checks())
     return parser
 
 

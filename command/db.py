@@ -186,6 +186,9 @@ def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
 
 def make_engine(url: str, *, writer: bool = True, **kwargs: Any) -> AsyncEngine:
     kwargs |= {"json_serializer": jsontext.dumps, "json_deserializer": jsontext.loads}
+    # A failed statement's error (which log lines repeat) shows the SQL, never the values
+    # bound to it: they hold people's details and channels' secrets (a webhook's token).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         pool = {"pool_size": 1, "max_overflow": 0} if writer else {"pool_size": 4}
         engine = create_async_engine(url, pool_timeout=60, **pool, **kwargs)

@@ -72,7 +72,10 @@ class Domain:
     - topics: its realtime topics and snapshot providers;
     - tasks: background work each server process runs;
     - health: what /api/health reports of the domain (it informs; only the database and
-      the bus decide whether the service is up).
+      the bus decide whether the service is up);
+    - rules_check: checks the domain's own rule data for `watchfloor rules check`, called
+      with the settings; answers (errors, warnings), each a sentence naming the file or
+      the thing at fault.
     """
 
     name: str
@@ -84,3 +87,4 @@ class Domain:
     topics: Sequence[Topic] = ()
     tasks: Sequence[BackgroundTask] = ()
     health: Callable[[Starlette], Awaitable[dict[str, Any]]] | None = None
+    rules_check: Callable[[Any], tuple[list[str], list[str]]] | None = None

@@ -47,6 +47,11 @@ def health_checks() -> dict[str, Any]:
     return {domain.name: domain.health for domain in domains() if domain.health is not None}
 
 
+def rule_checks() -> dict[str, Any]:
+    """Each domain's check of its rule data, by domain name (for `watchfloor rules check`)."""
+    return {d.name: d.rules_check for d in domains() if d.rules_check is not None}
+
+
 def import_models() -> None:
     """Import every table module, so that one metadata holds the whole schema."""
     for module in _model_modules():

@@ -67,7 +67,10 @@ class MemoryBus:
             return entries
         self._arrived.clear()
         try:
-            await asyncio.wait_for(self._arrived.wait(), block)
+            # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that lands
+            # while an entry arrives, and the reader then outlives the server's shutdown.
+            async with asyncio.timeout(block):
+                await self._arrived.wait()
         except TimeoutError:
             return []
         return self._entries_after(after, count)

@@ -60,3 +60,30 @@ async def test_handovers_are_scoped_to_the_subtree(app, client, demo):
     assert other.status_code == 403
     bad = await client.post("/api/duty/handovers", json={"note": 5}, headers=county)
     assert bad.status_code == 422
+
+
+async def test_a_handover_lists_the_warnings_nobody_has_acted_on(app, client, demo):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.interop_fixtures import foreign_alert
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    times = {
+        "sent": (now - timedelta(hours=1)).isoformat(),
+        "onset": now.isoformat(),
+        "expires": (now + timedelta(days=1)).isoformat(),
+    }
+    county = bearer(await token_for(app, "231102", "commander"))
+    cap = {**bearer(demo["commander"]), "Content-Type": "application/cap+xml"}
+    received = await client.post(
+        "/api/cap", content=foreign_alert(identifier="W-HO", **times), headers=cap
+    )
+    assert received.status_code == 201, received.text
+    given = await client.post("/api/duty/handovers", json={"note": "注意暴雨"}, headers=county)
+    assert given.status_code == 201, given.text
+    [warning] = given.json()["open_items"]["warnings"]
+    assert warning["headline"] == "黑龙江省气象台发布暴雨橙色预警"
+    # A sibling county the warning does not cover hands over nothing about it.
+    sibling = bearer(await token_for(app, SIBLING_COUNTY, "commander"))
+    other = await client.post("/api/duty/handovers", json={}, headers=sibling)
+    assert other.status_code == 201 and other.json()["open_items"]["warnings"] == []

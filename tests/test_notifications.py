@@ -107,6 +107,7 @@ async def test_a_reminder_at_warn_at_and_an_escalation_at_due_at(settings, mailb
         assert subject.startswith("【报送提醒】测试事件") and "初报（电话）" in subject
         body = reminders[0].get_body(("plain",)).get_content()
         assert "爱辉区" in body and "/n/" in body
+        assert "事件「测试事件」的初报（电话）应于" in body and "请及时报送" in body
         assert box.to("duty@county.example") == []
 
         # Due: the township again, and the county it owes (its superior).
@@ -120,6 +121,44 @@ async def test_a_reminder_at_warn_at_and_an_escalation_at_due_at(settings, mailb
         assert all(d["state"] == "sent" and d["sent_at"] for d in log)
         # A second round sends nothing again.
         assert await worker.run_once(app) == (0, 0)
+        await client.aclose()
+
+
+async def test_the_delivery_log_filters_by_incident_unit_and_state(settings, mailbox, demo):
+    _box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _contacts(client, demo, TOWNSHIP, [{"kind": "email", "address": "duty@town.example"}])
+        await _contacts(client, demo, COUNTY, [{"kind": "email", "address": "duty@county.example"}])
+        await worker.run_once(app)
+        incident = await create_incident(app, unit=VILLAGE, learned_at=T0)
+        for moment in (T0 + minutes(50), T0 + minutes(61)):  # warned, then due
+            await run_engine(app, moment)
+            await worker.run_once(app)
+        everything = await _deliveries(client, demo)
+        assert len(everything) >= 3
+        for item in everything:
+            assert {"recipient", "channel", "state", "sent_at", "acknowledged_at"} <= set(item)
+        # The contract's template with nothing filled in filters nothing.
+        assert await _deliveries(client, demo, incident="", unit="", state="") == everything
+        assert await _deliveries(client, demo, incident=incident) == everything
+        town = await _deliveries(client, demo, unit=TOWNSHIP)
+        assert town and {d["address"] for d in town} == {"duty@town.example"}
+        assert await _deliveries(client, demo, unit=COUNTY) == everything  # its subtree
+        assert await _deliveries(client, demo, state="sent") == everything
+        assert await _deliveries(client, demo, state="pending") == []
+        acked = await client.post(
+            f"/api/notifications/{town[0]['id']}/ack", headers=bearer(demo["commander"])
+        )
+        assert acked.status_code == 200 and acked.json()["acknowledged_at"]
+        [shown] = [d for d in await _deliveries(client, demo) if d["id"] == town[0]["id"]]
+        assert shown["acknowledged_at"] and shown["acknowledged_by"].startswith("token:")
+        bad = await client.get(
+            "/api/notifications", params={"state": "lost"}, headers=bearer(demo["commander"])
+        )
+        assert (
+            bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "query.state"
+        )
         await client.aclose()
 
 
@@ -258,5 +297,47 @@ async def test_health_says_when_mail_cannot_go_out_without_failing_the_service(s
     async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
         notify = (await client.get("/api/health")).json()["domains"]["notify"]
-        assert notify == {"ok": True, "mail_relay": "reachable", "parked": 0}
+        assert notify == {"ok": True, "mail_relay": "reachable", "bad_channels": [], "parked": 0}
+        await client.aclose()
+
+
+async def test_a_major_incident_reaches_the_citys_leader_on_duty_at_once(settings, mailbox, demo):
+    from datetime import timedelta
+
+    from command.db import utcnow
+    from tests.duty_fixtures import shift_body
+    from tests.incidents_fixtures import incident_body
+
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        commander = bearer(demo["commander"])
+        leader = {"name": "张副市长", "phone": "13900000001", "email": "leader@heihe.example"}
+        shift = await client.post(
+            "/api/duty/shifts", json=shift_body(-1, 11, leader=leader), headers=commander
+        )
+        assert shift.status_code == 201, shift.text
+        await worker.run_once(app)
+        minor = await client.post(
+            "/api/incidents", json=incident_body(title="一般火情"), headers=bearer(demo["reporter"])
+        )
+        major = await client.post(
+            "/api/incidents",
+            json=incident_body(title="化工厂爆炸", level="II"),
+            headers=bearer(demo["reporter"]),
+        )
+        assert minor.status_code == major.status_code == 201, major.text
+        await worker.run_once(app)
+        [mail] = box.to("leader@heihe.example")
+        assert str(mail["subject"]) == "【重大突发事件】化工厂爆炸（II级）"
+        assert "/n/" in mail.get_body(("plain",)).get_content()
+        # Again five minutes later, until the leader acknowledges.
+        await worker.run_once(app, now=utcnow() + timedelta(minutes=5, seconds=1))
+        again = box.to("leader@heihe.example")
+        assert len(again) == 2 and str(again[1]["subject"]).startswith("【第2次提醒】")
+        log = await _deliveries(client, demo, incident=major.json()["id"])
+        acked = await client.post(f"/api/notifications/{log[0]['id']}/ack", headers=commander)
+        assert acked.status_code == 200
+        await worker.run_once(app, now=utcnow() + timedelta(minutes=10, seconds=2))
+        assert len(box.to("leader@heihe.example")) == 2
         await client.aclose()

@@ -46,6 +46,19 @@ async def test_memory_bus_reader_wakes_on_publish():
     assert [e.event_id for e in await asyncio.wait_for(waiting, 1)] == [1]
 
 
+async def test_a_memory_bus_reader_cancelled_as_an_entry_arrives_stops():
+    """The server's shutdown cancels the reader; an entry published in the same instant
+    (the last write's event) must not swallow that cancellation, or the shutdown waits
+    for the reader forever."""
+    bus = MemoryBus()
+    waiting = asyncio.create_task(bus.read(ORIGIN, count=10, block=30))
+    await asyncio.sleep(0.01)
+    await bus.publish([message(1)])  # wakes the reader's wait …
+    waiting.cancel()  # … and the cancellation lands before it runs again
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, 2)
+
+
 async def test_redis_bus_knows_a_trimmed_cursor_from_a_held_one():
     need_redis()
     await forget_streams(REDIS_URL)

@@ -1,4 +1,6 @@
-"""`watchfloor rules check FILE…`: validate ruleset files before a deployment uses them."""
+"""`watchfloor rules check FILE…`: validate ruleset files before a deployment uses them,
+and the other rule data of the deployment (each domain's `rules_check`: the escalation
+ladder, its channels)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def _summary(ruleset: Ruleset) -> str:
     )
 
 
-def cmd_rules_check(_settings: Any, args: argparse.Namespace) -> int:
+def cmd_rules_check(settings: Any, args: argparse.Namespace) -> int:
     failed = False
     for name in args.files:
         try:
@@ -32,7 +34,21 @@ def cmd_rules_check(_settings: Any, args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             continue
         print(f"{name}: ok: {_summary(ruleset)}")
+    failed = _domain_checks(settings, getattr(args, "rule_checks", None) or {}) or failed
     return 1 if failed else 0
+
+
+def _domain_checks(settings: Any, checks: dict[str, Any]) -> bool:
+    """Run each domain's check of its rule data; True when one found an error."""
+    failed = False
+    for check in checks.values():
+        errors, warnings = check(settings)
+        for line in errors:
+            print(line, file=sys.stderr)
+        for line in warnings:
+            print(f"warning: {line}", file=sys.stderr)
+        failed = failed or bool(errors)
+    return failed
 
 
 def register(sub: Any) -> None:

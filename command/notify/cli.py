@@ -1,5 +1,6 @@
-"""`watchfloor notify check [FILE]`: the escalation ladder, the mail relay and every unit's
-notification URLs, checked before a deployment relies on them."""
+"""`watchfloor notify check [FILE]` (and `watchfloor rules check`): the escalation ladder,
+the mail relay and every unit's notification URLs, checked before a deployment relies on
+them."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.config import Settings
 from command.db import Database
-from command.notify.ladder import LadderError, Rule, load_ladder
+from command.notify.ladder import LADDER_FILE, LadderError, Rule, load_ladder
 from command.units.models import Unit
 from command.units.schemas import channel_url_ok
 
@@ -33,18 +35,32 @@ async def relay_problem(settings: Settings, wait: float = 3.0) -> str | None:
     return None
 
 
+def _existing_database(settings: Settings) -> None:
+    """FileNotFoundError for a SQLite file that is not there (a check creates none)."""
+    if settings.is_sqlite:
+        path = Path(settings.database_url.split(":///", 1)[-1])
+        if not path.is_file():
+            raise FileNotFoundError(path)
+
+
 async def _bad_contacts(settings: Settings) -> list[str]:
     db = Database(settings.database_url, settings=settings)
     try:
         async with db.read() as session:
-            units = [u for u in await session.scalars(select(Unit)) if u.contacts]
+            return await bad_contacts(session)
     finally:
         await db.dispose()
+
+
+async def bad_contacts(session: AsyncSession) -> list[str]:
+    """Each unit contact apprise cannot use, named by unit and position (never by the URL,
+    which may hold a channel's secret)."""
+    units = [u for u in await session.scalars(select(Unit).order_by(Unit.code)) if u.contacts]
     return [
         f"unit {unit.code}: contact {index} is not a URL apprise can use"
         for unit in units
         for index, contact in enumerate(unit.contacts or [])
-        if contact.get("kind") == "apprise" and not channel_url_ok(contact["address"])
+        if contact.get("kind") == "apprise" and not channel_url_ok(contact.get("address", ""))
     ]
 
 
@@ -53,19 +69,41 @@ def _summary(rule: Rule) -> str:
     return f"{rule.name} ({rule.on} → {'/'.join(rule.to)}{repeats})"
 
 
+def check(settings: Settings, path: Path | None, *, contacts: bool = True) -> tuple[str, list[str]]:
+    """The ladder's summary and the warnings (the relay, the units' channel URLs);
+    LadderError when the ladder cannot be used."""
+    ladder = load_ladder(path) if path else load_ladder()
+    summary = "ladder ok: " + ", ".join(_summary(rule) for rule in ladder.rule)
+    warnings = [p for p in [asyncio.run(relay_problem(settings))] if p]
+    if contacts:
+        try:
+            _existing_database(settings)
+            warnings += asyncio.run(_bad_contacts(settings))
+        except Exception as exc:  # no database here (a CI check of the files): say so
+            warnings.append(f"the units' channel URLs were not checked ({type(exc).__name__})")
+    return summary, warnings
+
+
+def rules_check(settings: Settings) -> tuple[list[str], list[str]]:
+    """`watchfloor rules check`: the deployment's ladder, the relay, the channel URLs."""
+    path = settings.notify_ladder or LADDER_FILE
+    try:
+        summary, warnings = check(settings, path)
+    except LadderError as exc:
+        return [str(exc)], []
+    print(f"{path}: {summary}")
+    return [], warnings
+
+
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.file) if args.file else settings.notify_ladder
     try:
-        ladder = load_ladder(path) if path else load_ladder()
+        summary, warnings = check(settings, path, contacts=not args.file)
     except LadderError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    rules = ", ".join(_summary(rule) for rule in ladder.rule)
-    print(f"ladder ok: {rules}")
-    problems = [p for p in [asyncio.run(relay_problem(settings))] if p]
-    if not args.file:
-        problems += asyncio.run(_bad_contacts(settings))
-    for problem in problems:
+    print(summary)
+    for problem in warnings:
         print(f"warning: {problem}", file=sys.stderr)
     return 0
 

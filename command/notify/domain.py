@@ -18,4 +18,5 @@ DOMAIN = Domain(
     cli=cli.register,
     tasks=(BackgroundTask("notification worker", worker.start, worker.stop),),
     health=worker.health,
+    rules_check=cli.rules_check,
 )

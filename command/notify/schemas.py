@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from command.notify.models import DELIVERY_STATES
 from command.units.schemas import CODE_PATTERN
@@ -14,12 +14,20 @@ State = Literal[DELIVERY_STATES]  # type: ignore[valid-type]
 UnitCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN, max_length=32)]
 
 
+def _empty_is_any(value: Any) -> Any:
+    """`?incident=&unit=&state=` as the contract writes it: an empty filter filters nothing."""
+    return None if value == "" else value
+
+
+AnyWhenEmpty = BeforeValidator(_empty_is_any)
+
+
 class DeliveryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    incident: int | None = Field(None, ge=1, le=2**63 - 1)
-    unit: UnitCode | None = None
-    state: State | None = None
+    incident: Annotated[int | None, AnyWhenEmpty] = Field(None, ge=1, le=2**63 - 1)
+    unit: Annotated[UnitCode | None, AnyWhenEmpty] = None
+    state: Annotated[State | None, AnyWhenEmpty] = None
     limit: int = Field(200, ge=1, le=1000)
 
 

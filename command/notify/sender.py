@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import apprise
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -41,18 +41,20 @@ def ack_link(settings: Settings, delivery_id: int) -> str:
 
 
 def mail_url(settings: Settings, to: str) -> str | None:
-    """The apprise mailto URL of the deployment's relay (WATCHFLOOR_SMTP_URL) for `to`."""
+    """The apprise mailto URL of the deployment's relay (WATCHFLOOR_SMTP_URL) for `to`.
+    The relay's user and password arrive percent-encoded (a password may hold '@', ':' or
+    '/'); they are decoded here and encoded once for apprise, which decodes them once."""
     if not settings.smtp_url:
         return None
     relay = urlsplit(settings.smtp_url)
     secure = relay.scheme == "smtps"
-    mode = "ssl" if secure else "starttls" if "starttls=1" in relay.query else "insecure"
+    mode = "ssl" if secure else "starttls" if starttls(relay.query) else "insecure"
     port = relay.port or (465 if secure else 25)
     login = ""
     if relay.username:
-        login = quote(relay.username, safe="")
+        login = quote(unquote(relay.username), safe="")
         if relay.password:
-            login += ":" + quote(relay.password, safe="")
+            login += ":" + quote(unquote(relay.password), safe="")
         login += "@"
     query = {"from": settings.notify_from, "to": to, "mode": mode}
     if not relay.username:
@@ -60,6 +62,12 @@ def mail_url(settings: Settings, to: str) -> str | None:
     return (
         f"{'mailtos' if secure else 'mailto'}://{login}{relay.hostname}:{port}?{urlencode(query)}"
     )
+
+
+def starttls(query: str) -> bool:
+    """Whether the relay's query asks for STARTTLS (`?starttls=1`, or true/yes/on)."""
+    value = (parse_qs(query).get("starttls") or [""])[-1].strip().lower()
+    return value in ("1", "true", "yes", "on")
 
 
 async def claim(db: Database, ladder: Ladder, *, now: datetime) -> list[Delivery]:
@@ -96,7 +104,15 @@ async def send_due(db: Database, settings: Settings, ladder: Ladder, *, now: dat
 
 
 async def _send(delivery: Delivery, settings: Settings) -> str | None:
-    """None when apprise delivered it, else what went wrong (no secret in it)."""
+    """None when apprise delivered it, else what went wrong (no secret in it). A channel
+    that raises is one failed attempt like any other, never the end of the round."""
+    try:
+        return await _send_through_apprise(delivery, settings)
+    except Exception as exc:
+        return f"the channel failed ({type(exc).__name__})"
+
+
+async def _send_through_apprise(delivery: Delivery, settings: Settings) -> str | None:
     url = mail_url(settings, delivery.address) if delivery.channel == "email" else delivery.address
     if url is None:
         return "no mail relay configured (WATCHFLOOR_SMTP_URL)"

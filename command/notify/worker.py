@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from command.db import utcnow
-from command.notify.cli import relay_problem
+from command.notify.cli import bad_contacts, relay_problem
 from command.notify.deriver import derive
 from command.notify.ladder import ladder
 from command.notify.models import Delivery
@@ -56,8 +56,16 @@ async def start(app: Starlette) -> None:
 
 
 async def _report_relay(app: Starlette) -> None:
-    """Say at start-up when mail cannot go out (the worker goes on and retries)."""
+    """Say at start-up when mail cannot go out, or a unit's channel URL cannot be used
+    (the worker goes on: such deliveries are retried, then parked with their error)."""
     if problem := await relay_problem(app.state.settings):
+        log.warning("notifications", problem=problem)
+    try:
+        async with app.state.db.read() as session:
+            problems = await bad_contacts(session)
+    except Exception as exc:  # the database is not there yet: /api/health says so
+        problems = [f"the units' channel URLs were not checked ({type(exc).__name__})"]
+    for problem in problems:
         log.warning("notifications", problem=problem)
 
 
@@ -76,15 +84,23 @@ HEALTH_EVERY_SECONDS = 30.0
 
 
 async def health(app: Starlette) -> dict:
-    """Whether mail can go out, and how many deliveries are parked with an error."""
+    """Whether mail can go out, which units' channel URLs cannot be used (named by unit and
+    position, never by the URL), and how many deliveries are parked with an error."""
     cached = getattr(app.state, "notify_health", None)
     now = asyncio.get_running_loop().time()
     if cached is None or now - cached[0] > HEALTH_EVERY_SECONDS:
-        cached = (now, await relay_problem(app.state.settings, wait=1.0))
+        async with app.state.db.read() as session:
+            channels = await bad_contacts(session)
+        cached = (now, await relay_problem(app.state.settings, wait=1.0), channels)
         app.state.notify_health = cached
     async with app.state.db.read() as session:
         parked = await session.scalar(
             select(func.count()).select_from(Delivery).where(Delivery.state == "parked")
         )
-    problem = cached[1]
-    return {"ok": problem is None, "mail_relay": problem or "reachable", "parked": parked}
+    _, problem, channels = cached
+    return {
+        "ok": problem is None and not channels,
+        "mail_relay": problem or "reachable",
+        "bad_channels": channels,
+        "parked": parked,
+    }

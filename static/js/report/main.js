@@ -226,7 +226,9 @@ async function start() {
   applyI18n();
   mountLangToggle($("#lang"));
   $("#sign-out").addEventListener("click", signOut);
-  $("#who").textContent = t("report.who", { name: caller.name, unit: caller.unit });
+  const who = () => ($("#who").textContent = t("report.who", { name: caller.name, unit: caller.unit }));
+  who();
+  onLangChange(who);
   for (const kind of Object.keys(forms)) {
     $(`#tab-${kind}`).addEventListener("click", () => selectTab(kind));
     $(`#tab-${kind}`).addEventListener("keydown", tabKeys);
