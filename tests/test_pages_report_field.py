@@ -178,3 +178,21 @@ async def test_the_page_in_english_has_no_chinese_words_of_its_own(shared_server
     await expect(page.locator("#who")).to_contain_text("单位")
     assert "、" in (await facts.locator(".facts-line").all_inner_texts())[1]
     assert console.errors() == []
+
+
+async def test_a_refusal_never_names_a_field_in_the_apis_english(shared_server, pages):
+    page, console = await pages.open(shared_server, "demo-reporter", "/report", viewport=PHONE)
+    words = await page.evaluate(
+        """async () => {
+          const { errorText } = await import("/static/js/api.js");
+          return [
+            errorText({ status: 422, code: "invalid", fields: ["body.title", "body.zz_unheard"] }),
+            errorText({ status: 409, code: "conflict", fields: ["body.override_reason"] }),
+          ];
+        }"""
+    )
+    assert words == [
+        "填写的内容不符合要求（涉及：名称）",
+        "与当前状态冲突，操作未执行（涉及：冲突说明）",
+    ], words
+    assert console.errors() == []
