@@ -29,10 +29,11 @@ ROOM_FLOOR = 20
 ROOM_READ = (
     "header h1, #on-duty, #drill-live, #server-clock, #server-date, #connection .label, "
     ".counter-value, .counter-label, .counter-extra, .board-panel h2, "
-    ".card-title, .card-place, .casualties, .ob-what, .clock-label, .clock-time, .new-tag, "
+    ".card-title, .card-place, .casualties, .ob-what, .ob-more, .clock-label, .clock-time, "
+    ".new-tag, "
     ".badge, .board-pages, .drills-panel h2, .drill-when, .drill-title, .drill-meta, "
     ".drills-more, .legend li, .leaflet-tooltip.unit-label:not(.covered), "
-    ".leaflet-tooltip.incident-label:not(.covered), .map-notice, #stale"
+    ".leaflet-tooltip.incident-label:not(.covered), .map-notice, #stale, #truncated"
 )
 
 ON_SCREEN = """
@@ -151,7 +152,70 @@ async def test_everything_read_across_the_room_is_at_least_the_floor(
         assert await page.locator(".leaflet-tooltip.unit-label:not(.covered)").count() >= 1
         assert await page.locator(".leaflet-tooltip.incident-label:not(.covered)").count() >= 1
         assert await page.locator("#board .casualties").count() == 3
+        # The counters are read whole: none of their words is cut by an ellipsis.
+        cut = await page.evaluate(
+            "() => [...document.querySelectorAll('.counter-label, .counter-extra')]"
+            ".filter((n) => n.scrollWidth > n.clientWidth).map((n) => n.textContent)"
+        )
+        assert cut == [], (lang, cut)
         assert console.errors() == []
+
+
+COVERED = """
+(selector) => [...document.querySelectorAll(selector)].filter((node) => {
+  const box = node.getBoundingClientRect();
+  const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return !node.contains(top);
+}).map((node) => node.textContent.trim())
+"""
+
+
+async def test_a_few_incidents_show_as_cards_with_their_most_pressing_clock(
+    sqlite_url, start_server, pages, demo
+):
+    # Five incidents, each owing three reports: full cards would not fit, but one row
+    # each would leave most of the board empty and hide who owes whom.
+    server = start_server(sqlite_url)
+    await open_incidents(server.url, demo["commander"], 4)
+    drill = incident_body(
+        unique("多宝山铜矿透水事故应急演练"), exercise=True, level="II", channel="phone"
+    )
+    await post_incident(server.url, demo["commander"], drill)
+    page, console = await pages.open(server, "demo-display", "/wall")
+    await wait_live(page)
+    board = page.locator("#board")
+    await page.wait_for_selector('#board[data-mode="brief"]')
+    cards = board.locator(".card")
+    assert await cards.count() == 5
+    for index in range(5):
+        card = cards.nth(index)
+        assert await card.locator(".card-place").count() == 1
+        assert await card.locator(".ob").count() == 1
+        more = await card.locator(".ob-more").inner_text()
+        assert re.fullmatch(r"另有 \d 项时限", more), more
+    fits = "(n) => n.scrollHeight <= n.clientHeight"
+    assert await page.evaluate(fits, await board.element_handle())
+    # The drill's 演练 mark lies behind its figures and clock, not over them.
+    assert await board.locator(".card.exercise .watermark").count() == 1
+    assert await page.evaluate(COVERED, ".card.exercise .casualties, .card.exercise .clock") == []
+    assert console.errors() == []
+
+
+async def test_a_snapshot_that_left_incidents_out_says_so_at_the_floor(
+    sqlite_url, start_server, pages, demo
+):
+    server = start_server(sqlite_url, WATCHFLOOR_SNAPSHOT_LIMIT="2")
+    await open_incidents(server.url, demo["commander"], 3)
+    page, console = await english_wall(pages, server)
+    note = page.locator("#truncated")
+    await note.wait_for(timeout=5000)
+    assert "1 more" in await note.inner_text()
+    [size] = await page.evaluate(FONT_SIZES, "#truncated")
+    assert size["size"] >= ROOM_FLOOR, size
+    shown = await page.evaluate(ON_SCREEN, "#truncated, #server-clock, #connection")
+    assert len(shown) == 3 and all(item["inside"] for item in shown), shown
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 1920
+    assert console.errors() == []
 
 
 async def test_a_new_incident_is_marked_within_a_second_until_acknowledged(

@@ -1035,6 +1035,7 @@ export default {
   "wall.drillsRunning": "Drills under way ({n}): {title}",
   "wall.newTag": "New",
   "wall.noClocksShort": "Nothing owed",
+  "wall.moreClocks": "+{n} more",
   "wall.pages": "Page {page}/{pages} · {n} open · turns every {s} s",
   "wall.moreDrills": "{n} more in the drill schedule",
   "wall.casualties": "Dead {dead} · missing {missing} · injured {injured}",

@@ -1040,6 +1040,7 @@ export default {
   "wall.drillsRunning": "演练进行中（{n}）：{title}",
   "wall.newTag": "新",
   "wall.noClocksShort": "无待报",
+  "wall.moreClocks": "另有 {n} 项时限",
   "wall.pages": "第 {page}/{pages} 页 · 共 {n} 起 · 每 {s} 秒翻页",
   "wall.moreDrills": "另有 {n} 项，见演练安排",
   "wall.casualties": "死亡 {dead} · 失踪 {missing} · 受伤 {injured}",
