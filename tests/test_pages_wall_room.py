@@ -201,6 +201,43 @@ async def test_a_few_incidents_show_as_cards_with_their_most_pressing_clock(
     assert console.errors() == []
 
 
+LABEL_BOXES = """
+() => [...document.querySelectorAll('#map .leaflet-tooltip')].map((node) => {
+  const box = node.getBoundingClientRect();
+  return { covered: node.classList.contains('covered'), incident: node.dataset.incident || null,
+           left: box.left, right: box.right, top: box.top, bottom: box.bottom };
+})
+"""
+
+
+async def test_map_labels_never_cover_each_other_and_the_most_urgent_keep_theirs(
+    sqlite_url, start_server, pages, demo
+):
+    server = start_server(sqlite_url)
+    await open_incidents(server.url, demo["commander"], 14)  # close together, long titles
+    page, console = await pages.open(server, "demo-display", "/wall")
+    await wait_live(page)
+    await page.wait_for_selector("#board .card")
+    await page.wait_for_timeout(1000)  # the labels are placed once the map has settled
+    labels = await page.evaluate(LABEL_BOXES)
+    shown = [label for label in labels if not label["covered"]]
+    assert any(label["covered"] for label in labels), "nothing to declutter"
+    assert any(label["incident"] is None for label in shown)  # an area keeps its name
+    for index, a in enumerate(shown):
+        for b in shown[index + 1 :]:
+            apart = (
+                a["right"] <= b["left"]
+                or b["right"] <= a["left"]
+                or a["bottom"] <= b["top"]
+                or b["bottom"] <= a["top"]
+            )
+            assert apart, (a, b)
+    # The board's most urgent incident is named on the map.
+    first = await page.get_attribute("#board .card", "data-incident")
+    assert first in {label["incident"] for label in shown}
+    assert console.errors() == []
+
+
 async def test_a_snapshot_that_left_incidents_out_says_so_at_the_floor(
     sqlite_url, start_server, pages, demo
 ):
