@@ -137,6 +137,18 @@ async def test_follow_ups_carry_the_figures_and_the_centres_handling_shows_live(
     assert await page.input_value("#f-dead") == "0"
     assert await page.input_value("#f-loss") == "3.5"
     await expect(page.locator("#f-current")).to_contain_text("受伤 2")
+
+    # The centre closes it: the reporter sees that too, live, and it leaves the pickers.
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        closed = await client.patch(
+            f"/api/incidents/{incident['id']}",
+            json={"status": "closed"},
+            headers=bearer(demo["commander"]),
+        )
+        assert closed.status_code == 200, closed.text
+    await expect(mine).to_contain_text("已结案", timeout=5000)
+    await expect(mine).to_have_attribute("data-status", "closed")
+    await expect(select.locator(f'option[value="{incident["id"]}"]')).to_have_count(0)
     assert console.errors() == []
 
 
