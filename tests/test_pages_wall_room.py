@@ -311,6 +311,21 @@ window.WebSocket = class { constructor() {} send() {} close() {} };
 """
 
 
+CROWDED_HEADER = """
+() => {
+  const lines = [
+    ["#on-duty", "带班 刘志强 · 值班 李娜、赵磊、王强、孙丽 · ☎ 0456-8223300"],
+    ["#drill-live", "演练进行中（3）：黑河市森林草原火灾综合应急演练、爱辉区防汛桌面推演"],
+  ];
+  for (const [id, text] of lines) {
+    const node = document.querySelector(id);
+    node.hidden = false;
+    node.textContent = text;
+  }
+}
+"""
+
+
 async def test_the_wall_says_loading_before_its_data_and_greys_stale_data(
     sqlite_url, start_server, pages, demo
 ):
@@ -333,6 +348,13 @@ async def test_the_wall_says_loading_before_its_data_and_greys_stale_data(
     await stale.wait_for(timeout=15_000)
     assert re.fullmatch(r"连接中断：数据停留在 \d{2}:\d{2}:\d{2}", await stale.inner_text())
     assert await page.locator("body.stale").count() == 1
+    # Read whole, time and all, beside the header's clock and indicator, however full
+    # the header is (a long duty line, drills under way: here put in by hand).
+    await page.evaluate(CROWDED_HEADER)
+    assert await stale.evaluate("(n) => n.scrollWidth <= n.clientWidth")
+    shown = await page.evaluate(ON_SCREEN, "#stale, #server-clock, #connection, #lang")
+    assert len(shown) == 4 and all(item["inside"] for item in shown), shown
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 1920
     server.start()
     await wait_live(page, within_ms=30_000)
     await stale.wait_for(state="hidden", timeout=5000)
