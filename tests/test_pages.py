@@ -252,3 +252,13 @@ def test_every_field_the_report_plans_and_sign_in_pages_send_has_words():
         keys = set(_keys(STATIC_DIR / "js/strings" / strings))
         missing = sorted(name for name in names if f"apiField.{name}" not in keys)
         assert missing == [], f"{strings} has no apiField for {missing}"
+
+
+async def test_the_demo_users_have_names_in_the_pages_language(client, demo):
+    """The report page greets its user by name: "演示信息员", not "演示reporter"."""
+    listed = await client.get("/api/users", headers=bearer(demo["admin"]))
+    assert listed.status_code == 200, listed.text
+    names = {user["username"]: user["display_name"] for user in listed.json()["items"]}
+    demo_names = {name: shown for name, shown in names.items() if name.startswith("demo-")}
+    assert demo_names["demo-reporter"] == "演示信息员"
+    assert not [shown for shown in demo_names.values() if re.search(r"[A-Za-z]", shown)]
