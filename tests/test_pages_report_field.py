@@ -186,9 +186,19 @@ async def test_the_page_in_english_has_no_chinese_words_of_its_own(shared_server
     # Who is signed in follows the switch too, naming the unit.
     who = await page.inner_text("#who")
     assert "单位" not in who and "(231102001)" in who, who
+    # A report sent without some key facts: the outbox lists them the English way too.
+    await page.fill("#i-title", unique("Aihui house fire"))
+    await page.focus("#i-map")
+    await page.keyboard.press("Enter")
+    await page.click("#form-initial button[type=submit]")
+    confirmed = outbox_item(page, "confirmed")
+    await confirmed.wait_for(timeout=5000)
+    said = await confirmed.inner_text()
+    assert "nature" in said and "、" not in said, said
     await page.click("#lang")
     await expect(page.locator("#who")).to_contain_text("单位")
     assert "、" in (await facts.locator(".facts-line").all_inner_texts())[1]
+    assert "、" in await confirmed.inner_text()
     assert console.errors() == []
 
 

@@ -128,7 +128,8 @@ async def test_a_busy_wall_keeps_to_its_screen_and_shows_every_incident(
         " > n.parentElement.getBoundingClientRect().bottom + 1).length"
     )
     assert cut == 0
-    assert (await page.get_attribute("#drill-live", "title")).count("、") == 5
+    # Listed the English way (", "), every title whole in the tooltip.
+    assert (await page.get_attribute("#drill-live", "title")).count(", ") == 5
     assert console.errors() == []
 
 
