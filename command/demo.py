@@ -36,6 +36,14 @@ DEMO_ACCOUNTS = [
     ("display", CITY),
     ("reporter", "231102001"),
 ]
+# The names the pages show for the demo users (Chinese, as the pages are).
+DEMO_NAMES = {
+    "admin": "演示管理员",
+    "commander": "演示值班员",
+    "coordinator": "演示演练协调员",
+    "display": "演示大屏",
+    "reporter": "演示信息员",
+}
 
 
 def demo_loaders() -> list[DemoLoader]:
@@ -172,7 +180,7 @@ async def _ensure_account(session: AsyncSession, secret: str, role: str, code: s
             password=DEMO_PASSWORD,
             unit=unit,
             role=role,
-            display_name=f"演示{role}",
+            display_name=DEMO_NAMES[role],
         )
     return plain
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import typing
 
 import pytest
 from sqlalchemy import func, select
@@ -220,3 +221,44 @@ def test_the_pages_keep_no_copy_of_the_vocabulary():
     for strings in ("zh-CN.js", "en.js"):
         copies = set(_keys(STATIC_DIR / "js/strings" / strings)) & _vocabulary_keys()
         assert copies == set(), f"{strings} repeats {sorted(copies)}"
+
+
+def _request_fields(model) -> set[str]:
+    """The names a refusal's details may give for a body of this model (nested too)."""
+    from pydantic import BaseModel
+
+    names = set()
+    for name, field in model.model_fields.items():
+        names.add(field.alias or name)
+        for kind in (field.annotation, *typing.get_args(field.annotation)):
+            for inner in typing.get_args(kind) or (kind,):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    names |= _request_fields(inner)
+    return names
+
+
+def test_every_field_the_report_plans_and_sign_in_pages_send_has_words():
+    """A refusal names its fields in the page's language (apiField.*), whatever the form."""
+    from command.auth.schemas import LoginIn
+    from command.incidents.schemas import IncidentIn, ReportIn
+    from plans.drill_schemas import DrillIn, DrillPatch, EvaluationIn
+    from plans.schemas import FilingIn, PlanIn, PlanPatch, ReviewIn, RevisionIn, VersionIn
+
+    models = (LoginIn, IncidentIn, ReportIn, PlanIn, PlanPatch, VersionIn, FilingIn, ReviewIn)
+    models += (RevisionIn, DrillIn, DrillPatch, EvaluationIn)
+    names = set().union(*(_request_fields(model) for model in models))
+    assert {"occurred_at", "dead", "override_reason", "rrule", "change_summary"} <= names
+    for strings in ("zh-CN.js", "en.js"):
+        keys = set(_keys(STATIC_DIR / "js/strings" / strings))
+        missing = sorted(name for name in names if f"apiField.{name}" not in keys)
+        assert missing == [], f"{strings} has no apiField for {missing}"
+
+
+async def test_the_demo_users_have_names_in_the_pages_language(client, demo):
+    """The report page greets its user by name: "演示信息员", not "演示reporter"."""
+    listed = await client.get("/api/users", headers=bearer(demo["admin"]))
+    assert listed.status_code == 200, listed.text
+    names = {user["username"]: user["display_name"] for user in listed.json()["items"]}
+    demo_names = {name: shown for name, shown in names.items() if name.startswith("demo-")}
+    assert demo_names["demo-reporter"] == "演示信息员"
+    assert not [shown for shown in demo_names.values() if re.search(r"[A-Za-z]", shown)]

@@ -33,13 +33,21 @@ async def test_whole_date_times_a_one_line_header_and_arrow_key_tabs(shared_serv
     value = await page.input_value("#i-occurred")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value)
 
+    # Offline, in either language, the title is on one line and whole (neither wrapped
+    # nor cut by an ellipsis), and the header keeps to the phone's width.
     await page.context.set_offline(True)
-    await expect(page.locator("#network")).to_have_text("无信号")
-    title = page.locator("header h1")
-    height = await title.evaluate("(n) => n.getBoundingClientRect().height")
-    line = await title.evaluate("(n) => parseFloat(getComputedStyle(n).lineHeight) || 30")
-    assert height < 1.5 * line, (height, line)
-    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    for offline in ("无信号", "No signal"):
+        if offline == "No signal":
+            await page.click("#lang")
+        await expect(page.locator("#network")).to_have_text(offline)
+        title = page.locator("header h1")
+        height = await title.evaluate("(n) => n.getBoundingClientRect().height")
+        line = await title.evaluate("(n) => parseFloat(getComputedStyle(n).lineHeight) || 30")
+        assert height < 1.5 * line, (offline, height, line)
+        whole = await title.evaluate("(n) => n.scrollWidth <= n.clientWidth")
+        assert whole, offline
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await page.click("#lang")
     await page.context.set_offline(False)
 
     await page.focus("#tab-initial")
@@ -81,6 +89,8 @@ async def test_a_keyboard_tap_marks_the_place_and_the_description_goes_with_it(
     await page.fill("#i-summary", "三楼起火")
     await page.click("#form-initial button[type=submit]")
     await outbox_item(page, "confirmed").wait_for(timeout=5000)
+    # "Sending" is said only while the report waits: once it is recorded, the line goes.
+    await expect(page.locator("#flash")).to_be_hidden()
     [incident] = await incidents_titled(server.url, demo["commander"], title)
     assert incident["summary"] == "地点：花园街道 幸福小区 3 号楼\n三楼起火"
     assert incident["geometry"]["type"] == "Point"
@@ -127,6 +137,18 @@ async def test_follow_ups_carry_the_figures_and_the_centres_handling_shows_live(
     assert await page.input_value("#f-dead") == "0"
     assert await page.input_value("#f-loss") == "3.5"
     await expect(page.locator("#f-current")).to_contain_text("受伤 2")
+
+    # The centre closes it: the reporter sees that too, live, and it leaves the pickers.
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        closed = await client.patch(
+            f"/api/incidents/{incident['id']}",
+            json={"status": "closed"},
+            headers=bearer(demo["commander"]),
+        )
+        assert closed.status_code == 200, closed.text
+    await expect(mine).to_contain_text("已结案", timeout=5000)
+    await expect(mine).to_have_attribute("data-status", "closed")
+    await expect(select.locator(f'option[value="{incident["id"]}"]')).to_have_count(0)
     assert console.errors() == []
 
 
@@ -147,3 +169,52 @@ async def test_a_follow_up_on_a_queued_incident_loses_its_waiting_mark(shared_se
     assert f"续报 · {title}" in what
     assert not any("待发送" in text for text in what)
     assert console.errors(allowed=OFFLINE) == []
+
+
+async def test_the_page_in_english_has_no_chinese_words_of_its_own(shared_server, pages):
+    page, console = await pages.open(shared_server, "demo-reporter", "/report", viewport=PHONE)
+    await page.wait_for_selector("#i-map .leaflet-tooltip.unit-label")
+    await page.fill("#i-title", "x")
+    await expect(page.locator("#i-facts")).to_contain_text("地点")
+    await page.click("#lang")
+    facts = page.locator("#i-facts")
+    await expect(facts).to_contain_text("Needed before sending: place.")
+    # The two parts of the notice, each a line; the facts listed the English way.
+    lines = await facts.locator(".facts-line").all_inner_texts()
+    assert lines[0] == "Needed before sending: place."
+    assert lines[1].startswith("Key facts still missing: ") and "、" not in lines[1], lines
+    # Who is signed in follows the switch too, naming the unit.
+    who = await page.inner_text("#who")
+    assert "单位" not in who and "(231102001)" in who, who
+    # A report sent without some key facts: the outbox lists them the English way too.
+    await page.fill("#i-title", unique("Aihui house fire"))
+    await page.focus("#i-map")
+    await page.keyboard.press("Enter")
+    await page.click("#form-initial button[type=submit]")
+    confirmed = outbox_item(page, "confirmed")
+    await confirmed.wait_for(timeout=5000)
+    said = await confirmed.inner_text()
+    assert "nature" in said and "、" not in said, said
+    await page.click("#lang")
+    await expect(page.locator("#who")).to_contain_text("单位")
+    assert "、" in (await facts.locator(".facts-line").all_inner_texts())[1]
+    assert "、" in await confirmed.inner_text()
+    assert console.errors() == []
+
+
+async def test_a_refusal_never_names_a_field_in_the_apis_english(shared_server, pages):
+    page, console = await pages.open(shared_server, "demo-reporter", "/report", viewport=PHONE)
+    words = await page.evaluate(
+        """async () => {
+          const { errorText } = await import("/static/js/api.js");
+          return [
+            errorText({ status: 422, code: "invalid", fields: ["body.title", "body.zz_unheard"] }),
+            errorText({ status: 409, code: "conflict", fields: ["body.override_reason"] }),
+          ];
+        }"""
+    )
+    assert words == [
+        "填写的内容不符合要求（涉及：名称）",
+        "与当前状态冲突，操作未执行（涉及：冲突说明）",
+    ], words
+    assert console.errors() == []

@@ -29,10 +29,11 @@ ROOM_FLOOR = 20
 ROOM_READ = (
     "header h1, #on-duty, #drill-live, #server-clock, #server-date, #connection .label, "
     ".counter-value, .counter-label, .counter-extra, .board-panel h2, "
-    ".card-title, .card-place, .casualties, .ob-what, .clock-label, .clock-time, .new-tag, "
+    ".card-title, .card-place, .casualties, .ob-what, .ob-more, .clock-label, .clock-time, "
+    ".new-tag, "
     ".badge, .board-pages, .drills-panel h2, .drill-when, .drill-title, .drill-meta, "
     ".drills-more, .legend li, .leaflet-tooltip.unit-label:not(.covered), "
-    ".leaflet-tooltip.incident-label:not(.covered), .map-notice, #stale"
+    ".leaflet-tooltip.incident-label:not(.covered), .map-notice, #stale, #truncated"
 )
 
 ON_SCREEN = """
@@ -127,7 +128,8 @@ async def test_a_busy_wall_keeps_to_its_screen_and_shows_every_incident(
         " > n.parentElement.getBoundingClientRect().bottom + 1).length"
     )
     assert cut == 0
-    assert (await page.get_attribute("#drill-live", "title")).count("、") == 5
+    # Listed the English way (", "), every title whole in the tooltip.
+    assert (await page.get_attribute("#drill-live", "title")).count(", ") == 5
     assert console.errors() == []
 
 
@@ -151,7 +153,107 @@ async def test_everything_read_across_the_room_is_at_least_the_floor(
         assert await page.locator(".leaflet-tooltip.unit-label:not(.covered)").count() >= 1
         assert await page.locator(".leaflet-tooltip.incident-label:not(.covered)").count() >= 1
         assert await page.locator("#board .casualties").count() == 3
+        # The counters are read whole: none of their words is cut by an ellipsis.
+        cut = await page.evaluate(
+            "() => [...document.querySelectorAll('.counter-label, .counter-extra')]"
+            ".filter((n) => n.scrollWidth > n.clientWidth).map((n) => n.textContent)"
+        )
+        assert cut == [], (lang, cut)
         assert console.errors() == []
+
+
+COVERED = """
+(selector) => [...document.querySelectorAll(selector)].filter((node) => {
+  const box = node.getBoundingClientRect();
+  const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return !node.contains(top);
+}).map((node) => node.textContent.trim())
+"""
+
+
+async def test_a_few_incidents_show_as_cards_with_their_most_pressing_clock(
+    sqlite_url, start_server, pages, demo
+):
+    # Five incidents, each owing three reports: full cards would not fit, but one row
+    # each would leave most of the board empty and hide who owes whom.
+    server = start_server(sqlite_url)
+    await open_incidents(server.url, demo["commander"], 4)
+    drill = incident_body(
+        unique("多宝山铜矿透水事故应急演练"), exercise=True, level="II", channel="phone"
+    )
+    await post_incident(server.url, demo["commander"], drill)
+    page, console = await pages.open(server, "demo-display", "/wall")
+    await wait_live(page)
+    board = page.locator("#board")
+    await page.wait_for_selector('#board[data-mode="brief"]')
+    cards = board.locator(".card")
+    assert await cards.count() == 5
+    for index in range(5):
+        card = cards.nth(index)
+        assert await card.locator(".card-place").count() == 1
+        assert await card.locator(".ob").count() == 1
+        more = await card.locator(".ob-more").inner_text()
+        assert re.fullmatch(r"另有 \d 项时限", more), more
+    fits = "(n) => n.scrollHeight <= n.clientHeight"
+    assert await page.evaluate(fits, await board.element_handle())
+    # The drill's 演练 mark lies behind its figures and clock, not over them.
+    assert await board.locator(".card.exercise .watermark").count() == 1
+    assert await page.evaluate(COVERED, ".card.exercise .casualties, .card.exercise .clock") == []
+    assert console.errors() == []
+
+
+LABEL_BOXES = """
+() => [...document.querySelectorAll('#map .leaflet-tooltip')].map((node) => {
+  const box = node.getBoundingClientRect();
+  return { covered: node.classList.contains('covered'), incident: node.dataset.incident || null,
+           left: box.left, right: box.right, top: box.top, bottom: box.bottom };
+})
+"""
+
+
+async def test_map_labels_never_cover_each_other_and_the_most_urgent_keep_theirs(
+    sqlite_url, start_server, pages, demo
+):
+    server = start_server(sqlite_url)
+    await open_incidents(server.url, demo["commander"], 14)  # close together, long titles
+    page, console = await pages.open(server, "demo-display", "/wall")
+    await wait_live(page)
+    await page.wait_for_selector("#board .card")
+    await page.wait_for_timeout(1000)  # the labels are placed once the map has settled
+    labels = await page.evaluate(LABEL_BOXES)
+    shown = [label for label in labels if not label["covered"]]
+    assert any(label["covered"] for label in labels), "nothing to declutter"
+    assert any(label["incident"] is None for label in shown)  # an area keeps its name
+    for index, a in enumerate(shown):
+        for b in shown[index + 1 :]:
+            apart = (
+                a["right"] <= b["left"]
+                or b["right"] <= a["left"]
+                or a["bottom"] <= b["top"]
+                or b["bottom"] <= a["top"]
+            )
+            assert apart, (a, b)
+    # The board's most urgent incident is named on the map.
+    first = await page.get_attribute("#board .card", "data-incident")
+    assert first in {label["incident"] for label in shown}
+    assert console.errors() == []
+
+
+async def test_a_snapshot_that_left_incidents_out_says_so_at_the_floor(
+    sqlite_url, start_server, pages, demo
+):
+    server = start_server(sqlite_url, WATCHFLOOR_SNAPSHOT_LIMIT="2")
+    await open_incidents(server.url, demo["commander"], 3)
+    page, console = await english_wall(pages, server)
+    note = page.locator("#truncated")
+    await note.wait_for(timeout=5000)
+    assert "1 more" in await note.inner_text()
+    [size] = await page.evaluate(FONT_SIZES, "#truncated")
+    assert size["size"] >= ROOM_FLOOR, size
+    shown = await page.evaluate(ON_SCREEN, "#truncated, #server-clock, #connection")
+    assert len(shown) == 3 and all(item["inside"] for item in shown), shown
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 1920
+    assert console.errors() == []
 
 
 async def test_a_new_incident_is_marked_within_a_second_until_acknowledged(
@@ -210,6 +312,21 @@ window.WebSocket = class { constructor() {} send() {} close() {} };
 """
 
 
+CROWDED_HEADER = """
+() => {
+  const lines = [
+    ["#on-duty", "带班 刘志强 · 值班 李娜、赵磊、王强、孙丽 · ☎ 0456-8223300"],
+    ["#drill-live", "演练进行中（3）：黑河市森林草原火灾综合应急演练、爱辉区防汛桌面推演"],
+  ];
+  for (const [id, text] of lines) {
+    const node = document.querySelector(id);
+    node.hidden = false;
+    node.textContent = text;
+  }
+}
+"""
+
+
 async def test_the_wall_says_loading_before_its_data_and_greys_stale_data(
     sqlite_url, start_server, pages, demo
 ):
@@ -232,6 +349,13 @@ async def test_the_wall_says_loading_before_its_data_and_greys_stale_data(
     await stale.wait_for(timeout=15_000)
     assert re.fullmatch(r"连接中断：数据停留在 \d{2}:\d{2}:\d{2}", await stale.inner_text())
     assert await page.locator("body.stale").count() == 1
+    # Read whole, time and all, beside the header's clock and indicator, however full
+    # the header is (a long duty line, drills under way: here put in by hand).
+    await page.evaluate(CROWDED_HEADER)
+    assert await stale.evaluate("(n) => n.scrollWidth <= n.clientWidth")
+    shown = await page.evaluate(ON_SCREEN, "#stale, #server-clock, #connection, #lang")
+    assert len(shown) == 4 and all(item["inside"] for item in shown), shown
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 1920
     server.start()
     await wait_live(page, within_ms=30_000)
     await stale.wait_for(state="hidden", timeout=5000)

@@ -66,7 +66,8 @@ export function errorText(error) {
   if (specific) return t(specific);
   const base = [`apiError.${failure.code}`, `error.${failure.code}`].filter(has).map((key) => t(key))[0]
     ?? t("apiError.other", { status: failure.status });
-  const fields = names.map((name) => (has(`apiField.${name}`) ? t(`apiField.${name}`) : name));
+  // A field without words in the page's language is left unnamed: never the API's English.
+  const fields = names.filter((name) => has(`apiField.${name}`)).map((name) => t(`apiField.${name}`));
   return fields.length ? base + t("apiError.fields", { fields: fields.join(t("listSep")) }) : base;
 }
 

@@ -66,7 +66,7 @@ function section(evaluation, planTitles) {
     el("p", { text: evaluation.suggestions || "–" }),
     el("h4", { text: t("plans.findings") }),
     findingsList(evaluation, planTitles),
-    evaluation.revision_tasks.length ? el("p", { text: t("evaluationView.tasks", { ids: evaluation.revision_tasks.map((id) => `#${id}`).join("、") }) }) : null,
+    evaluation.revision_tasks.length ? el("p", { text: t("evaluationView.tasks", { ids: evaluation.revision_tasks.map((id) => `#${id}`).join(t("listSep")) }) }) : null,
     el("p", { className: "muted", text: t("evaluationView.by", { who: evaluation.evaluated_by, when: formatDateTime(evaluation.created_at) }) }),
   );
 }

@@ -62,7 +62,7 @@ export function missingField(body) {
 
 function conflictLine(conflict, names) {
   const what = [
-    conflict.units.length ? t("plans.conflict.units", { units: conflict.units.map((code) => names.get(code) || code).join("、") }) : "",
+    conflict.units.length ? t("plans.conflict.units", { units: conflict.units.map((code) => names.get(code) || code).join(t("listSep")) }) : "",
     conflict.location ? t("plans.conflict.place") : "",
   ].filter(Boolean);
   const when = `${formatDateTime(conflict.starts_at)}–${formatDateTime(conflict.ends_at)}`;

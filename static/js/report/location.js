@@ -1,6 +1,6 @@
 // Where the incident is: the device's position, or a tap on the map.
 import { el } from "../dom.js";
-import { t, unitName } from "../i18n.js";
+import { unitName } from "../i18n.js";
 import { L, baseMap, declutterSoon, drawBoundaries, located, unitMarker } from "../mapbase.js";
 
 // The units named on the map: the areas a reporter finds the place by.
@@ -72,11 +72,11 @@ export class LocationPicker extends EventTarget {
     return this.point ? { type: "Point", coordinates: [this.point.lon, this.point.lat] } : null;
   }
 
-  // The device's position; rejects with a message for people.
+  // The device's position; rejects with an error whose `key` names the message for people.
   locate() {
     return new Promise((resolve, reject) => {
       if (!navigator.geolocation || !window.isSecureContext) {
-        reject(new Error(t("report.locate.unavailable")));
+        reject(Object.assign(new Error("no geolocation"), { key: "report.locate.unavailable" }));
         return;
       }
       navigator.geolocation.getCurrentPosition(
@@ -84,7 +84,7 @@ export class LocationPicker extends EventTarget {
           this.set(position.coords.longitude, position.coords.latitude, "device");
           resolve(this.point);
         },
-        (error) => reject(new Error(t(error.code === 1 ? "report.locate.denied" : "report.locate.failed"))),
+        (error) => reject(Object.assign(new Error(error.message), { key: error.code === 1 ? "report.locate.denied" : "report.locate.failed" })),
         { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
       );
     });

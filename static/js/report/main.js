@@ -2,7 +2,7 @@
 // the device while there is no signal.
 import { api, signOut } from "../api.js";
 import { caller, config } from "../config.js";
-import { $, $$, option } from "../dom.js";
+import { $, $$, el, option } from "../dom.js";
 import { applyI18n, mountLangToggle, onLangChange, placeName, t, unitName } from "../i18n.js";
 import { formatDateTime } from "../time.js";
 import { DEFAULT_FACTS, REQUIRED_FACTS, fillFigures, fillForm, initialBody, missingFacts, reportBody, resetForm } from "./forms.js";
@@ -23,11 +23,27 @@ let units = [];
 const mine = new MyIncidents($("#mine"));
 const TAB_ORDER = Object.keys(forms);
 
-function flash(text, kind = "") {
+// The line above the forms, kept as a string key so that it follows a language switch;
+// "sending" lasts only while something waits in the outbox.
+let flashed = null;
+const WAITING_KEYS = new Set(["report.queuedOnline", "report.queuedOffline"]);
+
+function flash(key, kind = "") {
+  flashed = key ? { key, kind } : null;
+  showFlash();
+}
+
+function showFlash() {
   const node = $("#flash");
-  node.className = `notice ${kind}`.trim();
-  node.textContent = text;
-  node.hidden = false;
+  node.hidden = !flashed;
+  node.className = `notice ${flashed?.kind || ""}`.trim();
+  node.textContent = flashed ? t(flashed.key) : "";
+}
+
+// Who is signed in, for which unit (its name once the unit list is known).
+function showWho() {
+  const unit = units.find((u) => u.code === caller.unit);
+  $("#who").textContent = t("report.who", { name: caller.name, unit: unit ? `${unitName(unit)} (${unit.code})` : caller.unit });
 }
 
 // The ARIA tabs pattern: the selected tab alone is in the tab order; arrows, Home and End
@@ -71,14 +87,14 @@ function showFacts() {
   const missing = missingFacts(forms.initial, picker.geometry(), [...new Set([...REQUIRED_FACTS, ...facts])]);
   const needed = missing.filter((f) => REQUIRED_FACTS.includes(f));
   const later = missing.filter((f) => !REQUIRED_FACTS.includes(f) && facts.includes(f));
-  const words = (list) => list.map((f) => t(`fact.${f}`)).join("、");
+  const words = (list) => list.map((f) => t(`fact.${f}`)).join(t("listSep"));
   const lines = [
     needed.length ? t("report.factsNeeded", { facts: words(needed) }) : "",
     later.length ? t("report.factsMissing", { facts: words(later) }) : "",
   ].filter(Boolean);
   const node = $("#i-facts");
   node.hidden = lines.length === 0;
-  node.textContent = lines.join(" ");
+  node.replaceChildren(...lines.map((line) => el("span", { className: "facts-line", text: line })));
 }
 
 function showPoint() {
@@ -150,6 +166,7 @@ async function loadReferenceData() {
     loadIncidents(),
   ]);
   units = unitList.items;
+  showWho();
   const version = ruleset?.versions?.at(-1);
   if (version?.initial_facts) facts = version.initial_facts;
   fillUnits();
@@ -174,7 +191,7 @@ function checkInitial(form) {
 async function queue(form, entry) {
   await outbox.add(entry);
   resetForm(form);
-  flash(t(navigator.onLine ? "report.queuedOnline" : "report.queuedOffline"), navigator.onLine ? "" : "warn");
+  flash(navigator.onLine ? "report.queuedOnline" : "report.queuedOffline", navigator.onLine ? "" : "warn");
 }
 
 async function submitInitial(event) {
@@ -216,6 +233,7 @@ async function edit(item) {
 
 async function refreshOutbox() {
   const items = await outbox.items();
+  if (WAITING_KEYS.has(flashed?.key) && !items.some((item) => ["queued", "sending"].includes(item.state))) flash(null);
   sentIncidents = new Map(items.filter((item) => item.kind === "initial" && item.result).map((item) => [item.key, item.result.incident]));
   renderOutbox($("#outbox"), items, { edit, discard: (item) => outbox.remove(item.key) });
   await fillIncidentChoices();
@@ -226,9 +244,7 @@ async function start() {
   applyI18n();
   mountLangToggle($("#lang"));
   $("#sign-out").addEventListener("click", signOut);
-  const who = () => ($("#who").textContent = t("report.who", { name: caller.name, unit: caller.unit }));
-  who();
-  onLangChange(who);
+  showWho();
   for (const kind of Object.keys(forms)) {
     $(`#tab-${kind}`).addEventListener("click", () => selectTab(kind));
     $(`#tab-${kind}`).addEventListener("keydown", tabKeys);
@@ -244,7 +260,7 @@ async function start() {
   forms.initial.addEventListener("input", showFacts);
   forms.followup.addEventListener("submit", submitReport("followup"));
   forms.final.addEventListener("submit", submitReport("final"));
-  $("#locate").addEventListener("click", () => picker.locate().catch((error) => flash(error.message, "error")));
+  $("#locate").addEventListener("click", () => picker.locate().catch((error) => flash(error.key || "report.locate.failed", "error")));
   picker.addEventListener("change", showPoint);
   resetForm(forms.initial);
   fillUnits();
@@ -265,10 +281,12 @@ async function start() {
     showNetwork();
     refreshOutbox();
   });
-  outbox.addEventListener("foreign-session", () => flash(t("report.foreignSession"), "error"));
+  outbox.addEventListener("foreign-session", () => flash("report.foreignSession", "error"));
   setInterval(() => outbox.flush(), RETRY_SECONDS * 1000);
   onLangChange(() => {
     showNetwork();
+    showWho();
+    showFlash();
     showPoint();
     fillUnits();
     refreshOutbox();
@@ -276,7 +294,7 @@ async function start() {
   });
   await refreshOutbox();
   outbox.flush();
-  await loadReferenceData().catch(() => flash(t("report.noReferenceData"), "warn"));
+  await loadReferenceData().catch(() => flash("report.noReferenceData", "warn"));
 }
 
 // Lets the page open without signal once it has been opened with signal. Browsers allow

@@ -15,7 +15,7 @@ function detail(item) {
   }
   const ids = t("report.ids", { incident: item.result.incident, report: item.result.report });
   const missing = item.result.missing?.length
-    ? t("report.missingAfter", { facts: item.result.missing.map((f) => t(`fact.${f}`)).join("、") })
+    ? t("report.missingAfter", { facts: item.result.missing.map((f) => t(`fact.${f}`)).join(t("listSep")) })
     : "";
   return el("span", { className: "detail", text: [ids, missing].filter(Boolean).join(" · ") });
 }

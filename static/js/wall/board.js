@@ -1,8 +1,8 @@
 // The board of open incidents, each with the running clock of every report still owed.
 //
-// Every open incident is on the board: full cards while they fit, one compact row each
-// when they do not, and, when even the rows do not fit, pages that turn at a steady
-// rhythm under an indicator. The overdue, the new (not yet acknowledged at the desk) and
+// Every open incident is on the board: full cards while they fit, then cards with their
+// most pressing clock alone (and how many more), then one compact row each, and, when
+// even the rows do not fit, pages that turn at a steady rhythm under an indicator. The overdue, the new (not yet acknowledged at the desk) and
 // the newest are pinned above the pages: they are never hidden.
 import { el } from "../dom.js";
 import { t } from "../i18n.js";
@@ -46,11 +46,13 @@ function clock(ob) {
   );
 }
 
-function obligationRow(ob, units) {
+// One owed report with its clock; `more`: how many others the brief card leaves out.
+function obligationRow(ob, units, more = 0) {
   return el(
     "li",
     { className: "ob", dataset: { obligation: ob.id } },
     el("span", { className: "ob-what", text: obligationLabel(ob, units) }),
+    more ? el("span", { className: "ob-more", text: t("wall.moreClocks", { n: more }) }) : null,
     clock(ob),
   );
 }
@@ -66,7 +68,21 @@ function newTag(incident) {
   return isNew(incident) ? el("span", { className: "new-tag", text: t("wall.newTag") }) : null;
 }
 
-function card(incident, state, now) {
+// A brief card shows this many clocks, the most pressing first, and says how many more.
+const BRIEF_CLOCKS = 1;
+
+function clockList(clocks, state, brief) {
+  if (!clocks.length) return el("div", { className: "card-none", text: t("wall.noClocks") });
+  const shown = brief ? clocks.slice(0, BRIEF_CLOCKS) : clocks;
+  const more = clocks.length - shown.length;
+  return el(
+    "ul",
+    { className: "clocks" },
+    shown.map((ob, index) => obligationRow(ob, state.units, index === shown.length - 1 ? more : 0)),
+  );
+}
+
+function card(incident, state, now, brief = false) {
   const clocks = state.obligationsOf(incident.id);
   return el(
     "li",
@@ -84,9 +100,7 @@ function card(incident, state, now) {
       el("span", { className: "card-place", text: incidentMeta(incident, state.units) }),
       el("span", { className: "casualties", text: casualtiesText(incident) }),
     ),
-    clocks.length
-      ? el("ul", { className: "clocks" }, clocks.map((ob) => obligationRow(ob, state.units)))
-      : el("div", { className: "card-none", text: t("wall.noClocks") }),
+    clockList(clocks, state, brief),
     incident.exercise ? el("span", { className: "watermark", "aria-hidden": "true", text: t("exercise") }) : null,
   );
 }
@@ -148,24 +162,34 @@ function paged(list, incidents, state, now) {
   Object.assign(list.dataset, { mode: "paged", pinned: pinned.length, pageSize: size, pages });
 }
 
-// What the last drawing needed: with as many incidents or more, the same or denser.
-let last = { mode: "cards", count: 0 };
+// The ways of drawing every incident, from the fullest to the densest; paged is the last.
+const MODES = ["cards", "brief", "rows", "paged"];
+const MAKERS = {
+  cards: (incident, state, now) => card(incident, state, now),
+  brief: (incident, state, now) => card(incident, state, now, true),
+  rows: row,
+};
+
+// What the last drawing needed: with as many incidents and clocks or more, in the same
+// language, the same or denser (a fuller way is tried again once there is less to show).
+let last = { mode: "cards", count: 0, clocks: 0, lang: null };
 
 export function renderBoard(list, countNode, state, now) {
   const incidents = sortedIncidents(state, now);
   countNode.textContent = incidents.length ? String(incidents.length) : "";
-  const start = incidents.length >= last.count ? last.mode : "cards";
-  if (start === "paged") paged(list, incidents, state, now);
-  else if (!drawn(list, start, incidents, state, now) && !drawn(list, "rows", incidents, state, now)) {
-    paged(list, incidents, state, now);
-  }
-  last = { mode: list.dataset.mode, count: incidents.length };
+  const clocks = incidents.reduce((sum, incident) => sum + state.obligationsOf(incident.id).length, 0);
+  const lang = document.documentElement.lang;
+  const more = incidents.length >= last.count && clocks >= last.clocks && lang === last.lang;
+  const start = more ? MODES.indexOf(last.mode) : 0;
+  const fits = MODES.slice(start, -1).some((mode) => drawn(list, mode, incidents, state, now));
+  if (!fits) paged(list, incidents, state, now);
+  last = { mode: list.dataset.mode, count: incidents.length, clocks, lang };
   tickClocks(list, now);
 }
 
-// Every incident as a card or as a row; false when they do not fit.
+// Every incident in one of the MAKERS' ways; false when they do not fit.
 function drawn(list, mode, incidents, state, now) {
-  const make = mode === "cards" ? card : row;
+  const make = MAKERS[mode];
   list.dataset.mode = mode;
   list.replaceChildren(...incidents.map((incident) => make(incident, state, now)));
   if (!incidents.length) list.append(el("li", { className: "board-empty", text: t("wall.noIncidents") }));

@@ -36,7 +36,7 @@ export function showRunningDrills(state, now) {
   const node = $("#drill-live");
   const running = runningDrills(state.drills, now);
   node.hidden = running.length === 0;
-  const titles = running.map((o) => o.drill.title).join("、");
+  const titles = running.map((o) => o.drill.title).join(t("listSep"));
   node.textContent = running.length ? t("wall.drillsRunning", { n: running.length, title: titles }) : "";
   node.title = titles;
 }
@@ -47,7 +47,7 @@ export function showOnDuty(state, now) {
   const shift = state.onDuty(now);
   node.hidden = !shift;
   if (!shift) return;
-  const officers = shift.officers.map((officer) => officer.name).join("、");
+  const officers = shift.officers.map((officer) => officer.name).join(t("listSep"));
   node.textContent = t("wall.onDuty", { leader: shift.leader.name, officers, line: shift.line || "—" });
   node.title = node.textContent;
 }
