@@ -6,14 +6,37 @@ wall out. Screenshots at 1440×900 in Chinese and English go to the test's tmp d
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from datetime import timedelta
 
+import httpx
+import pytest
+
 from tests.browser_helpers import unique
+from tests.conftest import bearer
 from tests.plans_fixtures import pdf_bytes
+from tests.servers import ROOT, ServerProcess, server_env
 from tests.test_pages_plans import pick, plan_in_force, soon
 
 pytest_plugins = ("tests.browser_fixtures",)
 SCREEN = {"width": 1440, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def demo_city_server(sqlite_template, tmp_path_factory):
+    """A server on the whole demo city as `watchfloor demo` loads it: its ~290 plans,
+    drills and incidents (the other tests' databases hold the units and accounts only)."""
+    tmp = tmp_path_factory.mktemp("demo-city")
+    shutil.copy(sqlite_template, tmp / "pages.db")
+    env = server_env(f"sqlite+aiosqlite:///{tmp / 'pages.db'}", tmp)
+    argv = [sys.executable, "-m", "command.cli", "demo"]
+    loaded = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr
+    server = ServerProcess(env, log=tmp / "server.log").start()
+    yield server
+    server.stop()
 
 
 async def shoot(page, tmp_path, name: str) -> None:
@@ -65,6 +88,79 @@ async def test_a_coordinator_registers_a_plan_uploads_it_and_records_its_filing(
     await row.wait_for(timeout=5000)
     assert "已备案" in await row.inner_text()
     await shoot(page, tmp_path, "registry")
+    assert console.errors() == []
+
+
+# Each column's width, the rows visible in the scroll box, and whether the table overflows
+# its box sideways (a cut-off last column).
+REGISTRY_LAYOUT = """() => {
+  const table = document.querySelector('#plans-table');
+  const box = table.parentElement.getBoundingClientRect();
+  const rows = [...table.querySelectorAll('tbody tr')];
+  return {
+    widths: [...table.querySelectorAll('thead th')].map((th) => th.getBoundingClientRect().width),
+    visible: rows.filter((row) => row.getBoundingClientRect().bottom <= box.bottom).length,
+    overflow: table.parentElement.scrollWidth - table.parentElement.clientWidth,
+    heights: rows.slice(0, 12).map((row) => Math.round(row.getBoundingClientRect().height)),
+    filingDates: [...table.querySelectorAll('td .nowrap')].map((n) => n.getClientRects().length),
+  };
+}"""
+
+
+async def test_the_registry_reads_as_a_table_at_desk_size_in_both_languages(
+    demo_city_server, pages
+):
+    """290 plans: a title is a line, not a column of single characters, a dozen rows
+    show at once, nothing is cut off at the right, a date never breaks inside."""
+    page, console = await pages.open(
+        demo_city_server, "demo-coordinator", "/plans", viewport=SCREEN
+    )
+    await page.wait_for_selector("#plans-table tbody tr[data-plan]")
+    assert "290" in await page.inner_text("#plan-count")
+    for _language in ("zh", "en"):
+        layout = await page.evaluate(REGISTRY_LAYOUT)
+        title, *_ = layout["widths"]
+        assert title >= 220, layout
+        assert layout["visible"] >= 10, layout
+        assert layout["overflow"] <= 0, layout
+        assert all(lines == 1 for lines in layout["filingDates"]), layout
+        await page.click("#lang")
+        await page.wait_for_timeout(300)
+    assert console.errors() == []
+
+
+async def test_the_registry_filters_by_unit_with_the_units_below_it(demo_city_server, pages, demo):
+    async with httpx.AsyncClient(base_url=demo_city_server.url) as client:
+        coordinator = bearer(demo["coordinator"])
+        everything = (await client.get("/api/plans?limit=1", headers=coordinator)).json()
+        xunke = (
+            await client.get("/api/plans?within=231123&limit=1000", headers=coordinator)
+        ).json()
+    assert 0 < xunke["total"] < everything["total"]
+    page, console = await pages.open(
+        demo_city_server, "demo-coordinator", "/plans", viewport=SCREEN
+    )
+    await page.wait_for_selector('#plan-within option[value="231123001"]', state="attached")
+    assert "逊克县" in await page.inner_text('#plan-within option[value="231123"]')
+    await page.select_option("#plan-within", "231123")
+    count = page.locator("#plan-count")
+    await page.wait_for_function(
+        "total => document.querySelector('#plan-count').textContent.includes(total)",
+        arg=f"共 {xunke['total']} 项",
+    )
+    first_page = {str(plan["id"]) for plan in xunke["items"][:25]}
+    shown = await page.locator("#plans-table tbody tr").evaluate_all(
+        "rows => rows.map((row) => row.dataset.plan)"
+    )
+    assert set(shown) == first_page and len(shown) == min(25, xunke["total"])
+    await page.fill("#plan-search", "森林")
+    await page.wait_for_function(
+        "text => !document.querySelector('#plan-count').textContent.includes(text)",
+        arg=f"共 {xunke['total']} 项",
+    )
+    assert "逊克县" in await page.inner_text("#plans-table tbody")
+    assert "爱辉区" not in await page.inner_text("#plans-table tbody")
+    assert await count.inner_text()
     assert console.errors() == []
 
 
@@ -132,6 +228,9 @@ async def test_an_admin_adds_a_unit_and_a_wall_screen_then_revokes_it(
     await pick(page, "#t-unit", "爱辉", "231102")
     await page.click("#token-form button[type=submit]")
     await page.wait_for_selector("#kiosk:not([hidden])")
+    await page.wait_for_timeout(300)
+    qr = await page.locator("#kiosk-qr").bounding_box()
+    assert qr is not None and qr["y"] >= 0 and qr["y"] + qr["height"] <= SCREEN["height"], qr
     kiosk_url = await page.input_value("#kiosk-url")
     assert "/wall?token=wf_" in kiosk_url
     assert (await page.get_attribute("#kiosk-qr", "src")).startswith("data:image/svg+xml")
