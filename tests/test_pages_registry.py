@@ -182,6 +182,12 @@ async def test_a_held_drill_is_recorded_with_its_evaluation_and_viewed(shared_se
     await page.check('input[name="plan_soundness.rating"][value="poor"]')
     await page.fill('input[name="plan_soundness.notes"]', "转移路线不明确")
     await page.fill("#e-suggestions", "补充转移路线图")
+    await page.click("#add-finding")
+    finding = page.locator("#findings .finding")
+    await finding.locator('[name="finding.item"]').select_option("plan_soundness")
+    await finding.locator('[name="finding.text"]').fill("未标明转移集合点")
+    await finding.locator('[name="finding.plan"]').select_option(str(plan["id"]))
+    await finding.locator('[name="finding.revise"]').check()
     await page.click("#evaluation-form button[type=submit]")
     await page.wait_for_selector("#evaluation-dialog", state="hidden")
 
@@ -196,6 +202,15 @@ async def test_a_held_drill_is_recorded_with_its_evaluation_and_viewed(shared_se
     assert await view.locator('tr[data-item="plan_soundness"] .rating-poor').count() == 1
     await page.emulate_media(media="print")
     assert await page.locator("main").is_hidden()
+    await page.emulate_media(media="screen")
+
+    # The revision task the finding opened, on the plan's page: named by its drill, in Chinese.
+    await page.goto(f"{shared_server.url}/plans/{plan['id']}")
+    task = page.locator("#revision-list li.revision")
+    await task.wait_for(timeout=5000)
+    line = await task.inner_text()
+    assert f"《{title}》未标明转移集合点" in line, line
+    assert "drill" not in line and "plan_soundness" not in line, line
     assert console.errors() == []
 
 

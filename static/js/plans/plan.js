@@ -101,13 +101,20 @@ function renderReviews(plan) {
   $("#review-list").replaceChildren(...(items.length ? items : [el("li", { className: "empty", text: t("planPage.noReviews") })]));
 }
 
+// A task a drill's evaluation opened names that drill (its title, in the page's words).
+function revisionSource(task) {
+  if (task.drill === null) return "";
+  const drill = view.drills.find((item) => item.id === task.drill);
+  return drill ? t("planPage.fromDrill", { title: drill.title }) : "";
+}
+
 function renderRevisions(plan) {
   const items = plan.revisions.map((task) =>
     el(
       "li",
       { className: `revision ${task.status}`, dataset: { revision: task.id } },
       el("strong", { className: `state ${task.status === "open" ? "pending" : "filed"}`, text: t(`revision.status.${task.status}`) }),
-      ` ${t(`revision.trigger.${task.trigger}`)}：${task.reason}`,
+      ` ${t(`revision.trigger.${task.trigger}`)}：${revisionSource(task)}${task.reason}`,
       el("span", { className: "muted", text: ` · ${formatDateTime(task.opened_at)}${task.closed_by_version ? ` · ${t("planPage.closedBy", { n: task.closed_by_version })}` : ""}` }),
     ),
   );

@@ -792,6 +792,7 @@ export default {
   "planPage.saveRevision": "Open a revision task",
   "planPage.noRevisions": "No revision task",
   "planPage.revisionOpened": "Revision task opened",
+  "planPage.fromDrill": "«{title}» ",
   "planPage.closedBy": "done by version {n}",
   "planPage.drills": "Drills of this plan",
   "planPage.noDrills": "No drill yet",

@@ -797,6 +797,7 @@ export default {
   "planPage.saveRevision": "新建修订任务",
   "planPage.noRevisions": "没有修订任务",
   "planPage.revisionOpened": "修订任务已新建",
+  "planPage.fromDrill": "《{title}》",
   "planPage.closedBy": "由第 {n} 版完成",
   "planPage.drills": "针对本预案的演练",
   "planPage.noDrills": "尚无演练",
