@@ -262,3 +262,65 @@ async def test_an_admin_adds_a_unit_and_a_wall_screen_then_revokes_it(
     await row.get_by_role("button", name="吊销").click()
     await screen.wait_for_url("**/login**", timeout=20_000)
     assert console.errors() == []
+
+
+async def _login_status(server, username: str, password: str) -> int:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        body = {"username": username, "password": password}
+        return (await client.post("/api/auth/login", json=body)).status_code
+
+
+async def test_an_admin_manages_a_user_and_a_units_contacts_on_the_page(shared_server, pages, demo):
+    """Users: create, change role and unit, reset the password, disable; a unit's names
+    and contacts saved, and a malformed contact refused on the page in Chinese."""
+    page, console = await pages.open(shared_server, "demo-admin", "/admin", viewport=SCREEN)
+    await page.wait_for_selector('#unit-tree li[data-value="231100"]')
+    await pick(page, "#unit-tree", "逊克", "231123")
+    await page.wait_for_selector("#unit-code:text-is('231123')")
+    await page.fill("#u-name-en", "Xunke County")
+    await page.fill("#u-contacts", "email duty@xunke.example 县应急局值班室\nfax 0456-1234")
+    await page.click("#unit-form button[type=submit]")
+    assert "第 2 行" in await page.inner_text("#unit-form .form-error")
+    await page.fill("#u-contacts", "email duty@xunke.example 县应急局值班室")
+    await page.click("#unit-form button[type=submit]")
+    await page.wait_for_selector("#flash:has-text('逊克县')")
+    async with httpx.AsyncClient(base_url=shared_server.url) as client:
+        unit = (await client.get("/api/units/231123", headers=bearer(demo["admin"]))).json()
+    assert unit["name_en"] == "Xunke County"
+    assert unit["contacts"] == [
+        {"kind": "email", "address": "duty@xunke.example", "label": "县应急局值班室"}
+    ]
+
+    username = f"wang{unique('')[-6:]}".replace(" ", "")
+    await page.click("#tab-users")
+    await page.click("#new-user")
+    await page.fill("#us-username", username)
+    await page.fill("#us-name", "王芳")
+    await page.select_option("#us-role", "reporter")
+    await pick(page, "#us-unit", "车陆", "231123002")
+    await page.fill("#us-password", "first long password")
+    await page.click("#user-form button[type=submit]")
+    row = page.locator(f'#user-table tr[data-user="{username}"]')
+    await row.wait_for(timeout=5000)
+    assert "车陆乡" in await row.inner_text() and "报送单位" in await row.inner_text()
+    assert await _login_status(shared_server, username, "first long password") == 200
+
+    await row.get_by_role("button", name="编辑").click()
+    await page.select_option("#us-role", "coordinator")
+    await pick(page, "#us-unit", "逊克", "231123")
+    await page.fill("#us-password", "second long password")
+    await page.click("#user-form button[type=submit]")
+    await page.wait_for_selector("#user-dialog", state="hidden")
+    await page.wait_for_function(
+        "name => document.querySelector(`#user-table tr[data-user='${name}']`)"
+        "?.textContent.includes('逊克县（231123）')",
+        arg=username,
+    )
+    assert "预案演练管理" in await row.inner_text()
+    assert await _login_status(shared_server, username, "first long password") == 401
+    assert await _login_status(shared_server, username, "second long password") == 200
+
+    await row.get_by_role("button", name="停用").click()
+    await page.wait_for_selector(f'#user-table tr.disabled[data-user="{username}"]')
+    assert await _login_status(shared_server, username, "second long password") == 401
+    assert console.errors() == []

@@ -11,13 +11,16 @@ function contactsText(contacts) {
   return (contacts || []).map((c) => [c.kind, c.address, c.label].filter(Boolean).join(" ")).join("\n");
 }
 
+// A contact line the page refuses before asking the server, already in the page's words.
+class ContactLineError extends Error {}
+
 // One contact a line: kind, address, then an optional label.
 export function parseContacts(text) {
   const contacts = [];
   for (const [index, line] of text.split("\n").entries()) {
     const [kind, address, ...label] = line.trim().split(/\s+/);
     if (!kind) continue;
-    if (!CONTACT_KINDS.has(kind) || !address) throw new Error(t("admin.units.badContact", { line: index + 1 }));
+    if (!CONTACT_KINDS.has(kind) || !address) throw new ContactLineError(t("admin.units.badContact", { line: index + 1 }));
     contacts.push({ kind, address, label: label.join(" ") });
   }
   return contacts;
@@ -92,7 +95,7 @@ export class UnitAdmin {
       this.flash(t("admin.units.saved", { name: unit.name }));
       await this.load(unit.code);
     } catch (error) {
-      formError(form, errorText(error));
+      formError(form, error instanceof ContactLineError ? error.message : errorText(error));
     }
   }
 
