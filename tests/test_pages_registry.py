@@ -290,6 +290,24 @@ async def test_an_admin_manages_a_user_and_a_units_contacts_on_the_page(shared_s
     assert unit["contacts"] == [
         {"kind": "email", "address": "duty@xunke.example", "label": "县应急局值班室"}
     ]
+    # The API's checks of a new unit under 逊克县, each said in Chinese.
+    await page.fill("#c-code", "231123999")
+    await page.fill("#c-name", "测试市")
+    await page.select_option("#c-kind", "area")
+    await page.select_option("#c-tier", "city")
+    await page.click("#child-form button[type=submit]")
+    refusal = page.locator("#child-form .form-error")
+    await page.wait_for_function(
+        "() => document.querySelector('#child-form .form-error').textContent.includes('不能高于')"
+    )
+    assert "逊克县" in await refusal.inner_text() and "city" not in await refusal.inner_text()
+    await page.fill("#c-code", "231123002")  # 车陆乡's code
+    await page.select_option("#c-tier", "township")
+    await page.click("#child-form button[type=submit]")
+    await page.wait_for_function(
+        "() => document.querySelector('#child-form .form-error').textContent.includes('已存在')"
+    )
+    assert "231123002" in await refusal.inner_text()
 
     username = f"wang{unique('')[-6:]}".replace(" ", "")
     await page.click("#tab-users")
@@ -323,4 +341,4 @@ async def test_an_admin_manages_a_user_and_a_units_contacts_on_the_page(shared_s
     await row.get_by_role("button", name="停用").click()
     await page.wait_for_selector(f'#user-table tr.disabled[data-user="{username}"]')
     assert await _login_status(shared_server, username, "second long password") == 401
-    assert console.errors() == []
+    assert console.errors(allowed=[r"status of 422", r"status of 409"]) == []

@@ -1,6 +1,6 @@
 // The unit tree: pick a unit to edit its names, position and contacts (PATCH
 // /api/units/{code}), or add a unit under it (POST /api/units, which checks the tier).
-import { api, errorText } from "../api.js";
+import { ApiError, api, errorText } from "../api.js";
 import { option } from "../dom.js";
 import { t, unitName, vocabularyCodes } from "../i18n.js";
 import { Picker, unitItems } from "../picker.js";
@@ -30,6 +30,18 @@ function formError(form, text) {
   const node = form.querySelector(".form-error");
   node.hidden = !text;
   node.textContent = text || "";
+}
+
+// The two refusals of a new unit the API has, said in the page's words: the code is
+// taken (409), or the tier would sit above its parent's (422, field tier, a rule).
+function createRefusal(error, body, parent) {
+  if (!(error instanceof ApiError)) return errorText(error);
+  if (error.status === 409) return t("admin.units.codeTaken", { code: body.code });
+  const details = error.body?.error?.details || [];
+  if (details.some((detail) => detail.field === "tier" && detail.type === "rule")) {
+    return t("admin.units.tierAbove", { tier: t(`tier.${body.tier}`), parent: unitName(parent), parentTier: t(`tier.${parent.tier}`) });
+  }
+  return errorText(error);
 }
 
 function number(value) {
@@ -117,7 +129,7 @@ export class UnitAdmin {
       await this.load(unit.code);
       this.onChanged();
     } catch (error) {
-      formError(form, errorText(error));
+      formError(form, createRefusal(error, body, this.current));
     }
   }
 }

@@ -844,6 +844,8 @@ export default {
   "admin.units.under": "",
   "admin.units.saved": "Unit “{name}” saved",
   "admin.units.created": "Unit “{name}” ({code}) added",
+  "admin.units.codeTaken": "A unit with code {code} already exists",
+  "admin.units.tierAbove": "A {tier} unit cannot sit under {parent} ({parentTier}): a unit's tier is at most its parent's",
   "admin.units.badContact": "Contact line {line}: start with email, apprise or phone, then the address",
   "admin.users.new": "New user",
   "admin.users.username": "Username",

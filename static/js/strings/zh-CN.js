@@ -849,6 +849,8 @@ export default {
   "admin.units.under": "隶属于",
   "admin.units.saved": "单位「{name}」已保存",
   "admin.units.created": "单位「{name}」（{code}）已新建",
+  "admin.units.codeTaken": "代码为 {code} 的单位已存在",
+  "admin.units.tierAbove": "{parent}是{parentTier}级，其下不能设{tier}级单位：下级单位的层级不能高于上级",
   "admin.units.badContact": "联系方式第 {line} 行格式不对：应为 email、apprise 或 phone，后接地址",
   "admin.users.new": "新建用户",
   "admin.users.username": "用户名",
