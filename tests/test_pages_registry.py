@@ -6,6 +6,7 @@ wall out. Screenshots at 1440×900 in Chinese and English go to the test's tmp d
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -199,6 +200,7 @@ async def test_a_held_drill_is_recorded_with_its_evaluation_and_viewed(shared_se
     await view.locator(".evaluation-record").wait_for(timeout=5000)
     text = await view.inner_text()
     assert "转移路线不明确" in text and "补充转移路线图" in text and "演练" in text
+    assert re.search(r"20\d\d/\d\d/\d\d \d\d:\d\d", text), text  # a kept record has its year
     assert await view.locator('tr[data-item="plan_soundness"] .rating-poor').count() == 1
     await page.emulate_media(media="print")
     assert await page.locator("main").is_hidden()

@@ -4,7 +4,7 @@
 import { api, errorText } from "../api.js";
 import { el } from "../dom.js";
 import { t } from "../i18n.js";
-import { formatDateTime } from "../time.js";
+import { formatFullDateTime } from "../time.js";
 import { ITEMS } from "./evaluation.js";
 
 function facts(drill, planTitles) {
@@ -13,7 +13,7 @@ function facts(drill, planTitles) {
     "dl",
     { className: "facts" },
     line("evaluationView.organizer", drill.organizer_name),
-    line("evaluationView.when", `${formatDateTime(drill.starts_at)} – ${formatDateTime(drill.ends_at)}`),
+    line("evaluationView.when", `${formatFullDateTime(drill.starts_at)} – ${formatFullDateTime(drill.ends_at)}`),
     line("evaluationView.form", `${t(`drill.form.${drill.form}`)} · ${t(`drill.scope.${drill.scope}`)} · ${t(`drill.purpose.${drill.purpose}`)}`),
     line("evaluationView.plans", drill.plans.map((id) => planTitles.get(id) || `#${id}`).join("；")),
   );
@@ -60,14 +60,14 @@ function section(evaluation, planTitles) {
   return el(
     "section",
     { className: "evaluation-record", dataset: { evaluation: evaluation.id } },
-    el("h3", { text: t("evaluationView.occurrence", { when: formatDateTime(evaluation.occurrence) }) }),
+    el("h3", { text: t("evaluationView.occurrence", { when: formatFullDateTime(evaluation.occurrence) }) }),
     itemsTable(evaluation),
     el("h4", { text: t("plans.field.suggestions") }),
     el("p", { text: evaluation.suggestions || "–" }),
     el("h4", { text: t("plans.findings") }),
     findingsList(evaluation, planTitles),
     evaluation.revision_tasks.length ? el("p", { text: t("evaluationView.tasks", { ids: evaluation.revision_tasks.map((id) => `#${id}`).join("、") }) }) : null,
-    el("p", { className: "muted", text: t("evaluationView.by", { who: evaluation.evaluated_by, when: formatDateTime(evaluation.created_at) }) }),
+    el("p", { className: "muted", text: t("evaluationView.by", { who: evaluation.evaluated_by, when: formatFullDateTime(evaluation.created_at) }) }),
   );
 }
 

@@ -6,7 +6,7 @@ import { can, config } from "../config.js";
 import { $, el, option } from "../dom.js";
 import { applyI18n, onLangChange, t } from "../i18n.js";
 import { wireHeader } from "../layout.js";
-import { formatDateTime, localDate } from "../time.js";
+import { formatFullDateTime, localDate } from "../time.js";
 import { EvaluationView } from "./evaluation-view.js";
 
 const TRIGGERS = ["law_changed", "upper_plan_changed", "command_changed", "risk_changed", "resources_changed", "response_findings", "drill_findings", "review", "other"];
@@ -115,7 +115,7 @@ function renderRevisions(plan) {
       { className: `revision ${task.status}`, dataset: { revision: task.id } },
       el("strong", { className: `state ${task.status === "open" ? "pending" : "filed"}`, text: t(`revision.status.${task.status}`) }),
       ` ${t(`revision.trigger.${task.trigger}`)}：${revisionSource(task)}${task.reason}`,
-      el("span", { className: "muted", text: ` · ${formatDateTime(task.opened_at)}${task.closed_by_version ? ` · ${t("planPage.closedBy", { n: task.closed_by_version })}` : ""}` }),
+      el("span", { className: "muted", text: ` · ${formatFullDateTime(task.opened_at)}${task.closed_by_version ? ` · ${t("planPage.closedBy", { n: task.closed_by_version })}` : ""}` }),
     ),
   );
   $("#revision-list").replaceChildren(...(items.length ? items : [el("li", { className: "empty", text: t("planPage.noRevisions") })]));
@@ -130,7 +130,7 @@ function renderDrills() {
     return el(
       "li",
       { dataset: { drill: drill.id } },
-      el("span", { text: `${formatDateTime(drill.starts_at)} ${drill.title}` }),
+      el("span", { text: `${formatFullDateTime(drill.starts_at)} ${drill.title}` }),
       el("span", { className: "muted", text: ` · ${drill.organizer_name} · ${t(`drill.status.${drill.status}`)} ` }),
       viewButton,
     );
