@@ -343,4 +343,15 @@ async def test_an_admin_manages_a_user_and_a_units_contacts_on_the_page(shared_s
     await row.get_by_role("button", name="停用").click()
     await page.wait_for_selector(f'#user-table tr.disabled[data-user="{username}"]')
     assert await _login_status(shared_server, username, "second long password") == 401
+
+    # In English, the unit's description, the tree and its search field are in English.
+    await page.click("#tab-units")
+    await page.click("#lang")
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    await page.wait_for_function(
+        "() => !/[\u4e00-\u9fff]/.test(document.querySelector('#unit-place').textContent)"
+    )
+    assert not cjk.search(await page.get_attribute("#unit-tree .picker-search", "placeholder"))
+    assert not cjk.search(await page.inner_text('#unit-tree li[data-value="231123"]'))
+    assert not cjk.search(await page.inner_text("#child-parent"))
     assert console.errors(allowed=[r"status of 422", r"status of 409"]) == []

@@ -68,6 +68,13 @@ export class UnitAdmin {
     this.childForm.elements.tier.replaceChildren(...vocabularyCodes("tier").map((code) => option(code, t(`tier.${code}`))));
   }
 
+  // The tree again in the language shown (a unit's English name where it has one).
+  relabel() {
+    const chosen = this.picker.value;
+    this.picker.setItems(unitItems(this.units, (unit) => unitName(unit)));
+    this.picker.value = chosen;
+  }
+
   async load(selected) {
     this.units = (await api("/api/units")).items;
     this.picker.setItems(unitItems(this.units, (unit) => unitName(unit)));
@@ -83,12 +90,20 @@ export class UnitAdmin {
     const form = this.editForm;
     formError(form, null);
     form.querySelector("#unit-code").textContent = unit.code;
-    form.querySelector("#unit-place").textContent = `${t(`unit.kind.${unit.kind}`)} · ${t(`tier.${unit.tier}`)}${unit.parent ? ` · ${t("admin.units.parent")} ${unit.parent}` : ""}`;
+    this.describe();
     form.elements.name.value = unit.name;
     form.elements.name_en.value = unit.name_en || "";
     form.elements.lon.value = unit.lon ?? "";
     form.elements.lat.value = unit.lat ?? "";
     form.elements.contacts.value = contactsText(unit.contacts);
+  }
+
+  // The chosen unit's kind, tier and parent, and the parent of a new unit, in the
+  // language shown (again after a language switch).
+  describe() {
+    const unit = this.current;
+    if (!unit) return;
+    this.editForm.querySelector("#unit-place").textContent = `${t(`unit.kind.${unit.kind}`)} · ${t(`tier.${unit.tier}`)}${unit.parent ? ` · ${t("admin.units.parent")} ${unit.parent}` : ""}`;
     this.childForm.querySelector("#child-parent").textContent = `${t("admin.units.under")} ${unitName(unit)}`;
   }
 
