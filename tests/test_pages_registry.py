@@ -213,6 +213,12 @@ async def test_a_held_drill_is_recorded_with_its_evaluation_and_viewed(shared_se
     line = await task.inner_text()
     assert f"《{title}》未标明转移集合点" in line, line
     assert "drill" not in line and "plan_soundness" not in line, line
+    await page.click("#lang")  # English punctuation in English
+    await page.wait_for_function(
+        "() => document.querySelector('#revision-list li.revision').textContent.includes('«')"
+    )
+    line = await task.inner_text()
+    assert f"Findings from a drill: «{title}» 未标明转移集合点" in line, line
     assert console.errors() == []
 
 

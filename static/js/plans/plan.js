@@ -97,7 +97,7 @@ function record(text, meta, className = "") {
 }
 
 function renderReviews(plan) {
-  const items = plan.reviews.map((review) => record(`${review.reviewed_on} ${t(`review.outcome.${review.outcome}`)}${review.notes ? `：${review.notes}` : ""}`, review.reviewed_by));
+  const items = plan.reviews.map((review) => record(`${review.reviewed_on} ${t(`review.outcome.${review.outcome}`)}${review.notes ? t("labelled", { label: "", text: review.notes }) : ""}`, review.reviewed_by));
   $("#review-list").replaceChildren(...(items.length ? items : [el("li", { className: "empty", text: t("planPage.noReviews") })]));
 }
 
@@ -114,7 +114,7 @@ function renderRevisions(plan) {
       "li",
       { className: `revision ${task.status}`, dataset: { revision: task.id } },
       el("strong", { className: `state ${task.status === "open" ? "pending" : "filed"}`, text: t(`revision.status.${task.status}`) }),
-      ` ${t(`revision.trigger.${task.trigger}`)}：${revisionSource(task)}${task.reason}`,
+      ` ${t("labelled", { label: t(`revision.trigger.${task.trigger}`), text: `${revisionSource(task)}${task.reason}` })}`,
       el("span", { className: "muted", text: ` · ${formatFullDateTime(task.opened_at)}${task.closed_by_version ? ` · ${t("planPage.closedBy", { n: task.closed_by_version })}` : ""}` }),
     ),
   );
