@@ -91,12 +91,13 @@ async def _open_tasks(
         if not finding.revise or finding.plan is None:
             continue
         plan = await get_plan(session, finding.plan, for_update=True)
-        reason = f"drill {drill.id} «{drill.title}», {finding.item}: {finding.text}"
+        # The finding's own words: the task names its drill and evaluation by id, and the
+        # pages say "from the drill «…»" in their language (no English in a Chinese page).
         tasks.append(
             await open_revision(
                 session,
                 plan=plan,
-                data=RevisionIn(trigger="drill_findings", reason=reason),
+                data=RevisionIn(trigger="drill_findings", reason=finding.text),
                 actor=actor,
                 drill_id=drill.id,
                 evaluation_id=evaluation.id,

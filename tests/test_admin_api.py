@@ -169,6 +169,14 @@ async def test_a_held_drills_saved_evaluation_can_be_read(client, demo):
         read["revision_tasks"] == saved.json()["revision_tasks"]
         and len(read["revision_tasks"]) == 1
     )
+    detail = (await client.get(f"/api/plans/{plan['id']}", headers=coordinator)).json()
+    [task] = [t for t in detail["revisions"] if t["id"] == read["revision_tasks"][0]]
+    # the finding's own words; the drill is a field, not English text in the reason
+    assert (task["reason"], task["drill"], task["trigger"]) == (
+        "未明确转移路线",
+        drill_id,
+        "drill_findings",
+    )
     assert (
         await client.get("/api/drills/999999/evaluations", headers=coordinator)
     ).status_code == 404

@@ -90,3 +90,35 @@ async def test_an_upgrade_keeps_a_database_that_holds_rows(tmp_path):
         assert row == (1, "[]")
     finally:
         await db.dispose()
+
+
+async def test_a_drill_findings_reason_loses_its_english_prefix_on_upgrade(tmp_path):
+    """plans_0002: `drill 7 «title», plan_soundness: text` becomes `text`; a reason
+    someone typed, and other triggers, are left alone."""
+    from command.db import Database
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'reasons.db'}")
+    old = "drill 7 «黑河市大面积停电事件应急演练», plan_soundness: 预案未明确\n恢复顺序"
+    typed = "drill 8 «x», but typed by hand"
+    try:
+        await upgrade(db.writer, "plans_0001")
+        async with db.writer.begin() as conn:
+            await _fill(conn, "units", id=1, parent_id=None, code="231100", path="/231100/")
+            await _fill(conn, "plans", id=1, unit_id=1)
+            for task_id, trigger, reason in (
+                (1, "drill_findings", old),
+                (2, "drill_findings", typed),
+                (3, "other", old),
+            ):
+                await _fill(
+                    conn, "plan_revision_tasks", id=task_id, plan_id=1, trigger=trigger,
+                    reason=reason, drill_id=None, evaluation_id=None,
+                )  # fmt: skip
+        await upgrade(db.writer)
+        async with db.writer.connect() as conn:
+            rows = (
+                await conn.exec_driver_sql("SELECT reason FROM plan_revision_tasks ORDER BY id")
+            ).all()
+        assert [reason for (reason,) in rows] == ["预案未明确\n恢复顺序", typed, old]
+    finally:
+        await db.dispose()

@@ -104,7 +104,10 @@ async def test_a_conflict_is_shown_and_booked_anyway_with_a_reason(shared_server
     await page.click("#drill-form button[type=submit]")
     conflict = page.locator(f'#conflict-list [data-conflict="{booked.json()["id"]}"]')
     await conflict.wait_for(timeout=3000)
-    assert first["title"] in await conflict.inner_text()
+    line = await conflict.inner_text()
+    assert first["title"] in line
+    booked_units = line.replace(first["title"], "")
+    assert "爱辉区" in booked_units and "231102" not in booked_units, line  # by name
     assert await drills_titled(server, demo["coordinator"], title) == []
 
     await page.click("#override")  # no reason yet: refused on the page

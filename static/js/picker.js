@@ -127,6 +127,7 @@ export class Picker {
   }
 
   render() {
+    this.search.placeholder = t("picker.typeToFilter"); // in the language shown now
     const filtered = this.matches();
     const rows = this.visible(filtered);
     this.list.replaceChildren(...rows.slice(0, SHOWN).map((item) => this.row(item, filtered)));

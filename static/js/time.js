@@ -46,6 +46,11 @@ export function formatDateTime(value) {
   return formatter({ month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(value));
 }
 
+// With the year: for records kept and printed (a saved evaluation, a plan's history).
+export function formatFullDateTime(value) {
+  return formatter({ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(value));
+}
+
 export function formatTime(value, seconds = false) {
   const options = { hour: "2-digit", minute: "2-digit", ...(seconds ? { second: "2-digit" } : {}) };
   return formatter(options).format(new Date(value));

@@ -42,6 +42,8 @@ function wire() {
   units.fillChoices();
   onLangChange(() => {
     units.fillChoices();
+    units.describe();
+    units.relabel();
     fillUnitChoices();
     users.render();
     tokens.render();

@@ -89,6 +89,8 @@ export class TokenAdmin {
       image.src = token.kiosk_qr;
       image.alt = t("admin.tokens.qrAlt");
     }
+    // Shown once: bring it (the kiosk URL and its QR code) into view below the form.
+    this.result.scrollIntoView({ block: "nearest" });
   }
 
   async copy(input) {

@@ -1,6 +1,6 @@
 // The unit tree: pick a unit to edit its names, position and contacts (PATCH
 // /api/units/{code}), or add a unit under it (POST /api/units, which checks the tier).
-import { api, errorText } from "../api.js";
+import { ApiError, api, errorText } from "../api.js";
 import { option } from "../dom.js";
 import { t, unitName, vocabularyCodes } from "../i18n.js";
 import { Picker, unitItems } from "../picker.js";
@@ -11,13 +11,16 @@ function contactsText(contacts) {
   return (contacts || []).map((c) => [c.kind, c.address, c.label].filter(Boolean).join(" ")).join("\n");
 }
 
+// A contact line the page refuses before asking the server, already in the page's words.
+class ContactLineError extends Error {}
+
 // One contact a line: kind, address, then an optional label.
 export function parseContacts(text) {
   const contacts = [];
   for (const [index, line] of text.split("\n").entries()) {
     const [kind, address, ...label] = line.trim().split(/\s+/);
     if (!kind) continue;
-    if (!CONTACT_KINDS.has(kind) || !address) throw new Error(t("admin.units.badContact", { line: index + 1 }));
+    if (!CONTACT_KINDS.has(kind) || !address) throw new ContactLineError(t("admin.units.badContact", { line: index + 1 }));
     contacts.push({ kind, address, label: label.join(" ") });
   }
   return contacts;
@@ -27,6 +30,18 @@ function formError(form, text) {
   const node = form.querySelector(".form-error");
   node.hidden = !text;
   node.textContent = text || "";
+}
+
+// The two refusals of a new unit the API has, said in the page's words: the code is
+// taken (409), or the tier would sit above its parent's (422, field tier, a rule).
+function createRefusal(error, body, parent) {
+  if (!(error instanceof ApiError)) return errorText(error);
+  if (error.status === 409) return t("admin.units.codeTaken", { code: body.code });
+  const details = error.body?.error?.details || [];
+  if (details.some((detail) => detail.field === "tier" && detail.type === "rule")) {
+    return t("admin.units.tierAbove", { tier: t(`tier.${body.tier}`), parent: unitName(parent), parentTier: t(`tier.${parent.tier}`) });
+  }
+  return errorText(error);
 }
 
 function number(value) {
@@ -53,6 +68,13 @@ export class UnitAdmin {
     this.childForm.elements.tier.replaceChildren(...vocabularyCodes("tier").map((code) => option(code, t(`tier.${code}`))));
   }
 
+  // The tree again in the language shown (a unit's English name where it has one).
+  relabel() {
+    const chosen = this.picker.value;
+    this.picker.setItems(unitItems(this.units, (unit) => unitName(unit)));
+    this.picker.value = chosen;
+  }
+
   async load(selected) {
     this.units = (await api("/api/units")).items;
     this.picker.setItems(unitItems(this.units, (unit) => unitName(unit)));
@@ -68,12 +90,20 @@ export class UnitAdmin {
     const form = this.editForm;
     formError(form, null);
     form.querySelector("#unit-code").textContent = unit.code;
-    form.querySelector("#unit-place").textContent = `${t(`unit.kind.${unit.kind}`)} · ${t(`tier.${unit.tier}`)}${unit.parent ? ` · ${t("admin.units.parent")} ${unit.parent}` : ""}`;
+    this.describe();
     form.elements.name.value = unit.name;
     form.elements.name_en.value = unit.name_en || "";
     form.elements.lon.value = unit.lon ?? "";
     form.elements.lat.value = unit.lat ?? "";
     form.elements.contacts.value = contactsText(unit.contacts);
+  }
+
+  // The chosen unit's kind, tier and parent, and the parent of a new unit, in the
+  // language shown (again after a language switch).
+  describe() {
+    const unit = this.current;
+    if (!unit) return;
+    this.editForm.querySelector("#unit-place").textContent = `${t(`unit.kind.${unit.kind}`)} · ${t(`tier.${unit.tier}`)}${unit.parent ? ` · ${t("admin.units.parent")} ${unit.parent}` : ""}`;
     this.childForm.querySelector("#child-parent").textContent = `${t("admin.units.under")} ${unitName(unit)}`;
   }
 
@@ -92,7 +122,7 @@ export class UnitAdmin {
       this.flash(t("admin.units.saved", { name: unit.name }));
       await this.load(unit.code);
     } catch (error) {
-      formError(form, errorText(error));
+      formError(form, error instanceof ContactLineError ? error.message : errorText(error));
     }
   }
 
@@ -114,7 +144,7 @@ export class UnitAdmin {
       await this.load(unit.code);
       this.onChanged();
     } catch (error) {
-      formError(form, errorText(error));
+      formError(form, createRefusal(error, body, this.current));
     }
   }
 }

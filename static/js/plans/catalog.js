@@ -12,8 +12,10 @@ export function dueCell(date, today) {
   if (!date) return el("td", { text: "–" });
   const days = (Date.parse(date) - Date.parse(today)) / 86400000;
   const className = days < 0 ? "due-over" : days <= SOON_DAYS ? "due-soon" : "";
-  const text = days < 0 ? t("plans.overdueOn", { date }) : date;
-  return el("td", { className, text });
+  if (days >= 0) return el("td", { className, text: date });
+  // "Overdue (date)" may wrap before the date, never inside it.
+  const [before, after] = t("plans.overdueOn", { date: "\u0000" }).split("\u0000");
+  return el("td", { className }, before, el("span", { className: "nowrap", text: date }), after);
 }
 
 export function fillTypeFilter(select) {

@@ -4,7 +4,7 @@
 import { api, errorText } from "../api.js";
 import { el } from "../dom.js";
 import { t } from "../i18n.js";
-import { formatDateTime } from "../time.js";
+import { formatFullDateTime } from "../time.js";
 import { ITEMS } from "./evaluation.js";
 
 function facts(drill, planTitles) {
@@ -13,9 +13,9 @@ function facts(drill, planTitles) {
     "dl",
     { className: "facts" },
     line("evaluationView.organizer", drill.organizer_name),
-    line("evaluationView.when", `${formatDateTime(drill.starts_at)} – ${formatDateTime(drill.ends_at)}`),
+    line("evaluationView.when", `${formatFullDateTime(drill.starts_at)} – ${formatFullDateTime(drill.ends_at)}`),
     line("evaluationView.form", `${t(`drill.form.${drill.form}`)} · ${t(`drill.scope.${drill.scope}`)} · ${t(`drill.purpose.${drill.purpose}`)}`),
-    line("evaluationView.plans", drill.plans.map((id) => planTitles.get(id) || `#${id}`).join("；")),
+    line("evaluationView.plans", drill.plans.map((id) => planTitles.get(id) || `#${id}`).join(t("listSep"))),
   );
 }
 
@@ -49,7 +49,7 @@ function findingsList(evaluation, planTitles) {
       el(
         "li",
         {},
-        `${t(`evaluation.${finding.item}`)}：${finding.text}`,
+        t("labelled", { label: t(`evaluation.${finding.item}`), text: finding.text }),
         finding.plan ? el("span", { className: "muted", text: ` （${planTitles.get(finding.plan) || `#${finding.plan}`}${finding.revise ? ` · ${t("evaluationView.revise")}` : ""}）` }) : null,
       ),
     ),
@@ -60,14 +60,14 @@ function section(evaluation, planTitles) {
   return el(
     "section",
     { className: "evaluation-record", dataset: { evaluation: evaluation.id } },
-    el("h3", { text: t("evaluationView.occurrence", { when: formatDateTime(evaluation.occurrence) }) }),
+    el("h3", { text: t("evaluationView.occurrence", { when: formatFullDateTime(evaluation.occurrence) }) }),
     itemsTable(evaluation),
     el("h4", { text: t("plans.field.suggestions") }),
     el("p", { text: evaluation.suggestions || "–" }),
     el("h4", { text: t("plans.findings") }),
     findingsList(evaluation, planTitles),
     evaluation.revision_tasks.length ? el("p", { text: t("evaluationView.tasks", { ids: evaluation.revision_tasks.map((id) => `#${id}`).join(t("listSep")) }) }) : null,
-    el("p", { className: "muted", text: t("evaluationView.by", { who: evaluation.evaluated_by, when: formatDateTime(evaluation.created_at) }) }),
+    el("p", { className: "muted", text: t("evaluationView.by", { who: evaluation.evaluated_by, when: formatFullDateTime(evaluation.created_at) }) }),
   );
 }
 
@@ -86,7 +86,7 @@ export class EvaluationView {
     try {
       const { items } = await api(`/api/drills/${drill.id}/evaluations`);
       this.body.replaceChildren(
-        el("h2", { id: "evaluation-view-title" }, `${t("evaluationView.title")}：${drill.title} `, el("span", { className: "exercise-mark", text: `【${t("exercise")}】` })),
+        el("h2", { id: "evaluation-view-title" }, `${t("labelled", { label: t("evaluationView.title"), text: drill.title })} `, el("span", { className: "exercise-mark", text: t("evaluationView.exerciseMark") })),
         facts(drill, planTitles),
         ...(items.length ? items.map((item) => section(item, planTitles)) : [el("p", { className: "empty", text: t("evaluationView.none") })]),
       );

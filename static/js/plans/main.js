@@ -12,7 +12,7 @@ import { fillTypeFilter, renderCoverage } from "./catalog.js";
 import { EvaluationDialog } from "./evaluation.js";
 import { EvaluationView } from "./evaluation-view.js";
 import { PlanDialog } from "./plan-form.js";
-import { Registry, fillStatusFilter } from "./registry.js";
+import { Registry, fillStatusFilter, fillUnitFilter } from "./registry.js";
 import { defaultTimes, drillBody, fillChoices, makePickers, missingField, showConflicts, submitDrill } from "./schedule.js";
 
 const form = $("#drill-form");
@@ -140,6 +140,7 @@ async function loadChoices() {
   ]);
   Object.assign(view, { plans: plans.items, units: units.items, coverage });
   view.unitNames = new Map(view.units.map((unit) => [unit.code, unitName(unit)]));
+  fillUnitFilter($("#plan-within"), view.units, unitName);
   showCoverage();
   fillChoices(pickers, { plans: view.plans, units: view.units, home: caller.unit });
   planDialog.fill(view.units, caller.unit);
@@ -167,6 +168,7 @@ function wire() {
   onLangChange(() => {
     fillTypeFilter($("#plan-type"));
     fillStatusFilter($("#plan-status"));
+    if (view.units.length) fillUnitFilter($("#plan-within"), view.units, unitName);
     registry.render();
     if (view.coverage) showCoverage();
     if (view.week) showWeek();

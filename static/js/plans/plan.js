@@ -6,7 +6,7 @@ import { can, config } from "../config.js";
 import { $, el, option } from "../dom.js";
 import { applyI18n, onLangChange, t } from "../i18n.js";
 import { wireHeader } from "../layout.js";
-import { formatDateTime, localDate } from "../time.js";
+import { formatFullDateTime, localDate } from "../time.js";
 import { EvaluationView } from "./evaluation-view.js";
 
 const TRIGGERS = ["law_changed", "upper_plan_changed", "command_changed", "risk_changed", "resources_changed", "response_findings", "drill_findings", "review", "other"];
@@ -97,8 +97,15 @@ function record(text, meta, className = "") {
 }
 
 function renderReviews(plan) {
-  const items = plan.reviews.map((review) => record(`${review.reviewed_on} ${t(`review.outcome.${review.outcome}`)}${review.notes ? `：${review.notes}` : ""}`, review.reviewed_by));
+  const items = plan.reviews.map((review) => record(`${review.reviewed_on} ${t(`review.outcome.${review.outcome}`)}${review.notes ? t("labelled", { label: "", text: review.notes }) : ""}`, review.reviewed_by));
   $("#review-list").replaceChildren(...(items.length ? items : [el("li", { className: "empty", text: t("planPage.noReviews") })]));
+}
+
+// A task a drill's evaluation opened names that drill (its title, in the page's words).
+function revisionSource(task) {
+  if (task.drill === null) return "";
+  const drill = view.drills.find((item) => item.id === task.drill);
+  return drill ? t("planPage.fromDrill", { title: drill.title }) : "";
 }
 
 function renderRevisions(plan) {
@@ -107,8 +114,8 @@ function renderRevisions(plan) {
       "li",
       { className: `revision ${task.status}`, dataset: { revision: task.id } },
       el("strong", { className: `state ${task.status === "open" ? "pending" : "filed"}`, text: t(`revision.status.${task.status}`) }),
-      ` ${t(`revision.trigger.${task.trigger}`)}：${task.reason}`,
-      el("span", { className: "muted", text: ` · ${formatDateTime(task.opened_at)}${task.closed_by_version ? ` · ${t("planPage.closedBy", { n: task.closed_by_version })}` : ""}` }),
+      ` ${t("labelled", { label: t(`revision.trigger.${task.trigger}`), text: `${revisionSource(task)}${task.reason}` })}`,
+      el("span", { className: "muted", text: ` · ${formatFullDateTime(task.opened_at)}${task.closed_by_version ? ` · ${t("planPage.closedBy", { n: task.closed_by_version })}` : ""}` }),
     ),
   );
   $("#revision-list").replaceChildren(...(items.length ? items : [el("li", { className: "empty", text: t("planPage.noRevisions") })]));
@@ -123,7 +130,7 @@ function renderDrills() {
     return el(
       "li",
       { dataset: { drill: drill.id } },
-      el("span", { text: `${formatDateTime(drill.starts_at)} ${drill.title}` }),
+      el("span", { text: `${formatFullDateTime(drill.starts_at)} ${drill.title}` }),
       el("span", { className: "muted", text: ` · ${drill.organizer_name} · ${t(`drill.status.${drill.status}`)} ` }),
       viewButton,
     );

@@ -1,5 +1,5 @@
 // The plan registry: every plan of the subtree, searched, filtered and paged by the
-// server (GET /api/plans?q=&type=&status=&limit=&offset=); a row opens the plan's page.
+// server (GET /api/plans?q=&type=&status=&within=&limit=&offset=); a row opens the plan's page.
 import { api } from "../api.js";
 import { el, option } from "../dom.js";
 import { t } from "../i18n.js";
@@ -8,16 +8,29 @@ import { dueCell } from "./catalog.js";
 export const PAGE_SIZE = 25;
 const STATUSES = ["draft", "in_force", "under_revision", "retired"];
 
+// Units in tree order, indented by depth: a unit's plans and those of every unit below it.
+export function fillUnitFilter(select, units, name) {
+  const chosen = select.value;
+  const base = Math.min(...units.map((unit) => unit.depth));
+  const indent = (unit) => "\u3000".repeat(unit.depth - base);
+  select.replaceChildren(option("", t("registry.allUnits")), ...units.map((unit) => option(unit.code, `${indent(unit)}${name(unit)}`)));
+  select.value = chosen;
+}
+
 export function fillStatusFilter(select) {
   const chosen = select.value;
   select.replaceChildren(option("", t("registry.allStatuses")), ...STATUSES.map((s) => option(s, t(`plan.status.${s}`))));
   select.value = chosen;
 }
 
-export function filingText(plan) {
-  if (!plan.filing) return "–";
-  const text = t(`filing.status.${plan.filing}`);
-  return plan.filing === "pending" || plan.filing === "overdue" ? `${text}（${plan.filing_due}）` : text;
+// The filing state; one still to file names its due date, which never breaks inside.
+function filingCell(plan) {
+  if (!plan.filing) return el("td", { text: "–" });
+  const status = t(`filing.status.${plan.filing}`);
+  if (plan.filing !== "pending" && plan.filing !== "overdue") return el("td", { text: status });
+  const [before, after] = t("registry.filingDue", { status, date: "\u0000" }).split("\u0000");
+  const className = plan.filing === "overdue" ? "due-over" : "";
+  return el("td", { className }, before, el("span", { className: "nowrap", text: plan.filing_due }), after);
 }
 
 function row(plan, today) {
@@ -29,7 +42,7 @@ function row(plan, today) {
     el("td", { text: t(`plan.type.${plan.type}`) }),
     el("td", { text: plan.unit_name }),
     el("td", { text: t(`plan.status.${plan.status}`) + (plan.version ? ` v${plan.version}` : "") }),
-    el("td", { className: plan.filing === "overdue" ? "due-over" : "", text: filingText(plan) }),
+    filingCell(plan),
     dueCell(plan.review_due, today),
     el("td", { text: plan.last_drilled_on || "–" }),
     dueCell(plan.next_drill_due, today),
@@ -59,7 +72,7 @@ export class Registry {
   query() {
     const data = new FormData(this.filters);
     const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(this.offset) });
-    for (const name of ["q", "type", "status"]) {
+    for (const name of ["q", "type", "status", "within"]) {
       const value = String(data.get(name) || "").trim();
       if (value) query.set(name, value);
     }
