@@ -21,9 +21,10 @@ import pytest
 from starlette.routing import Mount, Route
 
 from command.auth.roles import ROLES
+from tests.assessment_fixtures import YEAR
 from tests.conftest import bearer
 from tests.incidents_fixtures import incident_body, token_for
-from tests.plans_fixtures import drill_body, plan_body, version_body
+from tests.plans_fixtures import drill_body, pdf_bytes, plan_body, version_body
 
 OWN, SIBLING = "231102", "231123"  # 爱辉区 and 逊克县, both under 黑河市
 PUBLIC = {
@@ -94,6 +95,7 @@ async def _resources(app, client) -> dict[str, str]:
     """One resource of each kind in the own county, made through the API."""
     reporter = await token_for(app, OWN, "reporter")
     coordinator = await token_for(app, OWN, "coordinator")
+    commander = await token_for(app, OWN, "commander")
     admin = await token_for(app, OWN, "admin")
     incident = await client.post(
         "/api/incidents", json=incident_body(unit=OWN), headers=bearer(reporter)
@@ -108,7 +110,13 @@ async def _resources(app, client) -> dict[str, str]:
         "/api/tokens", json={"unit": OWN, "role": "display"}, headers=bearer(admin)
     )
     feed = await client.post("/api/drills/feeds", json={"unit": OWN}, headers=bearer(coordinator))
-    made = [incident, plan, version, drill, token]
+    evidence = await client.post(
+        "/api/assessment/evidence",
+        params={"year": YEAR, "unit": OWN, "indicator": "system.budget", "filename": "a.pdf"},
+        content=pdf_bytes(),
+        headers=bearer(commander),
+    )
+    made = [incident, plan, version, drill, token, evidence]
     assert all(r.status_code == 201 for r in made), [r.text for r in made]
     incident_json = incident.json()
     return {
@@ -118,6 +126,7 @@ async def _resources(app, client) -> dict[str, str]:
         "number": "1",
         "drill_id": str(drill.json()["id"]),
         "token_id": str(token.json()["id"]),
+        "evidence.id": str(evidence.json()["id"]),
         "feed_id": str(feed.json()["id"]) if feed.status_code == 201 else UNKNOWN_ID,
         "code": OWN,
         "token": "not-a-signed-link",
