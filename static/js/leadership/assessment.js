@@ -181,12 +181,13 @@ async function start() {
   const years = [...new Set(sheets.items.flatMap((s) => s.years.map((y) => y.year)))].sort((a, b) => b - a);
   const wanted = Number(new URLSearchParams(location.search).get("year")) || new Date().getFullYear();
   $("#as-year").replaceChildren(...years.map((y) => el("option", { value: String(y), text: String(y), selected: y === wanted })));
-  $("#as-year").addEventListener("change", refresh);
+  $("#as-year").addEventListener("change", () => { flash(""); refresh(); });
   $("#as-county").addEventListener("change", () => { state.card = state.cards.find((c) => c.unit === $("#as-county").value); draw(); });
   $("#as-save").addEventListener("click", () => write("/api/assessment/self-assessment", "PUT", selfBody(false), "as.saved"));
   $("#as-submit").addEventListener("click", () => write("/api/assessment/self-assessment", "PUT", selfBody(true), "as.submitted"));
   $("#as-approve").addEventListener("click", () => write("/api/assessment/approvals", "POST", { year: state.card.year, unit: state.card.unit, ...override() }, "as.approved"));
   onLangChange(() => {
+    flash(""); // a message stays in the language it was said in: drop it
     applyI18n();
     $("#as-unit").textContent = config.unit ? unitName(config.unit) : "";
     draw();

@@ -738,7 +738,7 @@ export default {
   "as.window.closed_late": "closed; still accepted, recorded as late",
   "as.late": "submitted late by {days} days",
   "as.late.short": "submitted late",
-  "as.override": "Reason for overriding the timetable (only when a rule refuses; audited)",
+  "as.override": "Override reason (only when the timetable refuses; audited)",
   "as.state.open": "not started",
   "as.state.draft": "draft",
   "as.state.submitted": "submitted",

@@ -743,7 +743,7 @@ export default {
   "as.window.closed_late": "已截止，仍可逾期提交（记为逾期）",
   "as.late": "逾期提交 {days} 天",
   "as.late.short": "逾期提交",
-  "as.override": "超越时间规则的理由（仅在规则拒绝时填写，留痕）",
+  "as.override": "超越时间规则的理由（仅规则拒绝时填写，留痕）",
   "as.state.open": "未开始",
   "as.state.draft": "自评草稿",
   "as.state.submitted": "已上报",
