@@ -101,3 +101,31 @@ def test_the_shipped_sheet_holds_the_groups_and_scoring_tables_of_the_issue():
     assert grades == {"优秀": (90, 100), "达标": (60, 90), "不达标": (0, 60)}
     assert sheet.grade_of(89.9).label == "达标" and sheet.grade_of(90).label == "优秀"
     assert sheet.grade_of(59.9).label == "不达标"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("report_by = 2026-12-15", "report_by = 2026-12-09",
+         "report_by 2026-12-09 is not after self_assessment_by 2026-12-10"),
+        ("inspection_by = 2026-12-31", "inspection_by = 2027-01-05",
+         "inspection_by 2027-01-05 is not inside 2026"),
+        ("approval_by = 2027-01-10", "approval_by = 2028-01-10",
+         "approval_by 2028-01-10 is not inside 2026 or 2027"),
+        ('due = "inspection_by"', 'due = "inspected_by"', "due names one of"),
+        ('late = "accept"\nrequires = "submitted"', 'late = "accept"\nrequires = "approved"',
+         "requires is one of submitted"),
+        ('due = "self_assessment_by"\nlate = "accept"',
+         'due = "self_assessment_by"\nlate = "never"', "late is one of accept, refuse"),
+        ('[cycle.approval]\nopens_after = "report_by"',
+         '[cycle.approval]\nopens_after = "approval_by"',
+         "the step opens after approval_by, so it cannot be due by approval_by"),
+    ],
+)  # fmt: skip
+def test_the_cycle_dates_and_their_rules_are_checked_naming_the_line(tmp_path, old, new, reason):
+    path, line = _broken(tmp_path, old, new)
+    if "\n" in new:  # the changed line is the second one
+        line = _line_of(path.read_text(encoding="utf-8"), new.splitlines()[1])
+    result = _run(str(path))
+    assert result.returncode == 1
+    assert f"{path}:{line}: " in result.stderr and reason in result.stderr, result.stderr

@@ -15,10 +15,17 @@ def _summary(sheet: Sheet) -> str:
     computed = sum(1 for _, ind in sheet.indicators() if not ind.manual)
     grades = ", ".join(f"{g.label} ≥ {g.low:g}" for g in sheet.grades)
     years = ", ".join(str(c.year) for c in sheet.cycles) or "none"
+    steps = ", ".join(
+        f"{s.name} by {s.due}"
+        + (f" after {s.opens_after}" if s.opens_after else "")
+        + f" (late: {s.late}{', needs submitted' if s.requires else ''}"
+        + f"{', override' if s.override else ''})"
+        for s in sheet.steps
+    )
     return (
         f"sheet {sheet.name!r}, {sheet.total:g} points in {len(sheet.groups)} group(s), "
         f"{len(sheet.indicators())} indicator(s) ({computed} computed); grades {grades}; "
-        f"years {years}"
+        f"years {years}; steps {steps}"
     )
 
 

@@ -5,7 +5,7 @@ scorecard. Each change is an event (the audit trail); nothing changes after appr
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.assessment.models import Evidence, ManualScore, Submission
 from command.assessment.schemas import AdjustmentIn, SelfAssessmentIn
 from command.assessment.scorecards import live_scorecard, period_of, sheet_for, submission_of
-from command.assessment.sheet import Indicator, Sheet
+from command.assessment.sheet import Cycle, Indicator, Sheet
 from command.auth.service import Principal
+from command.config import settings_of
 from command.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from command.events import record_event
 from command.units.models import Unit
@@ -32,6 +33,68 @@ def _sheet_and_cycle(unit: Unit, year: int, field: str = "year") -> Sheet:
     if sheet.cycle(year) is None:
         raise Invalid(field, f"sheet {sheet.name} has no assessment cycle for {year}")
     return sheet
+
+
+def local_day(session: AsyncSession, now: datetime) -> date:
+    """The office's calendar day: the cycle's dates are local dates, due at their end."""
+    return now.astimezone(settings_of(session).zone).date()
+
+
+def timetable(sheet: Sheet, cycle: Cycle, today: date) -> list[dict[str, Any]]:
+    """Each step's window on `today`: upcoming, open or closed, with the days left."""
+    steps = []
+    for step in sheet.steps:
+        opens, due = step.opens_on(cycle), step.due_on(cycle)
+        state = "upcoming" if opens and today < opens else "open" if today <= due else "closed"
+        steps.append({
+            "step": step.name, "due": step.due, "due_on": due.isoformat(),
+            "opens_after": step.opens_after, "opens_on": opens.isoformat() if opens else None,
+            "state": state, "days_left": (due - today).days,
+            "days_to_open": (opens - today).days if opens and today < opens else 0,
+            "late": step.late, "requires": step.requires, "override": step.override,
+        })  # fmt: skip
+    return steps
+
+
+def _timing(
+    sheet: Sheet, year: int, step_name: str, today: date, *, submission: Submission | None,
+    override_reason: str | None = None,
+) -> tuple[int | None, dict[str, Any] | None]:  # fmt: skip
+    """Whether the step may be taken today: (days late or None, the override used or None);
+    a refusal the rules do not let the caller override raises Conflict (409)."""
+    cycle = sheet.cycle(year)
+    assert cycle is not None  # _sheet_and_cycle checked it
+    step = sheet.step(step_name)
+    opens, due = step.opens_on(cycle), step.due_on(cycle)
+    refusals: list[tuple[str, str, str, dict[str, Any]]] = []
+    if step.requires == "submitted" and (submission is None or submission.state != "submitted"):
+        refusals.append((
+            "assessment_not_submitted", "unit",
+            f"the unit has not submitted its self-assessment for {year}; the {step_name} "
+            "step needs it",
+            {"state": submission.state if submission else "open"},
+        ))  # fmt: skip
+    if opens is not None and today < opens:
+        refusals.append((
+            f"assessment_{step_name}_not_open", "year",
+            f"the {step_name} of {year} opens on {opens} (after {step.opens_after})",
+            {"opens_on": opens.isoformat()},
+        ))  # fmt: skip
+    if today > due and step.late == "refuse":
+        refusals.append((
+            f"assessment_{step_name}_closed", "year",
+            f"the {step_name} of {year} closed on {due} ({step.due})",
+            {"due_on": due.isoformat()},
+        ))  # fmt: skip
+    late = (today - due).days if today > due else None
+    if not refusals:
+        return late, None
+    if step.override and override_reason:
+        return late, {"rules": [code for code, *_ in refusals], "reason": override_reason}
+    code, field, message, extra = refusals[0]
+    if step.override:
+        message += "; the inspector may override it with override_reason"
+    raise Conflict(message, field=field, code=code, extra={"step": step_name, **extra})
 
 
 def _manual_indicator(sheet: Sheet, key: str, field: str) -> Indicator:
@@ -105,6 +168,9 @@ async def save_self_assessment(
         checked.append(score)
     submission = await submission_of(session, sheet, unit, data.year)
     _not_frozen(submission)
+    late, _ = _timing(
+        sheet, data.year, "self_assessment", local_day(session, now), submission=submission
+    )
     submission = await _submission(session, sheet, unit, data.year, now)
     submission.notes = data.notes
     for score in checked:
@@ -113,11 +179,17 @@ async def save_self_assessment(
     if data.submit:
         submission.state = "submitted"
         submission.submitted_by, submission.submitted_at = principal.subject, now
+    if submission.state == "submitted" and late is not None:
+        # Submitted, or a submitted one changed, after the date: accepted, recorded as late.
+        submission.late_days = max(submission.late_days or 0, late)
     submission.updated_at = now
     await session.flush()
     kind = "assessment.submitted" if data.submit else "assessment.saved"
     scores = [s.model_dump() for s in checked]
-    _event(session, kind, submission, unit, principal.subject, notes=data.notes, scores=scores)
+    _event(
+        session, kind, submission, unit, principal.subject, notes=data.notes, scores=scores,
+        late_days=late,
+    )  # fmt: skip
     return submission
 
 
@@ -172,7 +244,12 @@ async def adjust(
     sheet = _sheet_and_cycle(unit, data.year)
     indicator = _manual_indicator(sheet, data.indicator, "indicator")
     _within(indicator, data.points, "points")
-    _not_frozen(await submission_of(session, sheet, unit, data.year))
+    found = await submission_of(session, sheet, unit, data.year)
+    _not_frozen(found)
+    late, override = _timing(
+        sheet, data.year, "inspection", local_day(session, now), submission=found,
+        override_reason=data.override_reason,
+    )  # fmt: skip
     submission = await _submission(session, sheet, unit, data.year, now)
     row = await _score_row(session, submission, indicator.key)
     before = row.inspector_points if row.inspector_points is not None else row.self_points
@@ -183,17 +260,25 @@ async def adjust(
     _event(
         session, "assessment.adjusted", submission, unit, principal.subject,
         indicator=indicator.key, before=before, after=data.points, reason=data.reason,
+        late_days=late, override=override,
     )  # fmt: skip
-    return {"indicator": indicator.key, "before": before, "after": data.points}
+    return {"indicator": indicator.key, "before": before, "after": data.points,
+            "late_days": late, "override": override}  # fmt: skip
 
 
 async def approve(
-    session: AsyncSession, *, unit: Unit, year: int, principal: Principal, now: datetime
-) -> dict[str, Any]:
+    session: AsyncSession, *, unit: Unit, year: int, principal: Principal, now: datetime,
+    override_reason: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """Freeze the scorecard as it stands: later records and edits do not move it."""
     _ensure_inspector(principal, unit)
     sheet = _sheet_and_cycle(unit, year)
-    _not_frozen(await submission_of(session, sheet, unit, year))
+    found = await submission_of(session, sheet, unit, year)
+    _not_frozen(found)
+    late, override = _timing(
+        sheet, year, "approval", local_day(session, now), submission=found,
+        override_reason=override_reason,
+    )  # fmt: skip
     submission = await _submission(session, sheet, unit, year, now)
     submission.state = "approved"
     submission.approved_by, submission.approved_at = principal.subject, now
@@ -202,12 +287,13 @@ async def approve(
         submission=submission,
     )  # fmt: skip
     card["approved_at"], card["approved_by"] = now.isoformat(), principal.subject
+    card["approval_late_days"], card["approval_override"] = late, override
     submission.frozen = card
     submission.updated_at = now
     await session.flush()
     _event(
         session, "assessment.approved", submission, unit, principal.subject,
-        total=card["total"], grade=card["grade"]["code"],
+        total=card["total"], grade=card["grade"]["code"], late_days=late, override=override,
     )  # fmt: skip
     return card
 

@@ -35,6 +35,8 @@ class Submission(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     submitted_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Days after the self-assessment date the unit submitted (逾期提交); None: on time.
+    late_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     approved_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # The scorecard as approved: later records and edits never move it.

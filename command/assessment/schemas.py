@@ -54,11 +54,21 @@ class AdjustmentIn(_In):
     indicator: IndicatorKey
     points: float = Field(ge=0)
     reason: Reason
+    override_reason: Reason | None = Field(
+        default=None,
+        description="the inspector acts against a refusing rule of the cycle's dates "
+        "(where the sheet allows an override), with this reason (audited)",
+    )
 
 
 class ApprovalIn(_In):
     year: Year
     unit: UnitCode
+    override_reason: Reason | None = Field(
+        default=None,
+        description="the inspector acts against a refusing rule of the cycle's dates "
+        "(where the sheet allows an override), with this reason (audited)",
+    )
 
 
 class ScorecardList(BaseModel):

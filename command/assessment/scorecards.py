@@ -157,6 +157,7 @@ async def live_scorecard(
         "submitted_at": submission.submitted_at.isoformat()
         if submission and submission.submitted_at
         else None,
+        "late_days": submission.late_days if submission else None,
         "notes": submission.notes if submission else "",
         **_summary(sheet, points),
         "points": points,

@@ -7,7 +7,7 @@ sheetfile.py parses and checks a file into these records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 
 class SheetError(ValueError):
@@ -83,6 +83,32 @@ class Cycle:
     approval_by: date
 
 
+STEPS = ("self_assessment", "inspection", "approval")
+LATE_RULES = ("accept", "refuse")
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a cycle's dates mean for one step (the sheet's `[cycle.<step>]` table): the step
+    is open from the day after the date `opens_after` names (from the start when none) to
+    the end of its `due` date, local time; after that `late` is "accept" (done, recorded as
+    late) or "refuse". `requires = "submitted"`: only once the unit has submitted.
+    `override`: the inspector above may act against a refusing rule, giving a reason."""
+
+    name: str
+    due: str
+    opens_after: str | None = None
+    late: str = "accept"
+    requires: str | None = None
+    override: bool = False
+
+    def opens_on(self, cycle: Cycle) -> date | None:
+        return getattr(cycle, self.opens_after) + timedelta(days=1) if self.opens_after else None
+
+    def due_on(self, cycle: Cycle) -> date:
+        return getattr(cycle, self.due)
+
+
 @dataclass(frozen=True)
 class Sheet:
     name: str
@@ -96,6 +122,10 @@ class Sheet:
     groups: tuple[Group, ...]
     grades: tuple[Grade, ...]
     cycles: tuple[Cycle, ...]
+    steps: tuple[Step, ...] = ()
+
+    def step(self, name: str) -> Step:
+        return next((s for s in self.steps if s.name == name), Step(name, "approval_by"))
 
     def applies_to(self, kind: str, tier: str) -> bool:
         return kind in self.kinds and (not self.tiers or tier in self.tiers)

@@ -16,6 +16,8 @@ from typing import Any
 
 from command.assessment.catalogue import CATALOGUE
 from command.assessment.sheet import (
+    LATE_RULES,
+    STEPS,
     Band,
     Cycle,
     Grade,
@@ -24,10 +26,12 @@ from command.assessment.sheet import (
     Scoring,
     Sheet,
     SheetError,
+    Step,
 )
 from command.units.models import KINDS, TIERS
 
-TOP_KEYS = {"name", "title", "title_en", "total", "sources", "applies_to", "grade", "year", "group"}
+TOP_KEYS = {"name", "title", "title_en", "total", "sources", "applies_to", "grade", "year", "cycle",
+            "group"}  # fmt: skip
 GROUP_KEYS = {"key", "title", "title_en", "points", "indicator"}
 INDICATOR_KEYS = {
     "key", "title", "title_en", "points", "metric", "scoring", "per", "floor", "bands",
@@ -35,6 +39,8 @@ INDICATOR_KEYS = {
 }  # fmt: skip
 GRADE_KEYS = {"code", "label", "label_en", "from", "to"}
 CYCLE_DATES = ("self_assessment_by", "report_by", "inspection_by", "approval_by")
+STEP_KEYS = {"due", "opens_after", "late", "requires", "override"}
+REQUIREMENTS = ("submitted",)
 EVIDENCE_TYPES = ("pdf", "docx", "image")
 METHODS = {"count": ("deduct",), "share": ("bands", "proportional"), "tally": ("target",)}
 
@@ -76,6 +82,19 @@ class _Locator:
                 break
             if pattern.match(self.lines[i]):
                 return self._needle(i, needle) + 1
+        return at + 1
+
+    def table(self, header: str, field: str | None = None) -> int:
+        """The line of `field` in the `[header]` table (the header's own line without one)."""
+        at = next((i for i, t in enumerate(self.lines) if t.strip() == f"[{header}]"), None)
+        if at is None:
+            return 1
+        pattern = re.compile(rf"^\s*{re.escape(field)}\s*=") if field else None
+        for i in range(at + 1, len(self.lines)):
+            if self.lines[i].lstrip().startswith("["):
+                break
+            if pattern and pattern.match(self.lines[i]):
+                return i + 1
         return at + 1
 
     def _header(self, name: str) -> int | None:
@@ -290,23 +309,79 @@ def _grades(raw: Any, total: float, check: _Check) -> tuple[Grade, ...]:
 
 
 def _cycles(raw: Any, check: _Check) -> tuple[Cycle, ...]:
-    cycles = []
+    """Each year's dates: all present, strictly in order (self-assessment, report,
+    inspection, approval), the first three inside the year, the approval inside it or the
+    next (a January approval closes the year before)."""
+    cycles, seen = [], set()
     for item in raw if isinstance(raw, list) else []:
         year = item.get("year")
         keys, what = [str(year)], f"year {year}"
+        check.unknown(item, {"year", *CYCLE_DATES}, keys, what)
         dates = [item.get(name) for name in CYCLE_DATES]
         if not isinstance(year, int) or not all(isinstance(d, date) for d in dates):
             check.fail(keys, None, what, f"a year needs year and dates {', '.join(CYCLE_DATES)}")
             continue
-        if dates != sorted(dates) or dates[0].year != year:
-            check.fail(
-                keys,
-                CYCLE_DATES[0],
-                what,
-                "dates run self-assessment, report, inspection, approval, from the year itself",
-            )
+        if year in seen:
+            check.fail(keys, None, what, "the year is given twice")
+        seen.add(year)
+        for i, (name, day) in enumerate(zip(CYCLE_DATES, dates, strict=True)):
+            last = year + 1 if name == "approval_by" else year
+            if not year <= day.year <= last:
+                inside = f"{year} or {year + 1}" if last > year else str(year)
+                check.fail(keys, name, what, f"{name} {day} is not inside {inside}")
+            elif i and day <= dates[i - 1]:
+                check.fail(
+                    keys, name, what,
+                    f"{name} {day} is not after {CYCLE_DATES[i - 1]} {dates[i - 1]} (dates run "
+                    "self-assessment, report, inspection, approval)",
+                )  # fmt: skip
         cycles.append(Cycle(year, *dates))
     return tuple(cycles)
+
+
+def _steps(raw: Any, check: _Check) -> tuple[Step, ...]:
+    """The rules of the cycle's dates, `[cycle.<step>]` for each step."""
+    table = raw if isinstance(raw, dict) else {}
+    if not table:
+        check.fail([], None, "cycle", f"give the rules of the dates: [cycle.{'], ['.join(STEPS)}]")
+        return ()
+    for name in sorted(set(table) - set(STEPS)):
+        line = check.where.table(f"cycle.{name}")
+        check.problems.append((line, "cycle", f"unknown step {name!r} ({', '.join(STEPS)})"))
+    steps = []
+    for name in STEPS:
+        rule = table.get(name)
+        header = f"cycle.{name}"
+        where = f"cycle.{name}"
+
+        def fail(field: str | None, reason: str, header: str = header, where: str = where):
+            check.problems.append((check.where.table(header, field), where, reason))
+
+        if not isinstance(rule, dict):
+            fail(None, f"the step {name} needs its [cycle.{name}] table")
+            continue
+        for key in sorted(set(rule) - STEP_KEYS):
+            fail(key, f"unknown key {key!r} (allowed: {', '.join(sorted(STEP_KEYS))})")
+        due, opens = rule.get("due"), rule.get("opens_after")
+        late, requires = rule.get("late", "accept"), rule.get("requires")
+        override = rule.get("override", False)
+        if due not in CYCLE_DATES:
+            fail("due", f"due names one of {', '.join(CYCLE_DATES)}")
+        if opens is not None and opens not in CYCLE_DATES:
+            fail("opens_after", f"opens_after names one of {', '.join(CYCLE_DATES)}")
+        elif opens is not None and due in CYCLE_DATES:
+            if CYCLE_DATES.index(opens) >= CYCLE_DATES.index(due):
+                fail("opens_after", f"the step opens after {opens}, so it cannot be due by {due}")
+        if late not in LATE_RULES:
+            fail("late", f"late is one of {', '.join(LATE_RULES)}")
+        if requires is not None and requires not in REQUIREMENTS:
+            fail("requires", f"requires is one of {', '.join(REQUIREMENTS)}")
+        if not isinstance(override, bool):
+            fail("override", "override is true or false")
+        elif override and name == "self_assessment":
+            fail("override", "only the inspector's steps (inspection, approval) take an override")
+        steps.append(Step(name, str(due), opens, str(late), requires, bool(override)))
+    return tuple(steps)
 
 
 def _applies_to(raw: Any, check: _Check) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -350,6 +425,7 @@ def parse_sheet(text: str, *, file: str) -> Sheet:
     kinds, tiers = _applies_to(data.get("applies_to"), check)
     grades = _grades(data.get("grade"), total, check)
     cycles = _cycles(data.get("year"), check)
+    steps = _steps(data.get("cycle"), check)
     sources = data.get("sources", [])
     if not isinstance(sources, list) or not sources:
         check.fail([], "sources", "(top level)", "name the published sheets this one follows")
@@ -367,6 +443,7 @@ def parse_sheet(text: str, *, file: str) -> Sheet:
         groups=groups,
         grades=grades,
         cycles=cycles,
+        steps=steps,
     )
 
 

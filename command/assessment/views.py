@@ -31,22 +31,30 @@ TAGS = ["assessment"]
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
 
 
-def _cycle_view(cycle) -> dict | None:
-    if cycle is None:
+def _today(request: Request) -> date:
+    return utcnow().astimezone(request.app.state.settings.zone).date()
+
+
+def _cycle_view(sheet, year_cycle, today: date) -> dict | None:
+    """A year's dates and, per step, its window on `today` with the days left."""
+    if year_cycle is None:
         return None
     return {
-        "year": cycle.year,
-        "self_assessment_by": cycle.self_assessment_by.isoformat(),
-        "report_by": cycle.report_by.isoformat(),
-        "inspection_by": cycle.inspection_by.isoformat(),
-        "approval_by": cycle.approval_by.isoformat(),
-        "days_to_approval": (cycle.approval_by - date.today()).days,
+        "year": year_cycle.year,
+        "self_assessment_by": year_cycle.self_assessment_by.isoformat(),
+        "report_by": year_cycle.report_by.isoformat(),
+        "inspection_by": year_cycle.inspection_by.isoformat(),
+        "approval_by": year_cycle.approval_by.isoformat(),
+        "days_to_approval": (year_cycle.approval_by - today).days,
+        "today": today.isoformat(),
+        "steps": cycle.timetable(sheet, year_cycle, today),
     }
 
 
 @api("The indicator sheets in use: groups, indicators, grades and yearly timetables", tags=TAGS)
 async def list_sheets(request: Request) -> Response:
     await require(request, "assessment.read")
+    today = _today(request)
     items = [
         {
             "name": s.name,
@@ -56,7 +64,7 @@ async def list_sheets(request: Request) -> Response:
             "applies_to": {"kinds": list(s.kinds), "tiers": list(s.tiers)},
             "sources": list(s.sources),
             "grades": [g.__dict__ for g in s.grades],
-            "years": [_cycle_view(c) for c in s.cycles],
+            "years": [_cycle_view(s, c, today) for c in s.cycles],
             "groups": [
                 {
                     "key": g.key, "title": g.title, "title_en": g.title_en, "points": g.points,
@@ -88,7 +96,7 @@ async def list_scorecards(request: Request) -> Response:
         root = await subtree_root(session, principal, query.unit)
         items = await scorecards(session, root=root, year=query.year, now=utcnow())
     sheet = sheet_for(root) or next(iter(shipped_sheets()), None)
-    cycle_view = _cycle_view(sheet.cycle(query.year)) if sheet else None
+    cycle_view = _cycle_view(sheet, sheet.cycle(query.year), _today(request)) if sheet else None
     return respond({"year": query.year, "unit": root.code, "cycle": cycle_view, "items": items})
 
 
@@ -197,8 +205,10 @@ async def approve(request: Request) -> Response:
     data = await read_model(request, ApprovalIn)
     async with request.app.state.db.write() as session:
         unit = await named_unit(session, data.unit, field="unit")
-        card = await cycle.approve(session, unit=unit, year=data.year, principal=principal,
-                                   now=utcnow())  # fmt: skip
+        card = await cycle.approve(
+            session, unit=unit, year=data.year, principal=principal, now=utcnow(),
+            override_reason=data.override_reason,
+        )  # fmt: skip
     return respond(card)
 
 

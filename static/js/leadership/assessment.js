@@ -60,18 +60,44 @@ function manualCells(point) {
   return [el("td", {}, self), el("td", {}, el("span", { className: "document-cell" }, ...files, upload)), el("td", {}, inspect)];
 }
 
+// The year's timetable from the sheet: each step's window and the days left (the server
+// counts the days in the office's time zone). The report date opens the inspection.
+function windowText(step) {
+  const when = step.opens_on ? t("as.window.range", { opens: step.opens_on, due: step.due_on }) : t("as.window.due", { due: step.due_on });
+  if (step.state === "upcoming") return [when, t("as.window.upcoming", { days: step.days_to_open })];
+  if (step.state === "open") return [when, step.days_left ? t("as.window.open", { days: step.days_left }) : t("as.window.today")];
+  return [when, t(step.late === "accept" && step.step === "self_assessment" ? "as.window.closed_late" : "as.window.closed")];
+}
+
+function drawTimetable() {
+  const cycle = state.cycle;
+  if (!cycle) return $("#as-cycle").replaceChildren();
+  const items = (cycle.steps || []).map((step) => ({ key: step.step, state: step.state, lines: windowText(step) }));
+  const reportLeft = Math.round((Date.parse(cycle.report_by) - Date.parse(cycle.today)) / 86_400_000);
+  const report = { key: "report", state: reportLeft < 0 ? "closed" : "open", lines: [t("as.window.due", { due: cycle.report_by }), reportLeft < 0 ? t("as.window.closed") : reportLeft ? t("as.window.open", { days: reportLeft }) : t("as.window.today")] };
+  items.splice(1, 0, report);
+  $("#as-cycle").replaceChildren(...items.map((item) => el("li", { className: item.state, dataset: { step: item.key } },
+    el("strong", { text: t(`as.step.${item.key}`) }),
+    ...item.lines.map((line) => el("span", { className: "as-when", text: line })))));
+}
+
+const lateText = (card) => (card.late_days ? t("as.late", { days: card.late_days }) : "");
+
 function draw() {
   const card = state.card;
-  $("#as-county").replaceChildren(...state.cards.map((c) => el("option", { value: c.unit, text: label(c), selected: c === card })));
-  $("#as-cycle").textContent = state.cycle ? t("as.cycle", state.cycle) : "";
+  $("#as-county").replaceChildren(...state.cards.map((c) => el("option", { value: c.unit, text: c.late_days ? `${label(c)} · ${t("as.late.short")}` : label(c), selected: c === card })));
+  drawTimetable();
   if (!card) return;
   $("#as-total").textContent = String(card.total);
   $("#as-grade").textContent = currentLang() === "en" ? card.grade.label_en : card.grade.label;
   $("#as-state").textContent = t(`as.state.${card.state}`);
+  $("#as-late").textContent = lateText(card);
+  $("#as-late").hidden = !card.late_days;
   $("#as-notes").value = card.notes || "";
   $("#as-notes").disabled = frozen() || !can("assessment.submit");
   $("#as-save").hidden = $("#as-submit").hidden = frozen() || !can("assessment.submit");
   $("#as-approve").hidden = frozen() || !mayInspect();
+  $("#as-override").hidden = frozen() || !mayInspect();
   const groups = Object.fromEntries(card.groups.map((g) => [g.key, g]));
   const rows = [];
   let group = null;
@@ -107,9 +133,12 @@ function selfBody(submit) {
   return { year: state.card.year, unit: state.card.unit, notes: $("#as-notes").value, scores, submit };
 }
 
+// The inspector may act against a refusing rule of the dates, giving a reason (audited).
+const override = () => ($("#as-override").value.trim() ? { override_reason: $("#as-override").value.trim() } : {});
+
 function adjust(point, row) {
   const points = row.querySelector("[name=inspector_points]").value;
-  const body = { year: state.card.year, unit: state.card.unit, indicator: point.indicator, points: points === "" ? null : Number(points), reason: row.querySelector("[name=inspector_reason]").value };
+  const body = { year: state.card.year, unit: state.card.unit, indicator: point.indicator, points: points === "" ? null : Number(points), reason: row.querySelector("[name=inspector_reason]").value, ...override() };
   return write("/api/assessment/adjustments", "POST", body, "as.adjusted");
 }
 
@@ -152,12 +181,13 @@ async function start() {
   const years = [...new Set(sheets.items.flatMap((s) => s.years.map((y) => y.year)))].sort((a, b) => b - a);
   const wanted = Number(new URLSearchParams(location.search).get("year")) || new Date().getFullYear();
   $("#as-year").replaceChildren(...years.map((y) => el("option", { value: String(y), text: String(y), selected: y === wanted })));
-  $("#as-year").addEventListener("change", refresh);
+  $("#as-year").addEventListener("change", () => { flash(""); refresh(); });
   $("#as-county").addEventListener("change", () => { state.card = state.cards.find((c) => c.unit === $("#as-county").value); draw(); });
   $("#as-save").addEventListener("click", () => write("/api/assessment/self-assessment", "PUT", selfBody(false), "as.saved"));
   $("#as-submit").addEventListener("click", () => write("/api/assessment/self-assessment", "PUT", selfBody(true), "as.submitted"));
-  $("#as-approve").addEventListener("click", () => write("/api/assessment/approvals", "POST", { year: state.card.year, unit: state.card.unit }, "as.approved"));
+  $("#as-approve").addEventListener("click", () => write("/api/assessment/approvals", "POST", { year: state.card.year, unit: state.card.unit, ...override() }, "as.approved"));
   onLangChange(() => {
+    flash(""); // a message stays in the language it was said in: drop it
     applyI18n();
     $("#as-unit").textContent = config.unit ? unitName(config.unit) : "";
     draw();
