@@ -6,7 +6,10 @@ wrong, on both databases."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from starlette.routing import Mount, Route
 
 from tests.conftest import bearer
 from tests.incidents_fixtures import incident_body
@@ -111,6 +114,48 @@ async def test_nul_in_a_decoded_query_value_is_422(client, demo):
         response = await client.get(f"/api/incidents?{query}", headers=bearer(demo["display"]))
         assert response.status_code == 422, (query, response.text)
         assert "NUL" in response.json()["error"]["message"]
+
+
+def _templates(routes) -> list[tuple[str, str]]:
+    """(method, path template) of every route in the app's route table."""
+    found = []
+    for route in routes:
+        if isinstance(route, Route) and not isinstance(route, Mount):
+            for method in sorted((route.methods or set()) - {"HEAD"}):
+                found.append((method, re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)))
+    return found
+
+
+# Names that views read straight from request.query_params, beside those of query models.
+QUERY_NAMES = ("unit", "within", "year", "indicator", "filename", "incident", "q", "next")
+
+
+async def test_nul_anywhere_in_a_path_or_query_is_refused_on_every_route(app, client, demo):
+    """The class, not the instances: every route of the route table, with a NUL in each
+    path parameter (404: it names nothing) and in the query names views read themselves
+    (422 naming the field), before anything reaches the database (PostgreSQL once
+    answered 500 for `/api/units/{code}`, `/api/drills.ics?within=`, `/api/readiness/…`)."""
+    admin = bearer(demo["admin"])
+    templates = _templates(app.routes)
+    assert len(templates) > 100
+    for method, template in templates:
+        if "{" in template:
+            url = re.sub(r"\{\w+\}", "a%00b", template)
+            response = await client.request(method, url, headers=admin)
+            assert response.status_code == 404, (method, url, response.text)
+        url = re.sub(r"\{\w+\}", "1", template)
+        for name in QUERY_NAMES:
+            response = await client.request(method, f"{url}?{name}=a%00", headers=admin)
+            assert response.status_code == 422, (method, url, name, response.text)
+            [detail] = response.json()["error"]["details"]
+            assert (detail["field"], detail["type"]) == (f"query.{name}", "nul")
+
+
+async def test_a_year_in_digits_that_are_not_ascii_is_422(client, demo):
+    for url in ("/api/readiness/trainings?year=%C2%B2", "/api/readiness/trainings?year=%D9%A2"):
+        response = await client.get(url, headers=bearer(demo["admin"]))
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["details"][0]["field"] == "query.year"
 
 
 async def test_nul_in_json_is_422(client, demo):

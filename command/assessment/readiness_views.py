@@ -57,7 +57,8 @@ async def set_office(request: Request) -> Response:
 async def list_trainings(request: Request) -> Response:
     principal = await require(request, "assessment.read")
     raw = request.query_params.get("year") or str(date.today().year)
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    # isdigit() alone lets "²" through, which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= 2100:
         raise Invalid("query.year", "give a year such as 2026")
     year = int(raw)
     async with request.app.state.db.read() as session:
