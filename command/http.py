@@ -13,10 +13,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from command import jsontext
 from command.errors import ApiError, Invalid, NotFound, error_body, validation_error
 from command.idempotency import Work, fingerprint, run_once
-from command.ids import MAX_ID
+from command.ids import MAX_ID, MAX_INT32
 
 M = TypeVar("M", bound=BaseModel)
-MAX_NUMBER = 2**31 - 1  # a 32-bit INTEGER column, such as a plan's version number
+MAX_NUMBER = MAX_INT32  # a 32-bit INTEGER column, such as a plan's version number
 
 
 async def read_body(request: Request, limit: int | None = None) -> bytes:
