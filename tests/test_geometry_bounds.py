@@ -158,3 +158,16 @@ def test_an_outline_costs_a_bounded_time_whatever_the_geometry():
         found = outline(geometry)
         assert time.perf_counter() - started < 1.5  # 1.7 s and 3.7 s before
         assert found is not None and _positions(found) <= OUTLINE_VERTICES
+
+
+async def test_cap_rendering_runs_within_the_budget(app, client, demo):
+    """CAP areas (buffered lines) are rendered in a worker thread within the budget: past
+    it, 503 geometry_over_budget instead of a process frozen for seconds."""
+    created = await _post(client, demo, zigzag(300))
+    assert created.status_code == 201, created.text
+    object.__setattr__(app.state.settings, "geometry_budget_seconds", 0.0)
+    display = bearer(demo["display"])
+    for url in (f"/api/incidents/{created.json()['id']}/cap", "/api/cap/feed.atom"):
+        response = await client.get(url, headers=display)
+        assert response.status_code == 503, (url, response.text)
+        assert response.json()["error"]["code"] == "geometry_over_budget"
