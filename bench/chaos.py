@@ -409,6 +409,11 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = asyncio.run(run(args.short, set(args.only) if args.only else None))
     show(outcomes)
     write_results("chaos", {"outcomes": [o.__dict__ for o in outcomes]})
+    return exit_code(outcomes)
+
+
+def exit_code(outcomes: list[Outcome]) -> int:
+    """1 when any scenario lost an acknowledged report, duplicated one or failed its check."""
     return 0 if all(o.ok for o in outcomes) else 1
 
 

@@ -23,6 +23,7 @@ from command.db import Database
 from command.errors import EXCEPTION_HANDLERS
 from command.headers import SecurityHeadersMiddleware
 from command.health import health
+from command.http import RefuseNul
 from command.logging import configure_logging, redact_access_log
 from command.metrics import MetricsMiddleware, metrics_endpoint
 from command.openapi import build_openapi
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(SecurityHeadersMiddleware),
             Middleware(MetricsMiddleware),
+            Middleware(RefuseNul),
             Middleware(SecureCookiesOverHttps, cookie_name=SESSION_COOKIE),
             Middleware(
                 SessionMiddleware,

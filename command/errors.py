@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from command.db import storage_failure
+from command.logging import redact_target
 
 log = structlog.get_logger("watchfloor.errors")
 
@@ -259,7 +260,7 @@ async def database_error_handler(_request: Request, exc: Exception) -> JSONRespo
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", path=request.url.path, error=repr(exc))
+    log.exception("unhandled error", path=redact_target(request.url.path), error=repr(exc))
     return JSONResponse(error_body("internal", "internal server error"), status_code=500)
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from command import jsontext
-from command.errors import ApiError, Invalid, NotFound, validation_error
+from command.errors import ApiError, Invalid, NotFound, error_body, validation_error
 from command.idempotency import Work, fingerprint, run_once
-from command.ids import MAX_ID
+from command.ids import MAX_ID, MAX_INT32
 
 M = TypeVar("M", bound=BaseModel)
-MAX_NUMBER = 2**31 - 1  # a 32-bit INTEGER column, such as a plan's version number
+MAX_NUMBER = MAX_INT32  # a 32-bit INTEGER column, such as a plan's version number
 
 
 async def read_body(request: Request, limit: int | None = None) -> bytes:
@@ -46,6 +48,40 @@ def refuse_nul(field: str, text: str) -> None:
             bare=True,
             details=[{"field": field, "message": "NUL character", "type": "nul"}],
         )
+
+
+def _nul_answer(scope: Scope) -> JSONResponse | None:
+    """The answer to a request whose path or query holds a NUL once decoded, else None."""
+    if "\x00" in scope.get("path", ""):
+        return JSONResponse(error_body("not_found", "a path with a NUL names nothing"), 404)
+    query = scope.get("query_string", b"")
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    # Decoded as Starlette decodes request.query_params (percent-decoding, then UTF-8).
+    for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in key + value:
+            field = "query" if "\x00" in key else f"query.{key}"
+            details = [{"field": field, "message": "NUL character", "type": "nul"}]
+            message = f"{field}: text must not contain NUL characters"
+            return JSONResponse(error_body("invalid", message, details), 422)
+    return None
+
+
+class RefuseNul:
+    """NUL refused after decoding in every request's path and query, before any view (or
+    the database, PostgreSQL text cannot hold one) sees it, whether the view reads its
+    query through parse_query, request.query_params or a path parameter: 404 for a path
+    (it names nothing, as an id out of range), 422 naming the query field."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = _nul_answer(scope) if scope["type"] == "http" else None
+        if answer is None:
+            await self.app(scope, receive, send)
+        else:
+            await answer(scope, receive, send)
 
 
 def _ensure_json_type(request: Request) -> None:
@@ -118,8 +154,6 @@ async def read_model(request: Request, model: type[M]) -> M:
 
 def parse_query(request: Request, model: type[M]) -> M:
     params: dict[str, Any] = {}
-    for key, value in request.query_params.multi_items():
-        refuse_nul(f"query.{key}" if "\x00" not in key else "query", key + value)
     for key in request.query_params:
         values = request.query_params.getlist(key)
         params[key] = values if len(values) > 1 else values[0]

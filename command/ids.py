@@ -12,6 +12,10 @@ from typing import Annotated
 from pydantic import Field
 
 MAX_ID = 2**63 - 1
+# Tables whose ids are 32-bit INTEGER (users, api_tokens, sessions, drill_feeds, units) and
+# 32-bit numbers (a plan's version number): their path ids stop here
+# (`path_id(..., maximum=MAX_INT32)`), since PostgreSQL's driver refuses a bigger one.
+MAX_INT32 = 2**31 - 1
 
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Field(ge=0, le=MAX_ID)]

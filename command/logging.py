@@ -45,18 +45,27 @@ def redact_target(target: str) -> str:
 
 
 class RedactTokens(logging.Filter):
-    """uvicorn's access log (args: client, method, target, HTTP version, status) without
-    the tokens in the target."""
+    """uvicorn's log lines without the tokens in their request targets: the access log
+    (args: client, method, target, HTTP version, status) and the websocket lines of its
+    error log (args: client, target, status), whatever the position of the target."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], redact_target(args[2]), *args[3:])
+        if isinstance(args, tuple):
+            record.args = tuple(
+                redact_target(arg) if isinstance(arg, str) and arg.startswith("/") else arg
+                for arg in args
+            )
         return True
 
 
+# uvicorn.error logs each websocket's target ('"WebSocket /ws?…" [accepted]').
+REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error")
+
+
 def redact_access_log() -> None:
-    """Install the filter on uvicorn's access logger, once per process."""
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, RedactTokens) for f in access.filters):
-        access.addFilter(RedactTokens())
+    """Install the filter on uvicorn's loggers, once per process."""
+    for name in REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())

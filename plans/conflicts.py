@@ -6,6 +6,7 @@ override applies. Places conflict when their GeoJSON geometries intersect (shape
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,9 @@ GEOMETRY_TYPES = (
     "MultiPolygon",
     "GeometryCollection",
 )
+# A drill's location is a venue, not a track: at most this many positions, so that checking
+# it (and every later drill's conflicts with it) and the events that carry it stay small.
+MAX_LOCATION_POSITIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,47 @@ def _bad_location(message: str) -> Invalid:
     return Invalid("location", f"location: {message}", bare=True, details=[detail])
 
 
+def _positions(location: dict[str, Any]) -> list[Any]:
+    """Every position of a geometry object (lists of numbers inside its coordinates and
+    those of its member geometries), found without recursion; stops past the bound."""
+    stack: list[Any] = [location]
+    found: list[Any] = []
+    while stack and len(found) <= MAX_LOCATION_POSITIONS:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.append(item.get("coordinates"))
+            stack.extend(item.get("geometries") or [])
+        elif isinstance(item, list) and item and not isinstance(item[0], list | dict):
+            found.append(item)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _in_wgs84(position: list[Any]) -> bool:
+    if len(position) < 2 or not all(isinstance(n, int | float) for n in position[:2]):
+        return True  # not a position at all: geojson's check below names it
+    lon, lat = position[0], position[1]
+    try:
+        return math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90
+    except OverflowError:
+        return False
+
+
 def parse_location(location: dict[str, Any] | None) -> BaseGeometry | None:
-    """A shapely geometry from a GeoJSON geometry object, or 422 naming what is wrong."""
+    """A shapely geometry from a GeoJSON geometry object, or 422 naming what is wrong: at
+    most MAX_LOCATION_POSITIONS positions, each within WGS84 (longitude first)."""
     if location is None:
         return None
     if location.get("type") not in GEOMETRY_TYPES:
         raise _bad_location(f"type must be a GeoJSON geometry: {', '.join(GEOMETRY_TYPES)}")
+    positions = _positions(location)
+    if len(positions) > MAX_LOCATION_POSITIONS:
+        raise _bad_location(
+            f"more than {MAX_LOCATION_POSITIONS} positions; a drill's place needs far fewer"
+        )
+    if not all(_in_wgs84(position) for position in positions):
+        raise _bad_location("a position lies outside WGS84 (longitude -180..180, latitude -90..90)")
     try:
         checked = geojson.GeoJSON.to_instance(location, strict=True)
         errors = checked.errors()

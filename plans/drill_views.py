@@ -17,7 +17,7 @@ from command.auth.guard import (
 )
 from command.auth.service import Principal
 from command.errors import ApiError
-from command.http import parse_query, path_id, read_model, respond, submit_once
+from command.http import MAX_NUMBER, parse_query, path_id, read_model, respond, submit_once
 from command.idempotency import request_key
 from command.openapi import api
 from command.units.models import Unit
@@ -237,10 +237,9 @@ async def list_feeds(request: Request):
 @api("Revoke a calendar feed", tags=TAGS, response=FeedOut)
 async def revoke_feed(request: Request):
     principal = await require(request, "drills.read")
+    feed_id = path_id(request, "feed_id", "feed", maximum=MAX_NUMBER)
     async with request.app.state.db.write() as session:
-        out = await feeds.revoke_feed(
-            session, feed_id=path_id(request, "feed_id", "feed"), principal=principal
-        )
+        out = await feeds.revoke_feed(session, feed_id=feed_id, principal=principal)
     return respond(out)
 
 

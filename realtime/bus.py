@@ -38,7 +38,8 @@ def format_id(position: StreamId) -> str:
 
 def parse_id(text: str) -> StreamId | None:
     major, sep, minor = text.partition("-")
-    if not (sep and major.isdigit() and minor.isdigit()) or len(text) > 41:
+    # ASCII digits only: isdigit() alone lets "²" through, which int() refuses.
+    if not (sep and text.isascii() and major.isdigit() and minor.isdigit()) or len(text) > 41:
         return None
     return int(major), int(minor)
 

@@ -6,7 +6,10 @@ wrong, on both databases."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from starlette.routing import Mount, Route
 
 from tests.conftest import bearer
 from tests.incidents_fixtures import incident_body
@@ -46,6 +49,44 @@ async def test_ids_and_offsets_beyond_bigint_in_queries_are_422(client, demo, nu
         assert response.status_code == 422, (url, response.text)
         fields = [d["field"] for d in response.json()["error"]["details"]]
         assert fields == [f"query.{field}"], (url, fields)
+
+
+async def test_every_integer_path_and_query_parameter_is_bounded(app, client, demo):
+    """The class: every `{…:int}` path parameter of the API's routes and every integer
+    query parameter of the OpenAPI document, given 2**63, names nothing (404) or is refused
+    naming the parameter (422), never a 500 from the database's driver."""
+    admin = bearer(demo["admin"])
+    int_paths = [
+        (method, template)
+        for route in app.routes
+        if isinstance(route, Route) and ":int}" in route.path and route.path.startswith("/api/")
+        for method in sorted((route.methods or set()) - {"HEAD"})
+        for template in [re.sub(r"\{(\w+):int\}", "{int}", route.path)]
+    ]
+    assert len(int_paths) > 40
+    for method, template in int_paths:
+        # 2**31: beyond a 32-bit INTEGER column (a plan version's number, say).
+        for number in (2**31, 2**63):
+            url = re.sub(r"\{\w+(:\w+)?\}", str(number), template)
+            response = await client.request(method, url, headers=admin, json={})
+            # 422: a write that checks its (empty) body before looking the id up.
+            assert response.status_code in (404, 422), (method, url, response.text)
+    document = (await client.get("/api/openapi.json")).json()
+    queried = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                schema = parameter["schema"]
+                kinds = {schema.get("type")} | {s.get("type") for s in schema.get("anyOf", [])}
+                if parameter["in"] != "query" or "integer" not in kinds:
+                    continue
+                queried += 1
+                url = re.sub(r"\{\w+\}", "1", path) + f"?{parameter['name']}={2**63}"
+                response = await client.request(method.upper(), url, headers=admin)
+                assert response.status_code == 422, (method, url, response.text)
+                fields = [d["field"] for d in response.json()["error"]["details"]]
+                assert f"query.{parameter['name']}" in fields, (url, fields)
+    assert queried > 20
 
 
 async def test_a_plan_id_beyond_bigint_in_a_body_is_422(client, demo):
@@ -111,6 +152,48 @@ async def test_nul_in_a_decoded_query_value_is_422(client, demo):
         response = await client.get(f"/api/incidents?{query}", headers=bearer(demo["display"]))
         assert response.status_code == 422, (query, response.text)
         assert "NUL" in response.json()["error"]["message"]
+
+
+def _templates(routes) -> list[tuple[str, str]]:
+    """(method, path template) of every route in the app's route table."""
+    found = []
+    for route in routes:
+        if isinstance(route, Route) and not isinstance(route, Mount):
+            for method in sorted((route.methods or set()) - {"HEAD"}):
+                found.append((method, re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)))
+    return found
+
+
+# Names that views read straight from request.query_params, beside those of query models.
+QUERY_NAMES = ("unit", "within", "year", "indicator", "filename", "incident", "q", "next")
+
+
+async def test_nul_anywhere_in_a_path_or_query_is_refused_on_every_route(app, client, demo):
+    """The class, not the instances: every route of the route table, with a NUL in each
+    path parameter (404: it names nothing) and in the query names views read themselves
+    (422 naming the field), before anything reaches the database (PostgreSQL once
+    answered 500 for `/api/units/{code}`, `/api/drills.ics?within=`, `/api/readiness/…`)."""
+    admin = bearer(demo["admin"])
+    templates = _templates(app.routes)
+    assert len(templates) > 100
+    for method, template in templates:
+        if "{" in template:
+            url = re.sub(r"\{\w+\}", "a%00b", template)
+            response = await client.request(method, url, headers=admin)
+            assert response.status_code == 404, (method, url, response.text)
+        url = re.sub(r"\{\w+\}", "1", template)
+        for name in QUERY_NAMES:
+            response = await client.request(method, f"{url}?{name}=a%00", headers=admin)
+            assert response.status_code == 422, (method, url, name, response.text)
+            [detail] = response.json()["error"]["details"]
+            assert (detail["field"], detail["type"]) == (f"query.{name}", "nul")
+
+
+async def test_a_year_in_digits_that_are_not_ascii_is_422(client, demo):
+    for url in ("/api/readiness/trainings?year=%C2%B2", "/api/readiness/trainings?year=%D9%A2"):
+        response = await client.get(url, headers=bearer(demo["admin"]))
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["details"][0]["field"] == "query.year"
 
 
 async def test_nul_in_json_is_422(client, demo):

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from command.app import create_app
-from command.logging import RedactTokens, redact_target
+from command.logging import RedactTokens, redact_access_log, redact_target
 from tests.conftest import PG_URL, bearer
 from tests.incidents_fixtures import incident_body
 
@@ -116,6 +116,22 @@ def test_the_access_log_filter_rewrites_the_target():
         None,
     )
     assert RedactTokens().filter(record)
+    assert "wf_abcdefghijklmnop" not in record.getMessage()
+    assert "token=[redacted]" in record.getMessage()
+
+
+def test_the_websocket_lines_of_the_error_log_are_redacted_too():
+    record = logging.LogRecord(
+        "uvicorn.error",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "WebSocket %s" [accepted]',
+        ("127.0.0.1:5000", "/ws?token=wf_abcdefghijklmnop"),
+        None,
+    )
+    redact_access_log()
+    assert logging.getLogger("uvicorn.error").filter(record)
     assert "wf_abcdefghijklmnop" not in record.getMessage()
     assert "token=[redacted]" in record.getMessage()
 

@@ -17,6 +17,7 @@ INCIDENT_FILTERS = [
     ("/api/verdicts", "incident", "commander"),
     ("/api/instructions", "incident", "commander"),
     ("/api/notifications", "incident", "commander"),
+    ("/api/reviews", "incident", "commander"),
 ]
 PLAN_FILTERS = [("/api/drills", "plan", "coordinator")]
 
@@ -77,4 +78,19 @@ async def test_a_filter_naming_an_own_incident_still_lists(app, client, path, na
     )
     token = await token_for(app, OWN_COUNTY, role)
     status, body = await _answers(client, token, path, name, created.json()["id"])
+    assert status == 200, body
+
+
+async def test_a_filter_naming_another_countys_evaluation(app, client, demo, sibling_incident):
+    city = bearer(demo["commander"])  # 黑河市 sees both counties
+    closed = await client.patch(
+        f"/api/incidents/{sibling_incident}", json={"status": "closed"}, headers=city
+    )
+    assert closed.status_code == 200, closed.text
+    listed = await client.get(f"/api/reviews?incident={sibling_incident}", headers=city)
+    [evaluation] = listed.json()["items"]
+    await _check(app, client, "/api/actions", "evaluation", "commander", evaluation["id"])
+    # The evaluation's own county lists its actions.
+    sibling = await token_for(app, SIBLING_COUNTY, "commander")
+    status, body = await _answers(client, sibling, "/api/actions", "evaluation", evaluation["id"])
     assert status == 200, body

@@ -114,6 +114,15 @@ async def test_a_bad_message_after_the_hello_closes_with_its_code(server, sentin
     await _still_serving(server, sentinel)
 
 
+@pytest.mark.parametrize("cursor", ["3f2a9c1e5b7d4e60:\u00b2-0", "3f2a9c1e5b7d4e60:1-\u00b9"])
+async def test_a_cursor_with_digits_that_are_not_ascii_is_unknown(server, sentinel, cursor):
+    # str.isdigit() holds for "²" and "¹", which int() refuses (once a 1011 close).
+    screen = await Screen.join(server.ws_url, TOKENS["display"], ["units"], cursor=cursor)
+    assert screen.snapshot["reset"] is True and screen.snapshot["reason"] == "cursor_unknown"
+    await screen.close()
+    await _still_serving(server, sentinel)
+
+
 async def test_a_flood_of_messages_is_rate_limited(server, sentinel):
     screen = await Screen.join(server.ws_url, TOKENS["display"], ["incidents"])
     for number in range(200):

@@ -2,8 +2,8 @@
 every operation, failing on any 5xx and on a response that does not match its schema.
 
 The CI share is bounded (WATCHFLOOR_SCHEMATHESIS_EXAMPLES per operation, 4 by default:
-some 700 cases, about a minute, on SQLite); `make schemathesis` runs the long search (a few
-thousand cases) against both databases.
+some 700 cases on each database, SQLite and PostgreSQL, under a minute each); `make
+schemathesis` runs the long search (a few thousand cases) against both.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import pytest
 
 EXAMPLES = int(os.environ.get("WATCHFLOOR_SCHEMATHESIS_EXAMPLES", "4"))
-BACKENDS = os.environ.get("WATCHFLOOR_SCHEMATHESIS_BACKENDS", "sqlite").split(",")
+BACKENDS = os.environ.get("WATCHFLOOR_SCHEMATHESIS_BACKENDS", "sqlite,postgres").split(",")
 SEED = os.environ.get("WATCHFLOOR_SCHEMATHESIS_SEED", "21")
 CHECKS = "not_a_server_error,response_schema_conformance"
 # Revoking tokens would sign the run itself out; logging out does nothing for a bearer.

@@ -87,6 +87,12 @@ async def test_another_county_neither_sees_nor_revokes_them(app, client, demo):
     assert none.status_code == 404 and none.json()["error"]["code"] == "not_found"
     reporter = bearer(demo["reporter"])
     assert (await client.get("/api/sessions", headers=reporter)).status_code == 403
+    # ?user= naming another county's user answers as ?unit= naming another county does.
+    named = await client.get("/api/sessions", params={"user": "demo-reporter"}, headers=xunke)
+    assert named.status_code == 403 and named.json()["error"]["code"] == "forbidden"
+    nobody = await client.get("/api/sessions", params={"user": "nobody-here"}, headers=xunke)
+    assert nobody.status_code == 422
+    assert nobody.json()["error"]["details"][0]["field"] == "query.user"
 
 
 async def test_a_deactivated_user_is_signed_out(app):

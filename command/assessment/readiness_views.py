@@ -11,10 +11,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from command.assessment import readiness, registry_files, targets
+from command.assessment.schemas import SubtreeQuery, TrainingsQuery
 from command.auth.guard import require, subtree_root
 from command.db import utcnow
-from command.errors import Invalid
-from command.http import read_body, read_model, respond
+from command.http import parse_query, read_body, read_model, respond
 from command.openapi import api
 from command.units.models import Unit
 
@@ -29,11 +29,16 @@ class TrainingsIn(BaseModel):
     items: list[readiness.TrainingIn] = Field(min_length=1, max_length=1000)
 
 
-@api("机构建设 of the subtree: each area unit's office and each department's liaison", tags=TAGS)
+@api(
+    "机构建设 of the subtree: each area unit's office and each department's liaison",
+    tags=TAGS,
+    query=SubtreeQuery,
+)
 async def list_offices(request: Request) -> Response:
     principal = await require(request, "assessment.read")
+    query = parse_query(request, SubtreeQuery)
     async with request.app.state.db.read() as session:
-        root = await subtree_root(session, principal, request.query_params.get("unit"))
+        root = await subtree_root(session, principal, query.unit)
         offices = await readiness.offices_in(session, root_path=root.path)
         items = [
             readiness.office_view(office, await session.get_one(Unit, office.unit_id))
@@ -101,16 +106,13 @@ async def office_document(request: Request) -> Response:
     )
 
 
-@api("宣传培训 sessions of the subtree in a year", tags=TAGS)
+@api("宣传培训 sessions of the subtree in a year", tags=TAGS, query=TrainingsQuery)
 async def list_trainings(request: Request) -> Response:
     principal = await require(request, "assessment.read")
-    this_year = utcnow().astimezone(request.app.state.settings.zone).year
-    raw = request.query_params.get("year") or str(this_year)
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-        raise Invalid("query.year", "give a year such as 2026")
-    year = int(raw)
+    query = parse_query(request, TrainingsQuery)
+    year = query.year or utcnow().astimezone(request.app.state.settings.zone).year
     async with request.app.state.db.read() as session:
-        root = await subtree_root(session, principal, request.query_params.get("unit"))
+        root = await subtree_root(session, principal, query.unit)
         rows = await readiness.trainings_in(
             session, root_path=root.path, start=date(year, 1, 1), end=date(year, 12, 31)
         )
@@ -144,13 +146,18 @@ async def import_trainings(request: Request) -> Response:
     return respond({"ids": ids}, status=201)
 
 
-@api("Year-end readiness against the targets, with the days left and the checklist", tags=TAGS)
+@api(
+    "Year-end readiness against the targets, with the days left and the checklist",
+    tags=TAGS,
+    query=SubtreeQuery,
+)
 async def year_end_readiness(request: Request) -> Response:
     principal = await require(request, "assessment.read")
+    query = parse_query(request, SubtreeQuery)
     settings = request.app.state.settings
     now = utcnow()
     async with request.app.state.db.read() as session:
-        root = await subtree_root(session, principal, request.query_params.get("unit"))
+        root = await subtree_root(session, principal, query.unit)
         view = await targets.readiness_view(
             session, root=root, today=now.astimezone(settings.zone).date(), now=now
         )

@@ -21,6 +21,14 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class SubtreeQuery(_In):
+    unit: UnitCode | None = Field(default=None, description="root of the subtree; caller's own")
+
+
+class TrainingsQuery(SubtreeQuery):
+    year: Year | None = Field(default=None, description="default: this year")
+
+
 class ScorecardQuery(_In):
     year: Year
     unit: UnitCode | None = Field(default=None, description="root of the subtree; caller's own")

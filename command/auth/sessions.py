@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from command.auth.models import ApiToken, AuthSession, User
 from command.auth.service import Principal, principal_for_token_id, principal_for_user
 from command.db import utcnow
-from command.errors import NotFound
+from command.errors import Forbidden, Invalid, NotFound
 from command.events import ACCESS, record_event
 from command.units.models import Unit
 
@@ -98,9 +98,18 @@ def _in_subtree(within: str) -> Select:
 async def list_sessions(
     session: AsyncSession, *, within: str, username: str | None = None, live_only: bool = True
 ) -> list[tuple[AuthSession, str | None]]:
-    """The sessions in the subtree `within` (of one user, if named), newest first."""
+    """The sessions in the subtree `within` (of one user, if named), newest first. A user
+    named of another county answers 403, one unknown 422 naming `query.user`, as `?unit=`
+    does (never an empty list that hides which)."""
     query = _in_subtree(within).order_by(AuthSession.id.desc())
     if username is not None:
+        path = await session.scalar(
+            select(Unit.path).join(User, User.unit_id == Unit.id).where(User.username == username)
+        )
+        if path is None:
+            raise Invalid("query.user", f"user {username!r} does not exist")
+        if not path.startswith(within):
+            raise Forbidden(f"user {username!r} lies outside the subtree")
         query = query.where(User.username == username)
     if live_only:
         query = query.where(_live(utcnow()))

@@ -8,7 +8,7 @@ from starlette.routing import Route
 from command.auth import service, users
 from command.auth.guard import ensure_sees, require
 from command.auth.schemas import UserIn, UserList, UserOut, UserPatch
-from command.http import path_id, read_model, respond
+from command.http import MAX_NUMBER, path_id, read_model, respond
 from command.openapi import api
 from command.units.service import get_unit
 
@@ -62,7 +62,7 @@ async def create_user(request: Request):
 )
 async def update_user(request: Request):
     principal = await require(request, "accounts.manage")
-    user_id = path_id(request, "user_id", "user")
+    user_id = path_id(request, "user_id", "user", maximum=MAX_NUMBER)
     patch = await read_model(request, UserPatch)
     async with request.app.state.db.write() as session:
         user, unit = await users.get_user(session, user_id, within=principal.unit_path)

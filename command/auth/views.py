@@ -28,7 +28,7 @@ from command.auth.schemas import (
 )
 from command.config import Settings
 from command.errors import ApiError
-from command.http import parse_query, path_id, read_model, refuse_nul, respond
+from command.http import MAX_NUMBER, parse_query, path_id, read_model, refuse_nul, respond
 from command.openapi import api
 from command.units.models import Unit
 from command.units.service import get_unit
@@ -180,7 +180,7 @@ async def list_tokens(request: Request):
 @api("Revoke a token", tags=["auth"], response=TokenOut)
 async def revoke_token(request: Request):
     principal = await require(request, "accounts.manage")
-    token_id = path_id(request, "token_id", "token")
+    token_id = path_id(request, "token_id", "token", maximum=MAX_NUMBER)
     async with request.app.state.db.write() as session:
         token = await service.revoke_token(
             session, token_id=token_id, within=principal.unit_path, actor=principal.subject
@@ -222,7 +222,7 @@ async def list_sessions(request: Request):
 @api("End one page session (its cookie stops working at once)", tags=["auth"], response=SessionOut)
 async def revoke_session(request: Request):
     principal = await require(request, "accounts.manage")
-    session_id = path_id(request, "session_id", "session")
+    session_id = path_id(request, "session_id", "session", maximum=MAX_NUMBER)
     async with request.app.state.db.write() as session:
         row, name = await sessions.revoke_session(
             session, session_id=session_id, within=principal.unit_path

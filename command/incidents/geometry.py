@@ -9,6 +9,7 @@ would move a point by up to 5 cm, so every object built here passes FULL_PRECISI
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
@@ -152,18 +153,31 @@ def parse(
 
 def outline(value: dict[str, Any], limit: int = OUTLINE_VERTICES) -> dict[str, Any] | None:
     """The geometry simplified to at most `limit` positions (topology kept), or None when
-    it has no more than that already. The tolerance grows until the outline fits."""
+    it has no more than that already. The tolerance doubles until the outline fits, up to
+    the geometry's extent (beyond it nothing simplifies further) and only while each step
+    still drops positions, so that the work stays bounded whatever the geometry."""
     depth = POSITION_DEPTH[value["type"]]
-    if vertices(value["coordinates"], depth) <= limit:
+    count = vertices(value["coordinates"], depth)
+    if count <= limit:
         return None
     full = shape(value)
     west, south, east, north = full.bounds
-    tolerance = max(east - west, north - south, 1e-9) / limit
-    for _ in range(40):
+    extent = max(east - west, north - south, 1e-9)
+    tolerance = extent / limit
+    stalled = 0
+    while tolerance <= 2 * extent:
         simple = full.simplify(tolerance, preserve_topology=True)
         found = _plain(shapely.geometry.mapping(simple))
-        if found["type"] == value["type"] and vertices(found["coordinates"], depth) <= limit:
+        found_count = (
+            vertices(found["coordinates"], depth) if found["type"] == value["type"] else count
+        )
+        if found["type"] == value["type"] and found_count <= limit:
             return found
+        # Parts that cannot shrink (each already minimal) stay as many at any tolerance.
+        stalled = stalled + 1 if found_count >= count else 0
+        if stalled >= 3:
+            break
+        count = min(count, found_count)
         tolerance *= 2
     # Many parts that cannot shrink further: their bounding box (the safe side for a warning).
     box = [[west, south], [east, south], [east, north], [west, north], [west, south]]
@@ -175,6 +189,21 @@ def _plain(mapping: dict[str, Any]) -> dict[str, Any]:
         return [lists(v) for v in value] if isinstance(value, list | tuple) else value
 
     return {"type": mapping["type"], "coordinates": lists(mapping["coordinates"])}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What a written geometry derives: its anchor and its outline (None when small)."""
+
+    anchor: tuple[float, float]
+    outline: dict[str, Any] | None
+
+
+def place(value: dict[str, Any]) -> Placed:
+    """The anchor and outline of a checked geometry; bounded work, but seconds for the
+    biggest geometries the intake allows: the API runs it in a worker thread, within the
+    geometry budget, before the write transaction opens (command/incidents/views.py)."""
+    return Placed(anchor(value), outline(value))
 
 
 def anchor(value: dict[str, Any]) -> tuple[float, float]:

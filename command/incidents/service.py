@@ -206,8 +206,10 @@ def _creation_rights(principal: Principal, unit: UnitRef, data: IncidentIn) -> s
     return None
 
 
-def _new_incident(data: IncidentIn, unit: UnitRef, actor: str, now: datetime) -> Incident:
-    lon, lat = geometry.anchor(data.geometry)
+def _new_incident(
+    data: IncidentIn, unit: UnitRef, actor: str, now: datetime, placed: geometry.Placed
+) -> Incident:
+    lon, lat = placed.anchor
     stated = _stated(data)
     return Incident(
         title=data.title,
@@ -223,7 +225,7 @@ def _new_incident(data: IncidentIn, unit: UnitRef, actor: str, now: datetime) ->
         unit_id=unit.id,
         unit_path=unit.path,
         geometry=data.geometry,
-        outline=geometry.outline(data.geometry),
+        outline=placed.outline,
         lon=lon,
         lat=lat,
         sensitive=data.sensitive,
@@ -242,15 +244,18 @@ async def create_incident(
     data: IncidentIn,
     principal: Principal,
     clock_skew: timedelta | None = None,
+    placed: geometry.Placed | None = None,
 ) -> Incident:
-    """A new incident; from the field, with its initial report (初报)."""
+    """A new incident; from the field, with its initial report (初报). `placed`: the
+    geometry's anchor and outline computed beforehand (off the event loop), else here."""
     now = utcnow()
     if clock_skew is None:  # the process's WATCHFLOOR_CLOCK_SKEW_SECONDS
         clock_skew = timedelta(seconds=settings_of(session).clock_skew_seconds)
     unit = await _acting_unit(session, data.unit, principal)
     logged_by = _creation_rights(principal, unit, data)
     _check_times(data.occurred_at, data.learned_at or now, now, clock_skew)
-    incident = _new_incident(data, unit, principal.subject, now)
+    placed = placed or geometry.place(data.geometry)
+    incident = _new_incident(data, unit, principal.subject, now, placed)
     if data.source == "field":
         incident.reports.append(
             _new_report(
@@ -351,13 +356,15 @@ async def add_report(
     return incident, report
 
 
-def _patched_values(incident: Incident, patch: IncidentPatch) -> dict[str, Any]:
+def _patched_values(
+    incident: Incident, patch: IncidentPatch, placed: geometry.Placed | None
+) -> dict[str, Any]:
     fields = patch.model_fields_set
     values = {name: getattr(patch, name) for name in ("level", "status", *PATCHABLE_FACTS)}
     values = {name: value for name, value in values.items() if name in fields}
     if "geometry" in fields and patch.geometry != incident.geometry:
-        lon, lat = geometry.anchor(patch.geometry)
-        outline = geometry.outline(patch.geometry)
+        placed = placed or geometry.place(patch.geometry)
+        (lon, lat), outline = placed.anchor, placed.outline
         values |= {"geometry": patch.geometry, "outline": outline, "lon": lon, "lat": lat}
     return values | _stated(patch)
 
@@ -378,15 +385,17 @@ async def update_incident(
     patch: IncidentPatch,
     principal: Principal,
     if_match: str | None = None,
+    placed: geometry.Placed | None = None,
 ) -> Incident:
     """Level, status and verified facts; a request that changes nothing writes nothing.
-    `if_match`: the entity tags the caller last saw (If-Match); 412 when none is current."""
+    `if_match`: the entity tags the caller last saw (If-Match); 412 when none is current.
+    `placed`: the new geometry's anchor and outline computed beforehand, else here."""
     if not patch.model_fields_set:
         raise invalid("body", "send at least one field to change")
     incident = await locked_incident(session, incident_id)
     ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
     _check_version(incident, if_match)
-    values = _patched_values(incident, patch)
+    values = _patched_values(incident, patch, placed)
     if all(getattr(incident, name) == value for name, value in values.items()):
         return incident
     if incident.status == "closed":

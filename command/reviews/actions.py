@@ -89,11 +89,35 @@ def _filters(query: ActionQuery, root_path: str, now: datetime) -> list[ColumnEl
     return where
 
 
+async def _check_evaluation_filter(
+    session: AsyncSession, evaluation_id: int, principal: Principal
+) -> None:
+    """`evaluation=` names an evaluation the caller may list actions of: one whose incident
+    or leading unit it sees, or one with an action its subtree owns. None: 422 naming the
+    field; another county's: 403, as `unit=` naming another county answers."""
+    evaluation = await session.get(Evaluation, evaluation_id)
+    if evaluation is None:
+        raise Invalid("query.evaluation", f"evaluation {evaluation_id} does not exist")
+    lead = await session.get(Unit, evaluation.lead_unit_id) if evaluation.lead_unit_id else None
+    if principal.sees(evaluation.unit_path) or (lead is not None and principal.sees(lead.path)):
+        return
+    owned = select(CorrectiveAction.id).where(
+        CorrectiveAction.evaluation_id == evaluation_id,
+        _in(CorrectiveAction.unit_path, principal.unit_path),
+    )
+    if await session.scalar(owned.limit(1)) is None:
+        raise Forbidden(
+            f"evaluation {evaluation_id} lies outside the subtree of unit {principal.unit_code}"
+        )
+
+
 async def list_actions(
     session: AsyncSession, *, query: ActionQuery, principal: Principal, now: datetime
 ) -> dict[str, Any]:
     """Actions owned by units of the subtree (`unit`, or the caller's), due soonest first."""
     root = await subtree_root(session, principal, query.unit)
+    if query.evaluation is not None:
+        await _check_evaluation_filter(session, query.evaluation, principal)
     rows = await session.scalars(
         select(CorrectiveAction)
         .where(*_filters(query, root.path, now))

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from command.auth.guard import named_unit, subtree_root
+from command.auth.guard import ensure_filter_sees, named_unit, subtree_root
 from command.auth.service import Principal
 from command.config import settings_of
 from command.errors import Conflict, Forbidden, Invalid, NotFound, field_detail
-from command.incidents.queries import get_incident
+from command.incidents.queries import get_incident, incident_unit_path
 from command.preconditions import changed_since_seen, if_match_holds
 from command.reviews import actions, present
 from command.reviews.facts import incident_facts, information_text, names_of
@@ -134,8 +134,14 @@ def _filters(query: EvaluationQuery, root_path: str, now: datetime) -> list[Colu
 async def list_evaluations(
     session: AsyncSession, *, query: EvaluationQuery, principal: Principal, now: datetime
 ) -> dict[str, Any]:
-    """Evaluations of the subtree's incidents, due soonest first; counts for the subtree."""
+    """Evaluations of the subtree's incidents, due soonest first; counts for the subtree.
+    `incident=` naming another county's incident answers 403, naming none 422, as the
+    other lists' incident filters and `unit=` do."""
     root = await subtree_root(session, principal, query.unit)
+    if query.incident is not None:
+        path = await incident_unit_path(session, query.incident)
+        what = f"incident {query.incident}"
+        ensure_filter_sees(principal, path, what, field="query.incident")
     rows = await session.scalars(
         select(Evaluation)
         .where(*_filters(query, root.path, now))
