@@ -137,6 +137,7 @@ async def _resources(app, client) -> dict[str, str]:
                 "notifications",
                 "reviews",
                 "actions",
+                "evidence",
             )
         },
     }
