@@ -86,7 +86,9 @@ async def test_a_move_rewrites_the_subtrees_paths_and_chains(client, app, demo):
             select(Event).where(Event.kind == "unit.moved").order_by(Event.id.desc())
         )
     assert event.entity == "unit:MV1" and event.payload["from_parent"] == COUNTY
-    assert event.payload["moved"] == ["MV1", "MV1A"] and event.reach == [village["path"][:-5]]
+    assert [u["code"] for u in event.payload["subtree"]] == ["MV1", "MV1A"]
+    assert event.payload["subtree"][1]["path"] == below["path"]
+    assert event.reach == [village["path"][:-5]]
     # The same move again changes nothing and writes no event.
     before = await _tree(app)
     again = await _move(client, admin, "MV1", SIBLING_COUNTY)

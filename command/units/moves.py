@@ -164,7 +164,6 @@ async def move_unit(
     )
     if (deepest or 0) - len(old_path) + len(new_path) > PATH_LIMIT:
         raise Invalid("parent", "the subtree would sit too deep", code="unit_path_too_long")
-    moved = [u.code for u in await subtree(session, unit)]
     shift = parent.depth + 1 - unit.depth
     old_parent = unit.parent_code
     await session.execute(
@@ -178,10 +177,9 @@ async def move_unit(
     )
     unit.parent_id = parent.id
     await session.flush()
-    await session.refresh(unit)
-    for other in session.identity_map.values():
-        if isinstance(other, Unit) and other is not unit and other.code in moved:
-            await session.refresh(other)
+    session.expire_all()  # the rows the update rewrote, as the database has them now
+    unit = await get_unit(session, code)
+    below = await subtree(session, unit)
     record_event(
         session,
         topic="units",
@@ -192,7 +190,8 @@ async def move_unit(
             **to_out(unit).model_dump(),
             "from_parent": old_parent,
             "from_path": old_path,
-            "moved": moved,
+            # every unit of the subtree as it is now, for screens that keep the tree
+            "subtree": [to_out(u).model_dump() for u in below],
         },
         actor=actor,
         reach=[old_path],

@@ -165,7 +165,8 @@ async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Uni
 
 
 async def update_unit(session: AsyncSession, *, code: str, patch: UnitPatch, actor: str) -> Unit:
-    """Names, position and contacts; the tree itself (parent, kind, tier) does not move."""
+    """Names, position and contacts; a unit's kind and tier never change, its parent only
+    by a move (command/units/moves.py)."""
     unit = await get_unit(session, code)
     values = patch.model_dump(exclude_unset=True, mode="json")
     if values.get("name") is None:
