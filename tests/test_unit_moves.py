@@ -179,3 +179,39 @@ async def test_on_postgresql_a_move_waits_for_open_transactions_then_gives_up(
     assert answer.json()["error"]["code"] == "unit_busy"
     assert await _tree(app) == before
     assert (await _move(client, admin, "MV1", SIBLING_COUNTY)).status_code == 200
+
+
+async def test_a_table_a_new_domain_declares_counts_without_being_named(client, app, demo):
+    """Any table with a key to the units (or a path) holds a subtree in place: the move
+    reads the schema, so a domain added later is covered by being declared."""
+    from sqlalchemy import Column, ForeignKey, Integer, String, Table, insert
+
+    table = Table(
+        "test_widgets",
+        Unit.metadata,
+        Column("id", Integer, primary_key=True),
+        Column("keeper_id", ForeignKey("units.id")),
+        Column("site_path", String(512)),
+    )
+    admin = bearer(demo["admin"])
+    try:
+        await _branch(client, admin)
+        async with app.state.db.write() as session:
+            await session.run_sync(lambda sync: table.create(sync.connection()))
+            village = await session.scalar(select(Unit).where(Unit.code == "MV1A"))
+            rows = [  # one by its key, one by its path
+                {"id": 1, "keeper_id": village.id, "site_path": ""},
+                {"id": 2, "keeper_id": None, "site_path": village.path},
+            ]
+            await session.execute(insert(table), rows)
+        refused = await _move(client, admin, "MV1", SIBLING_COUNTY)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["details"] == [
+            {"field": "code", "table": "test_widgets", "count": 2, "type": "state",
+             "message": "2 rows in test_widgets"}
+        ]  # fmt: skip
+    finally:
+        async with app.state.db.write() as session:
+            await session.run_sync(lambda sync: table.drop(sync.connection(), checkfirst=True))
+        Unit.metadata.remove(table)
+    assert (await _move(client, admin, "MV1", SIBLING_COUNTY)).status_code == 200

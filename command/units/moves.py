@@ -69,12 +69,11 @@ def references() -> list[Reference]:
     return found
 
 
-def _refers(ref: Reference, units: list[Unit], path: str) -> ColumnElement[bool]:
-    ids = [unit.id for unit in units]
-    codes = [unit.code for unit in units]
-    clauses = [column.in_(ids) for column in ref.ids]
+def _refers(ref: Reference, path: str) -> ColumnElement[bool]:
+    within = Unit.path.startswith(path, autoescape=True)
+    clauses = [column.in_(select(Unit.id).where(within)) for column in ref.ids]
     clauses += [column.startswith(path, autoescape=True) for column in ref.paths]
-    clauses += [column.in_(codes) for column in ref.codes]
+    clauses += [column.in_(select(Unit.code).where(within)) for column in ref.codes]
     clause = or_(*clauses)
     if ref.table is Event.__table__:
         clause = clause & (Event.__table__.c.topic != OWN_TOPIC)
@@ -84,10 +83,9 @@ def _refers(ref: Reference, units: list[Unit], path: str) -> ColumnElement[bool]
 async def records_in(session: AsyncSession, root: Unit) -> dict[str, int]:
     """Rows of other tables that refer to `root` or a unit below it, counted by table
     (tables with none left out)."""
-    units = await subtree(session, root)
     counts = {}
     for ref in references():
-        query = select(func.count()).select_from(ref.table).where(_refers(ref, units, root.path))
+        query = select(func.count()).select_from(ref.table).where(_refers(ref, root.path))
         if n := await session.scalar(query):
             counts[ref.table.name] = n
     return counts
