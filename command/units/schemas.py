@@ -86,6 +86,14 @@ class UnitPatch(BaseModel):
     contacts: list[Contact] | None = Field(default=None, max_length=20)
 
 
+class UnitMove(BaseModel):
+    """Where a unit goes: the code of its new parent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parent: str = Field(min_length=1, max_length=32)
+
+
 class UnitDetail(UnitOut):
     contacts: list[Contact] | None = Field(
         default=None, description="for administrators only; absent for everyone else"

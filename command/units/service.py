@@ -79,9 +79,11 @@ async def chain_of(session: AsyncSession, path: str) -> list[Unit]:
 
 @dataclass(frozen=True, slots=True)
 class UnitRef:
-    """What a unit's place in the tree is: fixed once the unit exists (the tree's units
-    are never moved or re-tiered, see update_unit), so it may be kept across transactions.
-    Names and contacts change and are not here."""
+    """What a unit's place in the tree is. Every field is a function of the path the chain
+    is read for (the path names the codes; a code's id, kind and tier never change, and
+    the ref's own path is a prefix of it), so an entry kept under a path stays right for
+    as long as that path is a unit's path: moving a unit changes its path instead
+    (command/units/moves.py). Names and contacts change and are not here."""
 
     id: int
     code: str
@@ -119,6 +121,14 @@ async def _units_in_order(session: AsyncSession, codes: list[str]) -> list[Unit]
     return [by_code[code] for code in codes]
 
 
+def check_tier_under(tier: str, parent: Unit) -> None:
+    """A unit's tier is at most its parent's (a township under a county, never above it):
+    checked when a unit is added and when one is moved."""
+    if tier_rank(tier) > tier_rank(parent.tier):
+        message = f"a {tier} unit cannot sit under the {parent.tier} unit {parent.code}"
+        raise Invalid("tier", message, bare=True)
+
+
 async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Unit:
     if await find_unit(session, data.code) is not None:
         raise Conflict(f"unit {data.code} already exists")
@@ -126,9 +136,8 @@ async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Uni
         # 社区 is an area of the village tier, like a 村 (it reports to its 街道).
         raise Invalid("tier", f"a {data.kind} is an area of the village tier")
     parent = await get_unit(session, data.parent) if data.parent else None
-    if parent is not None and tier_rank(data.tier) > tier_rank(parent.tier):
-        message = f"a {data.tier} unit cannot sit under the {parent.tier} unit {parent.code}"
-        raise Invalid("tier", message, bare=True)
+    if parent is not None:
+        check_tier_under(data.tier, parent)
     unit = Unit(
         code=data.code,
         name=data.name,
@@ -156,7 +165,8 @@ async def create_unit(session: AsyncSession, *, data: UnitIn, actor: str) -> Uni
 
 
 async def update_unit(session: AsyncSession, *, code: str, patch: UnitPatch, actor: str) -> Unit:
-    """Names, position and contacts; the tree itself (parent, kind, tier) does not move."""
+    """Names, position and contacts; a unit's kind and tier never change, its parent only
+    by a move (command/units/moves.py)."""
     unit = await get_unit(session, code)
     values = patch.model_dump(exclude_unset=True, mode="json")
     if values.get("name") is None:

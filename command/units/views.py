@@ -1,4 +1,5 @@
-"""GET /api/units, GET and PATCH /api/units/{code}, POST /api/units."""
+"""GET /api/units, GET and PATCH /api/units/{code}, POST /api/units, POST
+/api/units/{code}/move."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from starlette.routing import Route
 from command.auth.guard import ensure_sees, require, subtree_root
 from command.http import parse_query, read_model, respond
 from command.openapi import api
-from command.units import boundaries, service
+from command.units import boundaries, moves, service
 from command.units.schemas import (
     Contact,
     UnitDetail,
     UnitIn,
     UnitList,
+    UnitMove,
     UnitOut,
     UnitPatch,
     UnitQuery,
@@ -89,6 +91,29 @@ async def create_unit(request: Request):
     return respond(service.to_out(unit), status=201)
 
 
+@api(
+    "Move a unit and its subtree under another parent (administrators; only while no "
+    "record refers to the subtree)",
+    tags=["units"],
+    request=UnitMove,
+    response=UnitOut,
+    errors=(400, 401, 403, 404, 409, 413, 422, 503),
+)
+async def move_unit(request: Request):
+    principal = await require(request, "units.manage")
+    data = await read_model(request, UnitMove)
+    async with request.app.state.db.write() as session:
+        unit = await moves.move_unit(
+            session,
+            code=request.path_params["code"],
+            parent_code=data.parent,
+            actor=principal.subject,
+            sees=principal.sees,
+        )
+        out = service.to_out(unit)
+    return respond(out)
+
+
 async def _outline_root(session, principal):
     """The area whose outline the caller's maps draw: its own unit, or, below a county,
     the county it is in (a township's reporter sees the outline around it)."""
@@ -119,4 +144,5 @@ routes = [
     Route("/api/units", create_unit, methods=["POST"]),
     Route("/api/units/{code}", get_unit, methods=["GET"]),
     Route("/api/units/{code}", update_unit, methods=["PATCH"]),
+    Route("/api/units/{code}/move", move_unit, methods=["POST"]),
 ]

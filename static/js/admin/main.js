@@ -17,7 +17,7 @@ function flash(text, kind = "") {
   node.hidden = false;
 }
 
-const units = new UnitAdmin({ tree: $("#unit-tree"), editForm: $("#unit-form"), childForm: $("#child-form"), flash, onChanged: () => fillUnitChoices() });
+const units = new UnitAdmin({ tree: $("#unit-tree"), editForm: $("#unit-form"), childForm: $("#child-form"), moveForm: $("#move-form"), flash, onChanged: () => fillUnitChoices() });
 const users = new UserAdmin({ tbody: $("#user-table tbody"), dialog: $("#user-dialog"), roles, home: caller.unit, flash });
 const tokens = new TokenAdmin({ tbody: $("#token-table tbody"), form: $("#token-form"), result: $("#token-result"), showRevoked: $("#show-revoked"), roles, home: caller.unit, flash });
 

@@ -53,7 +53,8 @@ export class DeskState {
   applyEvent(event) {
     const { topic, kind, payload } = event;
     if (topic === "units") {
-      this.units.set(payload.code, payload);
+      // a move (unit.moved) carries the whole subtree with its new paths
+      for (const unit of payload.subtree || [payload]) this.units.set(unit.code, unit);
       return "units";
     }
     if (topic === "duty") return kind.startsWith("shift.") ? this.putShift(payload) : null;

@@ -108,7 +108,8 @@ export function mountOwed(section) {
       incidents.set(payload.incident.id, payload.incident);
       announce(payload.incident);
     } else if (topic === "units") {
-      units.set(payload.code, payload);
+      // a move (unit.moved) carries the whole subtree with its new paths
+      for (const unit of payload.subtree || [payload]) units.set(unit.code, unit);
     } else return;
     render();
   });
