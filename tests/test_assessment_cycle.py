@@ -81,6 +81,16 @@ async def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(app,
     )
     assert wrong.status_code == 422
     assert wrong.json()["error"]["details"][0]["field"] == "file"
+    for params, field in (
+        ({"unit": COUNTY, "indicator": "system.staff"}, "query.year"),
+        ({"year": YEAR, "unit": COUNTY}, "query.indicator"),
+        ({"year": YEAR, "indicator": "system.staff", "colour": "red"}, "query.colour"),
+    ):
+        refused = await client.post(
+            "/api/assessment/evidence", params=params, content=pdf_bytes(), headers=commander
+        )
+        assert refused.status_code == 422, refused.text
+        assert field in {d["field"] for d in refused.json()["error"]["details"]}
     assert await _rows(app) == before
 
 

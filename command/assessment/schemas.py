@@ -29,6 +29,13 @@ class TrainingsQuery(SubtreeQuery):
     year: Year | None = Field(default=None, description="default: this year")
 
 
+class EvidenceQuery(_In):
+    year: Year
+    indicator: IndicatorKey = Field(description="the manual indicator the file backs")
+    filename: Annotated[str, StringConstraints(max_length=255)] = ""
+    unit: UnitCode | None = Field(default=None, description="the unit; caller's own")
+
+
 class ScorecardQuery(_In):
     year: Year
     unit: UnitCode | None = Field(default=None, description="root of the subtree; caller's own")

@@ -14,6 +14,7 @@ from command.assessment.schemas import (
     AdjustmentIn,
     ApprovalIn,
     CircularQuery,
+    EvidenceQuery,
     ScorecardList,
     ScorecardQuery,
     SelfAssessmentIn,
@@ -23,7 +24,7 @@ from command.assessment.sheetfile import shipped_sheets
 from command.auth.guard import named_unit, require, subtree_root
 from command.db import utcnow
 from command.deadlines import compliance, faults
-from command.errors import ApiError, Invalid
+from command.errors import Invalid
 from command.http import parse_query, path_id, read_body, read_model, respond
 from command.openapi import api
 
@@ -123,18 +124,18 @@ async def self_assess(request: Request) -> Response:
     tags=TAGS,
     errors=(*WRITE_ERRORS, 415),
     status=201,
+    query=EvidenceQuery,
 )
 async def upload_evidence(request: Request) -> Response:
     principal = await require(request, "assessment.submit")
-    params = request.query_params
-    year = _year(params.get("year"))
+    query = parse_query(request, EvidenceQuery)
+    check_year(query.year)
     content = await read_body(request, limit=cycle.EVIDENCE_LIMIT + 1)
     async with request.app.state.db.write() as session:
-        unit = await subtree_root(session, principal, params.get("unit"))
+        unit = await subtree_root(session, principal, query.unit)
         evidence = await cycle.add_evidence(
-            session, unit=unit, year=year, indicator_key=params.get("indicator", ""),
-            filename=params.get("filename", ""), content=content, principal=principal,
-            now=utcnow(),
+            session, unit=unit, year=query.year, indicator_key=query.indicator,
+            filename=query.filename, content=content, principal=principal, now=utcnow(),
         )  # fmt: skip
     return respond(
         {"id": evidence.id, "indicator": evidence.indicator, "kind": evidence.kind,
@@ -162,19 +163,6 @@ async def evidence_file(request: Request) -> Response:
         media_type=EVIDENCE_TYPES.get(found.kind, image),
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}"},
     )
-
-
-def _year(raw: str | None) -> int:
-    try:
-        year = int(raw or "")
-    except ValueError:
-        raise ApiError(
-            422,
-            "invalid request: query.year: give a year such as 2026",
-            details=[{"field": "query.year", "message": "a year", "type": "int"}],
-        ) from None
-    check_year(year)
-    return year
 
 
 @api(
