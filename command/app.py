@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from command.auth.cache import PrincipalCache
 from command.auth.cookies import SecureCookiesOverHttps
@@ -75,10 +76,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes.append(_openapi_route(routes))
     if STATIC_DIR.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
-    app = Starlette(
+    app = _App(
         routes=routes,
         middleware=[
-            Middleware(SecurityHeadersMiddleware),
             Middleware(MetricsMiddleware),
             Middleware(RefuseNul),
             Middleware(SecureCookiesOverHttps, cookie_name=SESSION_COOKIE),
@@ -104,6 +104,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.bus = bus
     app.state.publisher = db.on_events = bus_publisher(bus)
     return app
+
+
+class _App(Starlette):
+    """The security headers wrap even Starlette's outermost error middleware, so an
+    unexpected error's 500 carries them like every other answer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
 
 
 def bus_publisher(bus: Bus) -> Publisher:

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.routing import Route
 
 from command.app import create_app
 from command.logging import RedactTokens, redact_access_log, redact_target
@@ -262,3 +263,19 @@ async def test_a_database_refusing_writes_answers_503(app, client, demo, databas
     assert created.status_code == 201
     health = await client.get("/api/health")
     assert health.status_code == 200 and health.json()["database"]["writes"] == {"ok": True}
+
+
+async def test_an_unexpected_error_s_500_carries_the_security_headers(settings):
+    application = create_app(settings)
+
+    async def broken(_request):
+        raise RuntimeError("a bug")
+
+    application.router.routes.append(Route("/api/broken-on-purpose", broken))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            response = await c.get("/api/broken-on-purpose")
+    assert response.status_code == 500 and response.json()["error"]["code"] == "internal"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
