@@ -138,8 +138,11 @@ class Worker:
         await self._sleep(wait)
 
     async def _sleep(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for, which on Python 3.11 swallows a cancellation that
+        # lands as the wake event completes (the shutdown would wait for the engine forever).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), max(0.0, seconds))
+            async with asyncio.timeout(max(0.0, seconds)):
+                await self._wake.wait()
 
 
 async def start(app: Starlette) -> None:
