@@ -341,3 +341,45 @@ async def test_a_major_incident_reaches_the_citys_leader_on_duty_at_once(setting
         await worker.run_once(app, now=utcnow() + timedelta(minutes=10, seconds=2))
         assert len(box.to("leader@heihe.example")) == 2
         await client.aclose()
+
+
+async def test_a_level_raised_into_i_or_ii_reaches_the_citys_leader_once_per_level(
+    settings, mailbox, demo
+):
+    """Raised to II after creation: the leader on duty is told at once; the same level
+    again (after a lowering) never; a further raise to I is worth a new alert."""
+    from tests.duty_fixtures import shift_body
+    from tests.incidents_fixtures import incident_body
+
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        commander = bearer(demo["commander"])
+        leader = {"name": "张副市长", "phone": "13900000001", "email": "leader@heihe.example"}
+        shift = await client.post(
+            "/api/duty/shifts", json=shift_body(-1, 11, leader=leader), headers=commander
+        )
+        assert shift.status_code == 201, shift.text
+        created = await client.post(
+            "/api/incidents",
+            json=incident_body(title="化工厂泄漏", level="III"),
+            headers=bearer(demo["reporter"]),
+        )
+        assert created.status_code == 201, created.text
+        url = f"/api/incidents/{created.json()['id']}"
+        await worker.run_once(app)
+        assert box.to("leader@heihe.example") == []
+
+        async def level(to: str) -> list:
+            patched = await client.patch(url, json={"level": to}, headers=commander)
+            assert patched.status_code == 200, patched.text
+            await worker.run_once(app)
+            return [str(mail["subject"]) for mail in box.to("leader@heihe.example")]
+
+        assert await level("II") == ["【事件升级】化工厂泄漏升为II级（原III级）"]
+        assert len(await level("III")) == 1  # lowered: nobody is alerted
+        assert len(await level("II")) == 1  # II again: the leader knows already
+        raised = await level("I")
+        assert raised[1:] == ["【事件升级】化工厂泄漏升为I级（原II级）"]
+        assert len(await level("II")) == 2 and len(await level("I")) == 2
+        await client.aclose()
