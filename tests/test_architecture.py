@@ -150,6 +150,7 @@ def test_each_domain_is_declared_once_with_distinct_topics():
         "calls",
         "reviews",
         "assessment",
+        "escalations",
     }
 
 

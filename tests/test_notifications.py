@@ -341,3 +341,122 @@ async def test_a_major_incident_reaches_the_citys_leader_on_duty_at_once(setting
         await worker.run_once(app, now=utcnow() + timedelta(minutes=10, seconds=2))
         assert len(box.to("leader@heihe.example")) == 2
         await client.aclose()
+
+
+async def test_a_level_raised_into_i_or_ii_reaches_the_citys_leader_once_per_level(
+    settings, mailbox, demo
+):
+    """Raised to II after creation: the leader on duty is told at once; the same level
+    again (after a lowering) never; a further raise to I is worth a new alert."""
+    from tests.duty_fixtures import shift_body
+    from tests.incidents_fixtures import incident_body
+
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        commander = bearer(demo["commander"])
+        leader = {"name": "张副市长", "phone": "13900000001", "email": "leader@heihe.example"}
+        shift = await client.post(
+            "/api/duty/shifts", json=shift_body(-1, 11, leader=leader), headers=commander
+        )
+        assert shift.status_code == 201, shift.text
+        created = await client.post(
+            "/api/incidents",
+            json=incident_body(title="化工厂泄漏", level="III"),
+            headers=bearer(demo["reporter"]),
+        )
+        assert created.status_code == 201, created.text
+        url = f"/api/incidents/{created.json()['id']}"
+        await worker.run_once(app)
+        assert box.to("leader@heihe.example") == []
+
+        async def level(to: str) -> list:
+            patched = await client.patch(url, json={"level": to}, headers=commander)
+            assert patched.status_code == 200, patched.text
+            await worker.run_once(app)
+            return [str(mail["subject"]) for mail in box.to("leader@heihe.example")]
+
+        assert await level("II") == ["【事件升级】化工厂泄漏升为II级（原III级）"]
+        assert len(await level("III")) == 1  # lowered: nobody is alerted
+        assert len(await level("II")) == 1  # II again: the leader knows already
+        raised = await level("I")
+        assert raised[1:] == ["【事件升级】化工厂泄漏升为I级（原II级）"]
+        assert len(await level("II")) == 2 and len(await level("I")) == 2
+        await client.aclose()
+
+
+async def _escalation_state(app, code: str) -> tuple[list[dict], list[tuple[str, str, dict]]]:
+    """The escalations topic as the owing unit's screens receive it: its snapshot for the
+    unit's subtree, and the events written on it (kind, unit path, payload)."""
+    from sqlalchemy import select
+
+    from command.events import Event
+    from command.notify.escalations import TOPIC, snapshot
+    from command.units.models import Unit
+
+    async with app.state.db.read() as session:
+        path = await session.scalar(select(Unit.path).where(Unit.code == code))
+        shown = await snapshot(session=session, unit_path=path)
+        rows = await session.scalars(select(Event).where(Event.topic == TOPIC).order_by(Event.id))
+        events = [(e.kind, e.unit_path, e.payload) for e in rows]
+    return shown, [(kind, p, payload) for kind, p, payload in events if p.startswith(path)]
+
+
+async def test_the_owing_unit_learns_only_an_escalation_that_was_sent_and_its_ack(
+    settings, mailbox, demo
+):
+    """The report page says the superior was told only when a message to the superior
+    actually went out, and that it acknowledged only when someone there did."""
+    from datetime import datetime
+
+    from command.db import utcnow
+
+    box, port = mailbox
+    async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        await _contacts(client, demo, TOWNSHIP, [{"kind": "email", "address": "duty@town.example"}])
+        await worker.run_once(app)
+        # Hours ago, not T0: what the page shows is what the unit still owes now.
+        start = utcnow().replace(microsecond=0) - minutes(240)
+        await create_incident(app, unit=VILLAGE, learned_at=start)
+        # Overdue, but the county (the superior) has no contacts and nobody on duty: only
+        # the township itself was told.
+        await run_engine(app, start + minutes(61))
+        await worker.run_once(app)
+        town = box.to("duty@town.example")
+        assert any("超时未报" in str(m["subject"]) for m in town)
+        assert len(box.messages) == len(town)
+        assert await _escalation_state(app, TOWNSHIP) == ([], [])
+
+        # Once the county can be reached, the next step (the repeat of the overdue rule)
+        # goes there, and the township's screens are told when it was sent.
+        await _contacts(client, demo, COUNTY, [{"kind": "email", "address": "duty@county.example"}])
+        await run_engine(app, start + minutes(136))  # missed: the county's leader on duty
+        await worker.run_once(app)
+        assert any("漏报" in str(m["subject"]) for m in box.to("duty@county.example"))
+        shown, events = await _escalation_state(app, TOWNSHIP)
+        assert shown and all(e["escalated_at"] and e["messages"] >= 1 for e in shown)
+        assert all(e["acknowledged_at"] is None and e["acknowledged_by"] is None for e in shown)
+        assert events and all(kind == "escalation.sent" for kind, _, _ in events)
+        summary = shown[0]
+        assert [p for _, _, p in events if p["obligation"] == summary["obligation"]][-1] == summary
+
+        # The county acknowledges at its desk: who and when reach the township.
+        to_county = [
+            d
+            for d in await _deliveries(client, demo, unit=COUNTY, state="sent")
+            if d["obligation"] == summary["obligation"] and d["address"] == "duty@county.example"
+        ]
+        acked = await client.post(
+            f"/api/notifications/{to_county[0]['id']}/ack", headers=bearer(demo["commander"])
+        )
+        assert acked.status_code == 200
+        shown, events = await _escalation_state(app, TOWNSHIP)
+        [summary] = [e for e in shown if e["obligation"] == summary["obligation"]]
+        stamp = datetime.fromisoformat
+        assert stamp(summary["acknowledged_at"]) == stamp(acked.json()["acknowledged_at"])
+        assert summary["acknowledged_by"]  # the acknowledging desk's name, not its token id
+        assert not summary["acknowledged_by"].startswith("token:")
+        assert events[-1] == (events[-1][0], events[-1][1], summary)
+        assert events[-1][0] == "escalation.acknowledged"
+        await client.aclose()

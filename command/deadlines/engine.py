@@ -94,7 +94,10 @@ class Worker:
         seconds = max(0.0, delay.total_seconds())
         self._until = utcnow() + timedelta(seconds=seconds)
         try:
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns normally when a
+            # cancellation lands as the wake event completes, and the engine never stops.
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
         except TimeoutError:
             pass
         finally:

@@ -1,7 +1,7 @@
-"""Duty (值班值守): the roster, sign-in, handovers and the call register."""
+"""Duty (值班值守): the roster, sign-in and absences, handovers and the call register."""
 
-from command.domain import Domain, Topic
-from command.duty import calls, demo, roster
+from command.domain import BackgroundTask, Domain, Topic
+from command.duty import attendance, calls, demo, roster
 
 
 def _routes():
@@ -23,4 +23,6 @@ DOMAIN = Domain(
         Topic("duty", "duty.read", roster.on_duty_snapshot),
         Topic("calls", "duty.manage", calls.today),
     ),
+    # Once a shift's sign-in grace passes, its attendance is recorded (shift.absent).
+    tasks=(BackgroundTask("duty attendance", attendance.start, attendance.stop),),
 )

@@ -61,10 +61,14 @@ class Shift(Base):
     line: Mapped[str] = mapped_column(String(64), default="")
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Recorded once the sign-in grace has passed (command/duty/attendance.py): "present"
+    # or "absent" (缺岗); NULL before.
+    attendance: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
 
     __table_args__ = (
         UniqueConstraint("unit_id", "starts_at"),
         Index("ix_shifts_unit_path_starts_at", "unit_path", "starts_at"),
+        Index("ix_shifts_attendance_starts_at", "attendance", "starts_at"),
     )
 
 

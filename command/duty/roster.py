@@ -177,8 +177,9 @@ async def sign_in(
     session: AsyncSession, *, shift_id: int, data: SignInIn, principal: Principal, now: datetime
 ) -> dict[str, Any]:
     """签到 by the leader or an officer of the shift, from an hour before its start until its
-    end; a repeat by the same person answers the first sign-in."""
-    shift = await session.get(Shift, shift_id)
+    end; a repeat by the same person answers the first sign-in. The shift is locked, so
+    the attendance pass (command/duty/attendance.py) does not judge it meanwhile."""
+    shift = await session.get(Shift, shift_id, with_for_update=True)
     if shift is None or not principal.sees(shift.unit_path):
         raise NotFound("shift", shift_id)
     names = {shift.leader_name, *(officer["name"] for officer in shift.officers)}

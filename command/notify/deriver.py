@@ -23,6 +23,7 @@ from command.notify.ladder import Ladder, Rule
 from command.notify.models import Delivery, NotifyCursor
 from command.notify.recipients import Parties, Recipient, resolve
 from command.units.models import Unit
+from command.vocabulary import LEVELS
 
 CURSOR = "ladder"
 BATCH = 500
@@ -86,6 +87,8 @@ async def _deliveries(
 ) -> list[dict[str, Any]]:
     subject = await _subject_of(session, event)
     if subject is None or not _applies(rule, subject):
+        return []
+    if event.kind == "incident.level_changed" and not await _raised_past_all(session, event):
         return []
     if subject["obligation"] is not None and await _acknowledged(session, subject["obligation"]):
         return []
@@ -184,9 +187,32 @@ async def _subject_of(session: AsyncSession, event: Event) -> dict[str, Any] | N
             "report": None,
             "due_at": None,
             "level": incident.get("level"),
+            "from_level": ((payload.get("changes") or {}).get("level") or {}).get("from"),
             "exercise": bool(incident.get("exercise")),
         }
     return None
+
+
+def _seriousness(level: str | None) -> int:
+    """I is the most serious: a larger number; no level the least."""
+    return len(LEVELS) - LEVELS.index(level) if level in LEVELS else 0
+
+
+async def _raised_past_all(session: AsyncSession, event: Event) -> bool:
+    """A level change worth an alert: to a level more serious than every level the
+    incident had before (its creation and the changes since), so a lowering, or the same
+    level again after a lowering, alerts nobody."""
+    level = event.payload["incident"].get("level")
+    earlier = await session.scalars(
+        select(Event.payload).where(
+            Event.topic == event.topic,
+            Event.entity == event.entity,
+            Event.id < event.id,
+            Event.kind.in_(("incident.created", "incident.level_changed")),
+        )
+    )
+    highest = max((_seriousness(p["incident"].get("level")) for p in earlier), default=0)
+    return _seriousness(level) > highest
 
 
 # Early warnings sent for real or as an exercise reach people; tests and drafts do not.
@@ -244,6 +270,7 @@ def _values(subject: dict[str, Any], settings: Settings, lang: str, event: Event
         "due": messages.local_time(due, settings.zone, lang) if due else "",
         "left": messages.time_left(due, event.at, lang) if due else "",
         "level": subject["level"] or "",
+        "from_level": subject.get("from_level") or "",
     }
 
 

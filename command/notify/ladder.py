@@ -22,6 +22,7 @@ TRIGGERS = (
     "deadline.overdue",
     "deadline.missed",
     "incident.created",
+    "incident.level_changed",
     "warning.received",
     "warning.updated",
 )
@@ -35,6 +36,7 @@ PLACEHOLDERS = {
     "left",
     "link",
     "level",
+    "from_level",
     "warning",
     "severity",
     "sender",

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.config import Settings
 from command.db import Database, utcnow
+from command.notify import escalations
 from command.notify.ladder import Ladder
 from command.notify.messages import LINK
 from command.notify.models import Delivery
 
+ACTOR = "system:notify"
 CLAIM_BATCH = 20
 SALT = "watchfloor.notify.ack"
 
@@ -139,8 +141,12 @@ async def _settle(
     else:
         wait = timedelta(seconds=ladder.backoff(delivery.attempts))
         values = {"state": "pending", "next_attempt_at": now + wait, "last_error": error}
-    await session.execute(
+    settled = await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery.id, Delivery.state == "sending")
         .values(**values)
     )
+    if error is None and settled.rowcount and delivery.obligation_id is not None:
+        # A message reached the superior: the owing unit's page may say so now.
+        sent = await session.get_one(Delivery, delivery.id)
+        await escalations.record(session, "escalation.sent", sent, ACTOR)

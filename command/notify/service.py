@@ -13,6 +13,7 @@ from command.auth.guard import subtree_root
 from command.auth.service import Principal
 from command.errors import NotFound
 from command.events import record_event
+from command.notify import escalations
 from command.notify.deriver import cancel_after_acknowledgement
 from command.notify.messages import LINK
 from command.notify.models import Delivery
@@ -95,4 +96,5 @@ async def acknowledge(
             payload=DeliveryOut.model_validate(delivery_view(delivery)).model_dump(mode="json"),
             actor=by,
         )
+        await escalations.record(session, "escalation.acknowledged", delivery, by)
     return delivery_view(delivery)

@@ -6,15 +6,13 @@ Rows are claimed with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so that
 processes never mark the same row; on SQLite the pass runs in a `BEGIN IMMEDIATE`
 transaction (Database.write), which no other writer can enter. The mark is a column
 (`overdue_at`), so a pass after a restart finds what fell due while the process was
-down, and nothing is marked twice. The worker sleeps until the next due time, bounded by
-Settings.engine_max_sleep, not on a fixed tick.
+down, and nothing is marked twice. The worker (command/marks.py) sleeps until the next
+due time, bounded by Settings.engine_max_sleep, not on a fixed tick.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 from sqlalchemy import func, select
@@ -22,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from command.db import Database, utcnow
+from command.marks import MarkWorker
 from command.reviews import present
 from command.reviews.models import CorrectiveAction, Evaluation
 
 log = structlog.get_logger("watchfloor.reviews")
 ACTOR = "system:reviews"
 BATCH = 200
-OVERSLEEP = timedelta(milliseconds=5)
 
 
 def _due_evaluations(now: datetime, limit: int):
@@ -92,54 +90,15 @@ async def next_due(session: AsyncSession) -> datetime | None:
     return min((t for t in (evaluation, action) if t is not None), default=None)
 
 
-class Worker:
+class Worker(MarkWorker):
     def __init__(self, db: Database, *, max_sleep: float) -> None:
-        self.db = db
-        self.max_sleep = max_sleep
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="reviews-engine")
-
-    def nudge(self) -> None:
-        """A new due time was committed: look again now."""
-        self._wake.set()
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self._cycle()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.exception("reviews engine cycle failed; retrying", error=repr(exc))
-                await self._sleep(self.max_sleep)
-
-    async def _cycle(self) -> None:
-        self._wake.clear()
-        async with self.db.read() as session:
-            upcoming = await next_due(session)
-        now = utcnow()
-        if upcoming is not None and upcoming <= now:
-            if await mark_due(self.db, now=now) == 0:
-                await self._sleep(0.05)  # another process holds the rows: let it commit
-            return
-        wait = self.max_sleep
-        if upcoming is not None:
-            wait = min(wait, (upcoming - now + OVERSLEEP).total_seconds())
-        await self._sleep(wait)
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), max(0.0, seconds))
+        super().__init__(
+            db,
+            name="reviews-engine",
+            max_sleep=max_sleep,
+            next_due=next_due,
+            mark_due=lambda db, now: mark_due(db, now=now),
+        )
 
 
 async def start(app: Starlette) -> None:

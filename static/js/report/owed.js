@@ -1,14 +1,16 @@
-// What the reporter's unit owes now, with live clocks on the server's time, and whether the
-// centre has acknowledged the incident: from the realtime channel (obligations the server
-// says are owed, the incidents they are about, the unit names).
+// What the reporter's unit owes now, with live clocks on the server's time, whether the
+// centre has acknowledged the incident, and what became of an overdue report's escalation:
+// from the realtime channel (obligations the server says are owed, the incidents they are
+// about, the unit names, and the escalations: whether a message to the superior was sent
+// and acknowledged). The page claims only what the server recorded.
 import { Channel } from "../channel.js";
 import { clock, tickClocks } from "../clocks.js";
 import { caller, config } from "../config.js";
 import { $, el } from "../dom.js";
 import { chineseNumber, currentLang, onLangChange, t, unitName } from "../i18n.js";
-import { ServerClock, formatDateTime } from "../time.js";
+import { ServerClock, formatDateTime, formatTime } from "../time.js";
 
-const TOPICS = ["deadlines", "incidents", "units"];
+const TOPICS = ["deadlines", "incidents", "units", "escalations"];
 // The clock's warning and its due time reach the reporter on the page itself, and as a
 // browser notification when it is permitted (asked by a button, never on load).
 const ALERTS = { "deadline.warning": "report.owed.alertWarning", "deadline.overdue": "report.owed.alertOverdue" };
@@ -44,6 +46,18 @@ function label(ob, units) {
   return `${kind} · ${t(`channel.${ob.channel}`)} → ${unitName(units.get(ob.to_unit), ob.to_unit)}`;
 }
 
+// An overdue report: the superior acknowledged (who, when), was told (when), or — no
+// message reached it — just overdue. Before the due time: nothing.
+function escalationText(ob, escalation, now) {
+  if (escalation?.acknowledged_at) {
+    const at = formatTime(escalation.acknowledged_at);
+    const by = escalation.acknowledged_by;
+    return by ? t("report.owed.superiorAckedBy", { at, by }) : t("report.owed.superiorAcked", { at });
+  }
+  if (escalation?.escalated_at) return t("report.owed.escalated", { at: formatTime(escalation.escalated_at) });
+  return Date.parse(ob.due_at) <= now ? t("report.owed.overdue") : "";
+}
+
 // The incidents the channel brings (snapshot and events), for the page's other parts: the
 // centre's handling of the reporter's own incidents is shown live from them.
 export const incidentFeed = new EventTarget();
@@ -53,6 +67,7 @@ export function mountOwed(section) {
   const clockSource = new ServerClock();
   const owed = new Map();
   const incidents = new Map();
+  const escalations = new Map(); // obligation id → what reached its superior
   // The units above the reporter's are outside its subtree: the page block names them.
   const known = [config.unit, ...(config.superiors || [])].filter(Boolean);
   const units = new Map(known.map((unit) => [unit.code, unit]));
@@ -68,7 +83,6 @@ export function mountOwed(section) {
       ...items.map((ob) => {
         const incident = incidents.get(ob.incident);
         const acked = incident?.acknowledged_at;
-        const escalated = Date.parse(ob.due_at) <= clockSource.now();
         return el(
           "li",
           { className: "owed-item", dataset: { obligation: ob.id } },
@@ -79,7 +93,7 @@ export function mountOwed(section) {
             className: "muted owed-state",
             text: [
               acked ? t("report.owed.acknowledged", { at: formatDateTime(acked) }) : t("report.owed.notAcknowledged"),
-              escalated ? t("report.owed.escalated") : "",
+              escalationText(ob, escalations.get(ob.id), clockSource.now()),
             ].filter(Boolean).join(" · "),
           }),
         );
@@ -96,6 +110,8 @@ export function mountOwed(section) {
     for (const incident of state.incidents || []) announce(incident);
     owed.clear();
     for (const ob of (state.deadlines || []).filter(mine)) owed.set(ob.id, ob);
+    escalations.clear();
+    for (const escalation of state.escalations || []) escalations.set(escalation.obligation, escalation);
     render();
   });
   channel.addEventListener("event", (event) => {
@@ -107,6 +123,8 @@ export function mountOwed(section) {
     } else if (topic === "incidents" && payload.incident) {
       incidents.set(payload.incident.id, payload.incident);
       announce(payload.incident);
+    } else if (topic === "escalations") {
+      escalations.set(payload.obligation, payload);
     } else if (topic === "units") {
       // a move (unit.moved) carries the whole subtree with its new paths
       for (const unit of payload.subtree || [payload]) units.set(unit.code, unit);
