@@ -132,6 +132,8 @@ class VerdictOut(BaseModel):
     flagged_by: str
     decided_at: datetime | None
     decided_by: str | None
+    flagged_by_name: str = ""
+    decided_by_name: str = Field("", description='who decided, by name ("" for a system)')
 
 
 class VerdictList(BaseModel):

@@ -70,6 +70,7 @@ class InstructionOut(BaseModel):
     state: Literal["open", "done"]
     overdue: bool
     logged_by: str
+    logged_by_name: str = Field("", description='who logged it, by name ("" for a system)')
     logged_at: datetime
     done_at: datetime | None
     units: list[AddresseeOut]

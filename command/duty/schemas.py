@@ -184,6 +184,8 @@ class HandoverOut(BaseModel):
     handed_at: datetime
     accepted_by: str | None
     accepted_at: datetime | None
+    handed_by_name: str = ""
+    accepted_by_name: str = ""
 
 
 class HandoverList(BaseModel):
@@ -197,7 +199,7 @@ class LogEntry(BaseModel):
         "handover.accepted, or the desk action's event kind (incident.level_changed …)"
     )
     actor: str
-    actor_name: str
+    actor_name: str = Field(description='the actor\'s name; "" for a system (系统)')
     incident: int | None
     incident_title: str
     detail: dict

@@ -220,6 +220,8 @@ class ReportOut(BaseModel):
     )
     submitted_by: str
     logged_by: str | None = Field(description="who logged a phone report for the unit")
+    submitted_by_name: str = Field("", description='the submitter\'s name ("" for a system)')
+    logged_by_name: str = Field("", description="the name of who logged it")
     scope: str
     development: str
     leaders: str
@@ -276,6 +278,8 @@ class IncidentOut(BaseModel):
         None, description="when a duty officer acknowledged it at the centre (签收, 接报时间)"
     )
     acknowledged_by: str | None = None
+    created_by_name: str = Field("", description='the creator\'s name ("" for a system)')
+    acknowledged_by_name: str = ""
     version: int = Field(1, description="raised by every change; the ETag is id.version")
     reports: list[ReportOut]
 
@@ -298,6 +302,7 @@ class HistoryEntry(BaseModel):
     id: int = Field(description="event id")
     at: datetime
     actor: str
+    actor_name: str = Field("", description='the actor\'s name ("" for a system)')
     kind: str
     changes: dict[str, Change]
     report: ReportOut | None = None
@@ -332,6 +337,7 @@ class CorrectionOut(BaseModel):
     supplement: bool = Field(description="补报")
     at: datetime
     actor: str
+    actor_name: str = ""
 
 
 class CorrectionList(BaseModel):

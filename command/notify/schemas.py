@@ -48,6 +48,7 @@ class DeliveryOut(BaseModel):
     last_error: str
     acknowledged_at: datetime | None
     acknowledged_by: str | None
+    acknowledged_by_name: str = ""
     created_at: datetime
     repeat: int = Field(0, description="0 for the first message, n for its n-th repeat")
 

@@ -101,6 +101,17 @@ export function unitName(unit, fallback = "") {
   return lang === "en" && unit.name_en ? unit.name_en : unit.name;
 }
 
+// Who did it, as a person reads it: the name the server resolved (`name`, from auth's
+// subject_names), 系统 / System for a system actor, never the raw "user:…" / "token:…".
+export function actorName(subject, name = "") {
+  if (!subject) return name || "";
+  if (subject === "system" || subject.startsWith("system:")) return t("actor.system");
+  if (name) return name;
+  const [kind, rest] = subject.split(/:(.*)/s);
+  if (kind === "token" && rest) return t("actor.token", { id: rest });
+  return rest || subject;
+}
+
 const DIGITS = "零一二三四五六七八九";
 
 // 续报一, 续报十二: follow-ups are numbered in Chinese numerals.
