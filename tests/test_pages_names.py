@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from command.demo import DEMO_PASSWORD
 from tests.browser_helpers import incident_body, post_incident, unique, wait_live
 from tests.conftest import bearer
 from tests.duty_fixtures import shift_body
@@ -145,3 +146,30 @@ async def test_the_reviews_and_leadership_pages_name_people_in_both_languages(
         await page.screenshot(path=str(tmp_path / f"{name}-en.png"))
         assert console.errors() == [], path
     print(f"screenshots: {tmp_path}")
+
+
+async def test_a_county_desk_names_the_city_it_reports_to(shared_server, pages, demo):
+    """The units above the caller's subtree are named from the config block's superiors."""
+    user = {
+        "username": f"aihui-{unique('c')[-6:]}",
+        "display_name": "爱辉区值班员",
+        "unit": "231102",
+        "role": "commander",
+        "password": DEMO_PASSWORD,
+    }
+    await api(shared_server, demo["admin"], "POST", "/api/users", user)
+    incident = await post_incident(
+        shared_server.url, demo["reporter"], incident_body(unique("Granary fire, county"))
+    )
+    page, console = await pages.open(shared_server, user["username"], "/desk", viewport=DESK)
+    await wait_live(page)
+    await page.locator(f"#q-{incident['id']}").click()
+    clocks = page.locator("#incident", has_text="爱辉区 → 黑河市")
+    await clocks.wait_for(timeout=5000)
+    assert "→ 231100" not in await page.inner_text("#incident")
+    assert await raw_subjects(page) == []
+    for path, name in (("/duty", "爱辉区"), ("/reviews", "爱辉区")):
+        await page.goto(shared_server.url + path)
+        await page.locator("#who", has_text=name).wait_for(timeout=5000)
+        assert "231102" not in await page.inner_text("#who"), path
+    assert console.errors() == []

@@ -1,7 +1,7 @@
 // Words of the desk in the page's language: reports, obligations, places and the
 // server's refusals (never the server's English in the Chinese page).
 import { ApiError, isNetworkError } from "../api.js";
-import { caller } from "../config.js";
+import { caller, config } from "../config.js";
 import { actorName, currentLang, has, t, unitName } from "../i18n.js";
 
 const DIGITS = "零一二三四五六七八九";
@@ -27,8 +27,11 @@ export function levelLong(level) {
   return level ? t(`level.${level}`) : t("level.none");
 }
 
+// A unit by its name: from the caller's subtree, else the units above it (whom it reports
+// to, named in the config block); its code only when neither knows it.
 export function unitLabel(code, units) {
-  return unitName(units.get(code), code);
+  const known = units.get(code) || [config.unit, ...(config.superiors || [])].find((unit) => unit?.code === code);
+  return unitName(known, code);
 }
 
 
