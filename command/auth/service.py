@@ -239,6 +239,9 @@ async def subject_names(session: AsyncSession, subjects: set[str]) -> dict[str, 
     return names
 
 
+SUBJECT_NAME = 'the name auth\'s subject_names gives the subject ("" for a system actor)'
+
+
 async def name_subjects(
     session: AsyncSession, rows: list[dict[str, Any]], *fields: str
 ) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from command.auth.service import SUBJECT_NAME
 from command.deadlines.schemas import ObligationOut
 from command.incidents.schemas import IncidentOut
 from command.units.schemas import CODE_PATTERN
@@ -70,15 +71,18 @@ class InstructionOut(BaseModel):
     state: Literal["open", "done"]
     overdue: bool
     logged_by: str
-    logged_by_name: str = Field("", description='who logged it, by name ("" for a system)')
     logged_at: datetime
     done_at: datetime | None
     units: list[AddresseeOut]
     feedback: list[FeedbackOut]
 
 
+class NamedInstructionOut(InstructionOut):
+    logged_by_name: str = Field(description=SUBJECT_NAME)
+
+
 class InstructionList(BaseModel):
-    items: list[InstructionOut]
+    items: list[NamedInstructionOut]
     counts: dict[str, int] = Field(description="open, overdue and done in the caller's view")
 
 

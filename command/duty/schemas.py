@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from command.auth.service import SUBJECT_NAME
 from command.duty.models import CALL_CHANNELS
 from command.incidents.schemas import IncidentIn, IncidentOut
 from command.units.schemas import CODE_PATTERN
@@ -184,12 +185,15 @@ class HandoverOut(BaseModel):
     handed_at: datetime
     accepted_by: str | None
     accepted_at: datetime | None
-    handed_by_name: str = ""
-    accepted_by_name: str = ""
+
+
+class NamedHandoverOut(HandoverOut):
+    handed_by_name: str = Field(description=SUBJECT_NAME)
+    accepted_by_name: str = Field(description=SUBJECT_NAME)
 
 
 class HandoverList(BaseModel):
-    items: list[HandoverOut]
+    items: list[NamedHandoverOut]
 
 
 class LogEntry(BaseModel):

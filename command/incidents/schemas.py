@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from command.auth.service import SUBJECT_NAME
 from command.incidents import geometry
 from command.incidents.models import CATEGORIES, CHANNELS, LEVELS, REPORT_KINDS, SOURCES, STATUSES
 
@@ -220,8 +221,6 @@ class ReportOut(BaseModel):
     )
     submitted_by: str
     logged_by: str | None = Field(description="who logged a phone report for the unit")
-    submitted_by_name: str = Field("", description='the submitter\'s name ("" for a system)')
-    logged_by_name: str = Field("", description="the name of who logged it")
     scope: str
     development: str
     leaders: str
@@ -278,10 +277,23 @@ class IncidentOut(BaseModel):
         None, description="when a duty officer acknowledged it at the centre (签收, 接报时间)"
     )
     acknowledged_by: str | None = None
-    created_by_name: str = Field("", description='the creator\'s name ("" for a system)')
-    acknowledged_by_name: str = ""
     version: int = Field(1, description="raised by every change; the ETag is id.version")
     reports: list[ReportOut]
+
+
+class NamedReportOut(ReportOut):
+    """A report as the read answers show it: with who submitted and logged it by name."""
+
+    submitted_by_name: str = Field(description=SUBJECT_NAME)
+    logged_by_name: str = Field(description=SUBJECT_NAME)
+
+
+class NamedIncidentOut(IncidentOut):
+    """The incident as GET /api/incidents/{id} shows it: with the names of its subjects."""
+
+    created_by_name: str = Field(description=SUBJECT_NAME)
+    acknowledged_by_name: str = Field(description=SUBJECT_NAME)
+    reports: list[NamedReportOut]
 
 
 class IncidentList(BaseModel):
@@ -302,7 +314,7 @@ class HistoryEntry(BaseModel):
     id: int = Field(description="event id")
     at: datetime
     actor: str
-    actor_name: str = Field("", description='the actor\'s name ("" for a system)')
+    actor_name: str = Field(description=SUBJECT_NAME)
     kind: str
     changes: dict[str, Change]
     report: ReportOut | None = None
@@ -337,9 +349,12 @@ class CorrectionOut(BaseModel):
     supplement: bool = Field(description="补报")
     at: datetime
     actor: str
-    actor_name: str = ""
+
+
+class NamedCorrectionOut(CorrectionOut):
+    actor_name: str = Field(description=SUBJECT_NAME)
 
 
 class CorrectionList(BaseModel):
-    items: list[CorrectionOut]
+    items: list[NamedCorrectionOut]
     total: int

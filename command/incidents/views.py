@@ -27,6 +27,7 @@ from command.incidents.schemas import (
     IncidentList,
     IncidentOut,
     IncidentPatch,
+    NamedIncidentOut,
     ReportIn,
     ReportOut,
 )
@@ -134,7 +135,12 @@ async def acknowledge_incident(request: Request) -> Response:
     return respond(body, headers={"ETag": tag})
 
 
-@api("One incident with its reports", tags=TAGS, response=IncidentOut, etag=True)
+@api(
+    "One incident with its reports, and who wrote them by name",
+    tags=TAGS,
+    response=NamedIncidentOut,
+    etag=True,
+)
 async def get_incident(request: Request) -> Response:
     principal = await require(request, "incidents.read")
     incident_id = _incident_id(request)
