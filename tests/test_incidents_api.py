@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from command.events import Event
-from command.incidents.schemas import IncidentOut, ReportOut
+from command.incidents.schemas import IncidentOut, NamedIncidentOut, ReportOut
 from tests.conftest import bearer
 from tests.incidents_fixtures import (
     REPORTER_UNIT,
@@ -46,7 +46,14 @@ async def test_field_unit_initial_report_creates_the_incident(app, client, demo)
     assert initial["received_at"] == body["received_at"] and initial["device_time"]
     assert initial["missing_facts"] == [] and initial["logged_by"] is None
     fetched = await client.get(f"/api/incidents/{body['id']}", headers=bearer(demo["display"]))
-    assert fetched.status_code == 200 and fetched.json() == body
+    assert fetched.status_code == 200
+    read = fetched.json()
+    # The read answer is the write's, plus who wrote it by name (auth's subject_names).
+    assert NamedIncidentOut.model_validate(read).model_dump(mode="json").keys() == read.keys()
+    assert (read.pop("created_by_name"), read.pop("acknowledged_by_name")) == ("demo reporter", "")
+    [report] = read["reports"]
+    assert (report.pop("submitted_by_name"), report.pop("logged_by_name")) == ("demo reporter", "")
+    assert read == body
 
 
 async def test_learned_at_defaults_to_receipt_and_unstated_figures_stay_null(client, demo):

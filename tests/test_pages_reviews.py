@@ -285,7 +285,7 @@ async def test_a_save_over_someone_else_s_is_refused_and_keeps_what_was_typed(
     await notice.wait_for(timeout=5000)
     text = await notice.inner_text()
     assert "他人已修改并保存了本评估" in text and "事件经过" in text and "经验教训" in text, text
-    assert "演示commander" in text and "user:" not in text, text  # who saved it, by name
+    assert "演示值班员" in text and "user:" not in text, text  # who saved it, by name
     assert await second.locator("textarea[name=section-lessons]").input_value() == mine
     await scroll_to(second, "#rv-conflict")
     await second.screenshot(path=str(tmp_path / "desk-review-conflict-zh.png"))

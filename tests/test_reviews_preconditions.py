@@ -267,4 +267,4 @@ async def test_an_evaluation_names_its_writers_as_the_pages_know_them(app, clien
         names = await subject_names(
             session, {"user:demo-commander", "user:nobody", "system:reviews", "token:x"}
         )
-    assert names == {"user:demo-commander": "演示commander"}
+    assert names == {"user:demo-commander": "演示值班员"}

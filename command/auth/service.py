@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 from argon2 import PasswordHasher
@@ -236,3 +237,19 @@ async def subject_names(session: AsyncSession, subjects: set[str]) -> dict[str, 
         )
         names |= {f"token:{i}": label or f"token {prefix}…" for i, label, prefix in rows.all()}
     return names
+
+
+SUBJECT_NAME = 'the name auth\'s subject_names gives the subject ("" for a system actor)'
+
+
+async def name_subjects(
+    session: AsyncSession, rows: list[dict[str, Any]], *fields: str
+) -> list[dict[str, Any]]:
+    """Put `<field>_name` beside each subject field of these rows: the name subject_names
+    gives it, "" for a system actor or an unknown one (the pages say 系统 / System)."""
+    subjects = {row[field] for row in rows for field in fields if row.get(field)}
+    names = await subject_names(session, subjects) if subjects else {}
+    for row in rows:
+        for field in fields:
+            row[f"{field}_name"] = names.get(row.get(field) or "", "")
+    return rows

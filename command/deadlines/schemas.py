@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from command.auth.service import SUBJECT_NAME
 from command.deadlines.models import OBLIGATION_KINDS, OBLIGATION_STATES, VERDICT_KINDS
 from command.ids import DbId, Offset
 
@@ -134,8 +135,15 @@ class VerdictOut(BaseModel):
     decided_by: str | None
 
 
+class NamedVerdictOut(VerdictOut):
+    """A verdict as the list shows it: who flagged and decided it, by name."""
+
+    flagged_by_name: str = Field(description=SUBJECT_NAME)
+    decided_by_name: str = Field(description=SUBJECT_NAME)
+
+
 class VerdictList(BaseModel):
-    items: list[VerdictOut]
+    items: list[NamedVerdictOut]
     total: int
 
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from command.auth.guard import ensure_filter_sees, ensure_sees, require, subtree_root
-from command.auth.service import Principal
+from command.auth.service import Principal, name_subjects
 from command.db import utcnow
 from command.deadlines import compliance, compliance_files, queries, runtime, verdicts
 from command.deadlines.schemas import (
@@ -198,7 +198,12 @@ async def list_verdicts(request: Request) -> Response:
             limit=query.limit,
             offset=query.offset,
         )
-    items = [verdicts.verdict_view(verdict, code) for verdict, code in found]
+        items = await name_subjects(
+            session,
+            [verdicts.verdict_view(verdict, code) for verdict, code in found],
+            "flagged_by",
+            "decided_by",
+        )
     return respond({"items": items, "total": total})
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import ensure_sees, named_unit, subtree_root
-from command.auth.service import Principal
+from command.auth.service import Principal, name_subjects
 from command.desk.models import Instruction, InstructionFeedback, InstructionUnit
 from command.desk.schemas import FeedbackIn, InstructionIn, InstructionOut, InstructionQuery
 from command.errors import Invalid, NotFound
@@ -207,6 +207,7 @@ async def list_instructions(
         await instruction_view(session, i, titles.get(i.incident_id, ""), now=now)
         for i in instructions
     ]
+    await name_subjects(session, items, "logged_by")
     return {"items": items, "counts": counts}
 
 

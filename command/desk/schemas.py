@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from command.auth.service import SUBJECT_NAME
 from command.deadlines.schemas import ObligationOut
 from command.incidents.schemas import IncidentOut
 from command.units.schemas import CODE_PATTERN
@@ -76,8 +77,12 @@ class InstructionOut(BaseModel):
     feedback: list[FeedbackOut]
 
 
+class NamedInstructionOut(InstructionOut):
+    logged_by_name: str = Field(description=SUBJECT_NAME)
+
+
 class InstructionList(BaseModel):
-    items: list[InstructionOut]
+    items: list[NamedInstructionOut]
     counts: dict[str, int] = Field(description="open, overdue and done in the caller's view")
 
 

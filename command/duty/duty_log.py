@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.models import ApiToken, User
-from command.auth.service import Principal
+from command.auth.service import Principal, subject_names
 from command.duty.calls import call_view
 from command.duty.handover import handover_view
 from command.duty.models import Call, Handover, Shift
@@ -67,8 +67,9 @@ async def shift_log(
     entries.sort(key=lambda entry: (entry["at"], entry["kind"]))
     untitled = {e["incident"] for e in entries if e["incident"] and not e["incident_title"]}
     found = await titles(session, untitled)
+    known = await subject_names(session, {entry["actor"] for entry in entries})
     for entry in entries:
-        entry["actor_name"] = names.get(entry["actor"], entry["actor"])
+        entry["actor_name"] = actor_name(entry["actor"], known)
         if entry["incident"] and not entry["incident_title"]:
             entry["incident_title"] = found.get(entry["incident"], "")
     return {
@@ -77,6 +78,14 @@ async def shift_log(
         "counts": _counts(entries),
         "generated_at": now.isoformat(),
     }
+
+
+def actor_name(actor: str, known: dict[str, str]) -> str:
+    """The actor's name (subject_names'), "" for a system (the page says 系统 / System), the
+    bare account for a subject no longer known; never the raw "user:…" / "token:…"."""
+    if actor == "system" or actor.startswith("system:"):
+        return ""
+    return known.get(actor) or actor.partition(":")[2] or actor
 
 
 def _entry(at: datetime, kind: str, actor: str, **detail: Any) -> dict[str, Any]:

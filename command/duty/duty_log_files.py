@@ -101,7 +101,7 @@ def write_log(log: dict[str, Any], zone: tzinfo) -> bytes:
             KINDS.get(entry["kind"], entry["kind"]),
             describe(entry),
             entry["incident_title"] or (f"#{entry['incident']}" if entry["incident"] else ""),
-            entry["actor_name"],
+            entry["actor_name"] or "系统",
         ]
         for entry in log["entries"]
     ]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import subtree_root
-from command.auth.service import Principal
+from command.auth.service import Principal, name_subjects
 from command.deadlines.queries import owed_in
 from command.desk.instructions import open_concerning
 from command.duty.models import Handover
@@ -117,7 +117,8 @@ async def list_handovers(
         .order_by(Handover.handed_at.desc(), Handover.id.desc())
         .limit(limit)
     )
-    return [handover_view(h, code_of_path(h.unit_path)) for h in rows]
+    views = [handover_view(h, code_of_path(h.unit_path)) for h in rows]
+    return await name_subjects(session, views, "handed_by", "accepted_by")
 
 
 def handover_view(handover: Handover, unit_code: str) -> dict[str, Any]:

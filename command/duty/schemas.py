@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from command.auth.service import SUBJECT_NAME
 from command.duty.models import CALL_CHANNELS
 from command.incidents.schemas import IncidentIn, IncidentOut
 from command.units.schemas import CODE_PATTERN
@@ -186,8 +187,13 @@ class HandoverOut(BaseModel):
     accepted_at: datetime | None
 
 
+class NamedHandoverOut(HandoverOut):
+    handed_by_name: str = Field(description=SUBJECT_NAME)
+    accepted_by_name: str = Field(description=SUBJECT_NAME)
+
+
 class HandoverList(BaseModel):
-    items: list[HandoverOut]
+    items: list[NamedHandoverOut]
 
 
 class LogEntry(BaseModel):
@@ -197,7 +203,7 @@ class LogEntry(BaseModel):
         "handover.accepted, or the desk action's event kind (incident.level_changed …)"
     )
     actor: str
-    actor_name: str
+    actor_name: str = Field(description='the actor\'s name; "" for a system (系统)')
     incident: int | None
     incident_title: str
     detail: dict

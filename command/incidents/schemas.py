@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from command.auth.service import SUBJECT_NAME
 from command.incidents import geometry
 from command.incidents.models import CATEGORIES, CHANNELS, LEVELS, REPORT_KINDS, SOURCES, STATUSES
 
@@ -280,6 +281,21 @@ class IncidentOut(BaseModel):
     reports: list[ReportOut]
 
 
+class NamedReportOut(ReportOut):
+    """A report as the read answers show it: with who submitted and logged it by name."""
+
+    submitted_by_name: str = Field(description=SUBJECT_NAME)
+    logged_by_name: str = Field(description=SUBJECT_NAME)
+
+
+class NamedIncidentOut(IncidentOut):
+    """The incident as GET /api/incidents/{id} shows it: with the names of its subjects."""
+
+    created_by_name: str = Field(description=SUBJECT_NAME)
+    acknowledged_by_name: str = Field(description=SUBJECT_NAME)
+    reports: list[NamedReportOut]
+
+
 class IncidentList(BaseModel):
     items: list[IncidentOut]
     total: int
@@ -298,6 +314,7 @@ class HistoryEntry(BaseModel):
     id: int = Field(description="event id")
     at: datetime
     actor: str
+    actor_name: str = Field(description=SUBJECT_NAME)
     kind: str
     changes: dict[str, Change]
     report: ReportOut | None = None
@@ -334,6 +351,10 @@ class CorrectionOut(BaseModel):
     actor: str
 
 
+class NamedCorrectionOut(CorrectionOut):
+    actor_name: str = Field(description=SUBJECT_NAME)
+
+
 class CorrectionList(BaseModel):
-    items: list[CorrectionOut]
+    items: list[NamedCorrectionOut]
     total: int

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from command.auth.guard import ensure_sees, require
+from command.auth.service import name_subjects
 from command.errors import Invalid
 from command.http import parse_query, path_id, read_model, respond, submit_once
 from command.idempotency import request_key
@@ -28,6 +29,7 @@ from command.incidents.schemas import (
     IncidentList,
     IncidentOut,
     IncidentPatch,
+    NamedIncidentOut,
     ReportIn,
     ReportOut,
 )
@@ -153,14 +155,27 @@ async def acknowledge_incident(request: Request) -> Response:
     return respond(body, headers={"ETag": tag})
 
 
-@api("One incident with its reports", tags=TAGS, response=IncidentOut, etag=True)
+@api(
+    "One incident with its reports, and who wrote them by name",
+    tags=TAGS,
+    response=NamedIncidentOut,
+    etag=True,
+)
 async def get_incident(request: Request) -> Response:
     principal = await require(request, "incidents.read")
     incident_id = _incident_id(request)
     async with request.app.state.db.read() as session:
         incident = await service.get_incident(session=session, incident_id=incident_id)
-    ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
-    return respond(service.incident_dict(incident), headers={"ETag": etag(incident)})
+        ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
+        body = await named_incident(session, service.incident_dict(incident))
+    return respond(body, headers={"ETag": etag(incident)})
+
+
+async def named_incident(session: AsyncSession, body: dict[str, Any]) -> dict[str, Any]:
+    """The incident with the names of who created, acknowledged and reported it."""
+    await name_subjects(session, [body], "created_by", "acknowledged_by")
+    await name_subjects(session, body["reports"], "submitted_by", "logged_by")
+    return body
 
 
 @api("Who changed what when", tags=TAGS, response=IncidentHistory)
@@ -170,7 +185,11 @@ async def incident_history(request: Request) -> Response:
     async with request.app.state.db.read() as session:
         incident = await service.get_incident(session=session, incident_id=incident_id)
         ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
-        items = await service.incident_history(session=session, incident_id=incident_id)
+        items = await name_subjects(
+            session,
+            await service.incident_history(session=session, incident_id=incident_id),
+            "actor",
+        )
     return respond({"incident_id": incident_id, "items": items})
 
 
@@ -241,8 +260,9 @@ async def list_corrections(request: Request) -> Response:
     async with request.app.state.db.read() as session:
         incident = await service.get_incident(session=session, incident_id=incident_id)
         ensure_sees(principal, incident.unit_path, f"incident {incident_id}")
-        items = await corrections.list_corrections(session, incident_id=incident_id)
-    return respond({"items": [correction_dict(c) for c in items], "total": len(items)})
+        found = await corrections.list_corrections(session, incident_id=incident_id)
+        items = await name_subjects(session, [correction_dict(c) for c in found], "actor")
+    return respond({"items": items, "total": len(items)})
 
 
 def _properties(incident: Incident) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from command.auth.service import SUBJECT_NAME
 from command.notify.models import DELIVERY_STATES
 from command.units.schemas import CODE_PATTERN
 
@@ -52,5 +53,9 @@ class DeliveryOut(BaseModel):
     repeat: int = Field(0, description="0 for the first message, n for its n-th repeat")
 
 
+class NamedDeliveryOut(DeliveryOut):
+    acknowledged_by_name: str = Field(description=SUBJECT_NAME)
+
+
 class DeliveryList(BaseModel):
-    items: list[DeliveryOut]
+    items: list[NamedDeliveryOut]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from command.auth.guard import subtree_root
-from command.auth.service import Principal
+from command.auth.service import Principal, name_subjects
 from command.errors import NotFound
 from command.events import record_event
 from command.notify import escalations
@@ -63,7 +63,7 @@ async def list_deliveries(
     if query.state is not None:
         statement = statement.where(Delivery.state == query.state)
     rows = await session.scalars(statement.order_by(Delivery.id.desc()).limit(query.limit))
-    return [delivery_view(d) for d in rows]
+    return await name_subjects(session, [delivery_view(d) for d in rows], "acknowledged_by")
 
 
 async def acknowledge(

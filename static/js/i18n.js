@@ -101,6 +101,23 @@ export function unitName(unit, fallback = "") {
   return lang === "en" && unit.name_en ? unit.name_en : unit.name;
 }
 
+// Names the server resolved for subjects, kept for answers that carry none (a write's
+// answer, a realtime event) until the next read brings them again.
+const actorNames = new Map();
+
+// Who did it, as a person reads it: the name the server resolved (`name`, from auth's
+// subject_names), 系统 / System for a system actor, never the raw "user:…" / "token:…".
+export function actorName(subject, name = "") {
+  if (!subject) return name || "";
+  if (subject === "system" || subject.startsWith("system:")) return t("actor.system");
+  if (name) actorNames.set(subject, name);
+  name = name || actorNames.get(subject);
+  if (name) return name;
+  const [kind, rest] = subject.split(/:(.*)/s);
+  if (kind === "token" && rest) return t("actor.token", { id: rest });
+  return rest || subject;
+}
+
 const DIGITS = "零一二三四五六七八九";
 
 // 续报一, 续报十二: follow-ups are numbered in Chinese numerals.

@@ -4,7 +4,7 @@
 import { signOut } from "./api.js";
 import { caller, config } from "./config.js";
 import { el } from "./dom.js";
-import { mountLangToggle, onLangChange, t } from "./i18n.js";
+import { mountLangToggle, onLangChange, t, unitName } from "./i18n.js";
 
 function isCurrent(path) {
   return location.pathname === path || location.pathname.startsWith(`${path}/`);
@@ -40,7 +40,11 @@ export function mountNav(header = document.querySelector("header.page-header")) 
 // #sign-out (the pages that wire these themselves do not call this).
 export function wireHeader() {
   const who = document.getElementById("who");
-  if (who && caller) who.textContent = `${caller.name} · ${caller.unit}`;
+  const show = () => { who.textContent = `${caller.name} · ${unitName(config.unit, caller.unit)}`; };
+  if (who && caller) {
+    show();
+    onLangChange(show);
+  }
   const lang = document.getElementById("lang");
   if (lang) mountLangToggle(lang);
   document.getElementById("sign-out")?.addEventListener("click", signOut);

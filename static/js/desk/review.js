@@ -46,7 +46,7 @@ function formOf(review) {
       dirty: false,
       conflict: null,
       lead: review.group?.lead || "",
-      members: (review.group?.members || []).join("、"),
+      members: (review.group?.members || []).join(t("listSep")),
       sections: { ...review.sections },
       plans: new Map((review.plans || []).map((p) => [p.plan, { worked: p.worked, note: p.note || "" }])),
       recommendations: (review.recommendations || []).map((r) => ({ ...r, due_at: r.due_at ? localDate(Date.parse(r.due_at)) : "", plan: r.plan ?? "" })),
@@ -115,7 +115,7 @@ function differingParts(form, current) {
   const mine = payload(form);
   const parts = SECTIONS.filter((name) => (mine.sections[name] || "") !== (current.sections?.[name] || "")).map((name) => t(`review.sec.${name}`));
   const group = current.group || {};
-  if (mine.group.lead !== (group.lead || "") || mine.group.members.join("、") !== (group.members || []).join("、")) parts.unshift(t("review.print.group"));
+  if (mine.group.lead !== (group.lead || "") || JSON.stringify(mine.group.members) !== JSON.stringify(group.members || [])) parts.unshift(t("review.print.group"));
   if (mine.recommendations.length !== (current.recommendations || []).length) parts.push(t("review.print.recs"));
   return parts;
 }
@@ -133,7 +133,7 @@ function conflictNotice(review, form, ctx) {
   };
   return el("div", { className: "notice warn rv-conflict", id: "rv-conflict", role: "alert" },
     el("p", { text: t("review.conflict") }),
-    el("p", { className: "muted", text: t("review.conflict.by", { who: current.updated_by_name || actorLabel(current.updated_by) || "—", at: formatDateTime(current.updated_at) }) }),
+    el("p", { className: "muted", text: t("review.conflict.by", { who: actorLabel(current.updated_by, current.updated_by_name) || "—", at: formatDateTime(current.updated_at) }) }),
     parts.length ? el("p", { text: t("review.conflict.differs", { parts: parts.join(t("desk.listSep")) }) }) : null,
     el("button", { type: "button", className: "secondary", id: "rv-load-current", text: t("review.conflict.load"), onclick: load }));
 }

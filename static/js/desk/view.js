@@ -32,7 +32,7 @@ function button(action, key, extra = {}) {
 function head(incident, units, canManage, fresh) {
   const level = `lv-${incident.level || "none"}`;
   const acked = incident.acknowledged_at
-    ? el("span", { className: "ack done", id: "ack-state", text: t("desk.ackedBy", { who: actorLabel(incident.acknowledged_by), at: formatDateTime(incident.acknowledged_at) }) })
+    ? el("span", { className: "ack done", id: "ack-state", text: t("desk.ackedBy", { who: actorLabel(incident.acknowledged_by, incident.acknowledged_by_name), at: formatDateTime(incident.acknowledged_at) }) })
     : el("span", { className: "ack pending", id: "ack-state", text: t("desk.unacked") });
   return el(
     "header",
@@ -113,8 +113,8 @@ function figures(incident, units) {
 
 function reportItem(report, units) {
   const who = report.logged_by
-    ? t("desk.report.loggedBy", { who: actorLabel(report.logged_by) })
-    : t("desk.report.submittedBy", { who: actorLabel(report.submitted_by) });
+    ? t("desk.report.loggedBy", { who: actorLabel(report.logged_by, report.logged_by_name) })
+    : t("desk.report.submittedBy", { who: actorLabel(report.submitted_by, report.submitted_by_name) });
   return el(
     "li",
     { className: `report kind-${report.kind}`, dataset: { report: report.id, kind: report.kind, channel: report.channel } },
@@ -158,7 +158,7 @@ function obligationRows(detail, state, units) {
 
 function verdictItem(verdict, units, canJudge) {
   const decided = verdict.decided_at
-    ? t("desk.verdict.decided", { who: actorLabel(verdict.decided_by), at: formatDateTime(verdict.decided_at) })
+    ? t("desk.verdict.decided", { who: actorLabel(verdict.decided_by, verdict.decided_by_name), at: formatDateTime(verdict.decided_at) })
     : t("desk.verdict.flagged", { at: formatDateTime(verdict.flagged_at) });
   return el(
     "li",
@@ -197,7 +197,7 @@ function correctionItem(correction, report, units, canJudge, marked) {
 // who acknowledged it (an acknowledgement stops the obligation's ladder).
 function deliveryItem(delivery) {
   const state = delivery.acknowledged_at
-    ? t("desk.delivery.acknowledged", { who: actorLabel(delivery.acknowledged_by), at: formatDateTime(delivery.acknowledged_at) })
+    ? t("desk.delivery.acknowledged", { who: actorLabel(delivery.acknowledged_by, delivery.acknowledged_by_name), at: formatDateTime(delivery.acknowledged_at) })
     : t(`desk.delivery.state.${delivery.state}`);
   return el(
     "li",
@@ -273,7 +273,7 @@ function historyItem(entry, units) {
     { dataset: { kind: entry.kind } },
     el("time", { text: formatDateTime(entry.at) }),
     el("span", { className: "hist-what", text: `${what}${report}` }),
-    el("span", { className: "muted", text: actorLabel(entry.actor) }),
+    el("span", { className: "muted", text: actorLabel(entry.actor, entry.actor_name) }),
     entry.changes && Object.keys(entry.changes).length ? el("span", { className: "hist-changes", text: changeText(entry.changes) }) : null,
   );
 }

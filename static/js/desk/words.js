@@ -1,8 +1,8 @@
 // Words of the desk in the page's language: reports, obligations, places and the
 // server's refusals (never the server's English in the Chinese page).
 import { ApiError, isNetworkError } from "../api.js";
-import { caller } from "../config.js";
-import { currentLang, has, t, unitName } from "../i18n.js";
+import { caller, config } from "../config.js";
+import { actorName, currentLang, has, t, unitName } from "../i18n.js";
 
 const DIGITS = "零一二三四五六七八九";
 
@@ -27,8 +27,11 @@ export function levelLong(level) {
   return level ? t(`level.${level}`) : t("level.none");
 }
 
+// A unit by its name: from the caller's subtree, else the units above it (whom it reports
+// to, named in the config block); its code only when neither knows it.
 export function unitLabel(code, units) {
-  return unitName(units.get(code), code);
+  const known = units.get(code) || [config.unit, ...(config.superiors || [])].find((unit) => unit?.code === code);
+  return unitName(known, code);
 }
 
 
@@ -42,12 +45,11 @@ export function factsLabel(facts) {
   return facts.map((fact) => (has(`fact.${fact}`) ? t(`fact.${fact}`) : fact)).join(t("desk.listSep"));
 }
 
-// Who did it: "user:3" and "token:5" subjects are shown as they are, a name as it is.
-export function actorLabel(subject) {
-  if (!subject) return "";
-  if (subject === "system" || subject.startsWith("system:")) return t("desk.actor.system");
-  if (caller && subject === caller.subject) return caller.name || subject;
-  return subject;
+// Who did it: the name the server sent beside the subject (`<field>_name`), the signed-in
+// caller's own name, 系统 / System; never a raw "user:…" / "token:…" subject.
+export function actorLabel(subject, name = "") {
+  if (!name && caller && subject === caller.subject) return caller.name || actorName(subject);
+  return actorName(subject, name);
 }
 
 function fieldName(field) {

@@ -3,7 +3,7 @@
 // accepted, with its list, and accepts it. Both land in the shifts' duty logs.
 import { api } from "../api.js";
 import { $, el } from "../dom.js";
-import { t } from "../i18n.js";
+import { actorName, t } from "../i18n.js";
 import { formatDateTime } from "../time.js";
 import { shiftError } from "./words.js";
 
@@ -19,7 +19,7 @@ function pendingView(handover, onAccept) {
   return el(
     "div",
     { className: "pending", dataset: { handover: handover.id } },
-    el("p", {}, el("strong", { text: t("roster.handover.pending", { by: handover.handed_by.replace(/^(user|token):/, ""), at: formatDateTime(handover.handed_at) }) })),
+    el("p", {}, el("strong", { text: t("roster.handover.pending", { by: actorName(handover.handed_by, handover.handed_by_name), at: formatDateTime(handover.handed_at) }) })),
     el("p", { text: handover.note || t("roster.log.noNote") }),
     ...LISTS.filter(([name]) => (items[name] || []).length).map(([name, key, label]) =>
       el("div", {}, el("span", { className: "muted", text: t(key, { n: items[name].length }) }), el("ul", {}, items[name].slice(0, 8).map((item) => el("li", { text: label(item) })))),

@@ -1,14 +1,14 @@
 // 值班日志: one shift's log on one page — the shift, its people and sign-ins, then every
 // entry in time order — printable on A4 and downloadable as a workbook.
 import { el } from "../dom.js";
-import { t, unitName } from "../i18n.js";
+import { actorName, t, unitName } from "../i18n.js";
 import { formatDateTime, formatTime } from "../time.js";
 import { describe, kindName } from "./words.js";
 
 function meta(shift) {
-  const officers = shift.officers.map((o) => `${o.name}${o.phone ? ` ${o.phone}` : ""}`).join("、");
+  const officers = shift.officers.map((o) => `${o.name}${o.phone ? ` ${o.phone}` : ""}`).join(t("listSep"));
   const signed = shift.sign_ins.length
-    ? shift.sign_ins.map((s) => `${s.name} ${formatTime(s.at)}`).join("、")
+    ? shift.sign_ins.map((s) => `${s.name} ${formatTime(s.at)}`).join(t("listSep"))
     : t(shift.absent ? "roster.absent" : "roster.notSigned");
   const pairs = [
     ["roster.log.period", `${formatDateTime(shift.starts_at)} – ${formatDateTime(shift.ends_at)}`],
@@ -30,7 +30,7 @@ export function renderLog(node, log, units) {
       el("td", { className: "kind", text: kindName(entry.kind) }),
       el("td", { text: describe(entry, units) }),
       el("td", { text: entry.incident_title || (entry.incident ? `#${entry.incident}` : "") }),
-      el("td", { text: entry.actor === "system" ? t("roster.log.system") : entry.actor_name }),
+      el("td", { text: actorName(entry.actor, entry.actor_name) }),
     ),
   );
   if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 5, className: "muted", text: t("roster.log.empty") })));

@@ -3,7 +3,7 @@
 // the way) and import or export the roster workbook; everyone who reads the roster opens
 // a shift's duty log (值班日志), printable on A4.
 import { ApiError, api, errorText, signOut } from "../api.js";
-import { caller, can } from "../config.js";
+import { caller, can, config } from "../config.js";
 import { $, option } from "../dom.js";
 import { applyI18n, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
 import { formatDate, fromLocalInput, localDate, weekWindow } from "../time.js";
@@ -216,6 +216,7 @@ async function loadUnits() {
   const list = await api("/api/units");
   view.units = new Map(list.items.map((unit) => [unit.code, unit]));
   fillUnits();
+  showWho();
 }
 
 function fillUnits() {
@@ -228,10 +229,15 @@ function move(step) {
   loadShifts().catch((error) => flash(errorText(error), "error"));
 }
 
+// Who is signed in, and their unit by its name (its code only when no name is known).
+function showWho() {
+  $("#who").textContent = `${caller.name} · ${unitName(view.units?.get(caller.unit) || config.unit, caller.unit)}`;
+}
+
 function wire() {
   mountLangToggle($("#lang"));
   $("#sign-out").addEventListener("click", signOut);
-  $("#who").textContent = `${caller.name} · ${caller.unit}`;
+  showWho();
   $("#to-desk").hidden = !can("incidents.manage");
   $("#add-shift").hidden = !canManage;
   $("#import-label").hidden = !canManage;
@@ -253,6 +259,7 @@ function wire() {
     loadShifts().then(openCurrent).catch((error) => flash(errorText(error), "error"));
   });
   onLangChange(() => {
+    showWho();
     if (shown) say(shown.key, shown.params);
     fillUnits();
     showRoster();

@@ -10,7 +10,7 @@ function people(list) {
 
 function stateCell(shift, now) {
   if (shift.absent) return el("span", { className: "state-absent", text: t("roster.absent") });
-  if (shift.sign_ins.length) return el("span", { className: "state-signed", title: shift.sign_ins.map((s) => s.name).join("、"), text: t("roster.signedIn", { n: shift.sign_ins.length }) });
+  if (shift.sign_ins.length) return el("span", { className: "state-signed", title: shift.sign_ins.map((s) => s.name).join(t("listSep")), text: t("roster.signedIn", { n: shift.sign_ins.length }) });
   return el("span", { className: "muted", text: Date.parse(shift.starts_at) > now ? t("roster.upcoming") : t("roster.notSigned") });
 }
 

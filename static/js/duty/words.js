@@ -127,6 +127,9 @@ export function describe(entry, units) {
   if (detail.changes) return changesText(detail.changes);
   if (detail.notification) return detail.notification.subject || "";
   if (detail.report) return t("roster.log.reportOf", { unit: unitName(units.get(detail.report.unit), detail.report.unit) });
-  if (detail.verdict) return [detail.verdict.kind, detail.verdict.state, detail.verdict.reason].filter(Boolean).join(" · ");
+  if (detail.verdict) {
+    const { kind, state, reason } = detail.verdict;
+    return [kind && t(`desk.verdict.kind.${kind}`), state && t(`desk.verdict.state.${state}`), reason].filter(Boolean).join(" · ");
+  }
   return "";
 }

@@ -4,7 +4,7 @@ import * as echarts from "/static/vendor/echarts/echarts.esm.min.mjs";
 import { errorText, signOut } from "../api.js";
 import { caller, config } from "../config.js";
 import { $, el } from "../dom.js";
-import { applyI18n, currentLang, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
+import { actorName, applyI18n, currentLang, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
 import { load } from "./data.js";
 
 const charts = {};
@@ -246,7 +246,7 @@ function start() {
   $("#sign-out").addEventListener("click", signOut);
   $("#ld-print").addEventListener("click", () => window.print());
   $("#ld-unit").textContent = config.unit ? unitName(config.unit) : "";
-  $("#who").textContent = caller?.name || caller?.subject || "";
+  $("#who").textContent = caller ? actorName(caller.subject, caller.name) : "";
   const now = new Date().getFullYear();
   $("#ld-year").replaceChildren(...[now, now - 1].map((y) => el("option", { value: String(y), text: String(y) })));
   $("#ld-year").addEventListener("change", refresh);

@@ -2,7 +2,7 @@
 // its headings in the order of the Word document.
 import { api } from "../api.js";
 import { $, el } from "../dom.js";
-import { applyI18n, currentLang, has, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
+import { actorName, applyI18n, currentLang, has, mountLangToggle, onLangChange, t, unitName } from "../i18n.js";
 import { kindLabel } from "../desk/words.js";
 import { formatDateTime } from "../time.js";
 import { outcome, refusal } from "./words.js";
@@ -23,9 +23,7 @@ function what(entry) {
 
 // Who did it, by the name they go by (the evaluation's names), the system as such.
 function who(subject, names) {
-  if (!subject) return "";
-  if (subject === "system" || subject.startsWith("system:")) return t("desk.actor.system");
-  return names.actors?.[subject] || subject;
+  return actorName(subject, names.actors?.[subject]);
 }
 
 // 1 → 一, 10 → 十, 11 → 十一 (headings up to 19).
@@ -56,7 +54,7 @@ function render(review) {
   const add = (key, ...body) => parts.push(heading(parts.filter((p) => p.tagName === "H2").length, key), ...body);
   const title = currentLang() === "en" ? `${t("review.print.title")}: ${review.incident_title}` : `关于“${review.incident_title}”的${t("review.print.title")}`;
   parts.push(el("h1", { text: title }));
-  const members = (review.group?.members || []).join(currentLang() === "en" ? ", " : "、") || "—";
+  const members = (review.group?.members || []).join(t("listSep")) || "—";
   add(t("review.print.group"), ...paragraphs(`${t("review.group.lead")}${t("desk.colon")}${review.group?.lead || "—"}\n${t("review.print.members")}${t("desk.colon")}${members}`));
   add(t("review.sec.course"), ...paragraphs(review.sections.course),
     grid([t("review.print.at"), t("review.print.what"), t("review.print.who")], (facts.timeline || []).map((h) => [formatDateTime(h.at), what(h), who(h.actor, names)])));

@@ -1266,6 +1266,8 @@ export default {
   "login.demoRole.admin": "duty desk (administrator)",
   "labelled": "{label}: {text}",
   "listSep": ", ",
+  "actor.system": "System",
+  "actor.token": "token #{id}",
   "report.tabs": "Report kind",
   "report.mapKeys": "Keyboard: focus the map, move it with the arrow keys, press Enter to mark its centre.",
   "report.field.placeText": "Address or description of the place",

@@ -1271,6 +1271,8 @@ export default {
   "login.demoRole.admin": "值班台（管理员）",
   "labelled": "{label}：{text}",
   "listSep": "、",
+  "actor.system": "系统",
+  "actor.token": "令牌 #{id}",
   "report.tabs": "报告类型",
   "report.mapKeys": "键盘：聚焦地图后用方向键移动，按回车在地图中心标出位置。",
   "report.field.placeText": "地址或地点描述",
