@@ -489,7 +489,6 @@ export default {
   "desk.done.callIncident": "Call logged with the incident “{title}”",
   "desk.done.promoted": "Warning recorded as “{title}” ({unit})",
   "desk.done.bulletin": "Bulletin sent to the printer",
-  "desk.actor.system": "system",
   "desk.hist.incident.created": "Logged (initial report)",
   "desk.hist.report.received": "Report received",
   "desk.hist.incident.level_changed": "Level changed",

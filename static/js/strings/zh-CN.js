@@ -494,7 +494,6 @@ export default {
   "desk.done.callIncident": "来电已登记，并登记事件「{title}」",
   "desk.done.promoted": "预警已登记为事件「{title}」（{unit}）",
   "desk.done.bulletin": "专报已送打印",
-  "desk.actor.system": "系统",
   "desk.hist.incident.created": "登记事件（初报）",
   "desk.hist.report.received": "收到报告",
   "desk.hist.incident.level_changed": "调整级别",
