@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 from bench.common import ROOT, free_port
 from bench.common import ServerProcess as Process
 
-__all__ = ["ROOT", "ServerProcess", "free_port", "server_env"]
+__all__ = ["ROOT", "ServerProcess", "free_port", "server_env", "webhook_server"]
 
 
 class ServerProcess(Process):
@@ -38,3 +41,23 @@ def server_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str
     )
     env.update(extra)
     return env
+
+
+def webhook_server() -> tuple[HTTPServer, list]:
+    """A real HTTP peer on loopback that answers 200 to every POST and keeps its JSON body;
+    serving on a daemon thread until `shutdown()`."""
+    received: list = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("content-length", 0))
+            received.append(json.loads(self.rfile.read(length)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, received

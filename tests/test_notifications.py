@@ -5,10 +5,8 @@ notification worker are driven by the tests (passes at chosen instants)."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import httpx
 import pytest
@@ -27,7 +25,7 @@ from tests.deadlines_fixtures import (
     minutes,
     run_engine,
 )
-from tests.servers import free_port
+from tests.servers import free_port, webhook_server
 
 
 class Mailbox:
@@ -54,23 +52,20 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[list, int]]:
-    received: list = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            length = int(self.headers.get("content-length", 0))
-            received.append(json.loads(self.rfile.read(length)))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *_args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, received = webhook_server()
     yield received, server.server_address[1]
     server.shutdown()
+
+
+async def _city_leader_on_duty(client, commander: dict) -> None:
+    """A city shift on now whose 带班领导 reads mail at leader@heihe.example."""
+    from tests.duty_fixtures import shift_body
+
+    leader = {"name": "张副市长", "phone": "13900000001", "email": "leader@heihe.example"}
+    shift = await client.post(
+        "/api/duty/shifts", json=shift_body(-1, 11, leader=leader), headers=commander
+    )
+    assert shift.status_code == 201, shift.text
 
 
 async def _contacts(client, demo, code: str, contacts: list[dict]) -> None:
@@ -305,18 +300,13 @@ async def test_a_major_incident_reaches_the_citys_leader_on_duty_at_once(setting
     from datetime import timedelta
 
     from command.db import utcnow
-    from tests.duty_fixtures import shift_body
     from tests.incidents_fixtures import incident_body
 
     box, port = mailbox
     async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
         commander = bearer(demo["commander"])
-        leader = {"name": "张副市长", "phone": "13900000001", "email": "leader@heihe.example"}
-        shift = await client.post(
-            "/api/duty/shifts", json=shift_body(-1, 11, leader=leader), headers=commander
-        )
-        assert shift.status_code == 201, shift.text
+        await _city_leader_on_duty(client, commander)
         await worker.run_once(app)
         minor = await client.post(
             "/api/incidents", json=incident_body(title="一般火情"), headers=bearer(demo["reporter"])
@@ -348,18 +338,13 @@ async def test_a_level_raised_into_i_or_ii_reaches_the_citys_leader_once_per_lev
 ):
     """Raised to II after creation: the leader on duty is told at once; the same level
     again (after a lowering) never; a further raise to I is worth a new alert."""
-    from tests.duty_fixtures import shift_body
     from tests.incidents_fixtures import incident_body
 
     box, port = mailbox
     async with deadline_app(settings, smtp_url=f"smtp://127.0.0.1:{port}") as app:
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
         commander = bearer(demo["commander"])
-        leader = {"name": "张副市长", "phone": "13900000001", "email": "leader@heihe.example"}
-        shift = await client.post(
-            "/api/duty/shifts", json=shift_body(-1, 11, leader=leader), headers=commander
-        )
-        assert shift.status_code == 201, shift.text
+        await _city_leader_on_duty(client, commander)
         created = await client.post(
             "/api/incidents",
             json=incident_body(title="化工厂泄漏", level="III"),

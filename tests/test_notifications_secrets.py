@@ -7,10 +7,7 @@ that feeds the screens."""
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import httpx
@@ -21,7 +18,7 @@ from sqlalchemy import text
 from command.db import Database
 from tests.browser_helpers import incident_body, post_incident, unique
 from tests.conftest import bearer
-from tests.servers import free_port
+from tests.servers import free_port, webhook_server
 from tests.test_notifications import Mailbox
 from tests.test_notifications_processes import _env, _wait
 
@@ -31,24 +28,6 @@ COUNTY = "231102"  # owes the city the initial report of an incident in 花园�
 PASSWORD = "pw-3c1d0e2f7a"
 LIVE_TOKEN, DEAD_TOKEN, PATH_TOKEN = "live-8b7a6f5e4d", "dead-1a2b3c4d5e", "path-0f9e8d7c6b"
 SECRETS = (PASSWORD, LIVE_TOKEN, DEAD_TOKEN, PATH_TOKEN)
-
-
-def _webhook() -> tuple[HTTPServer, list]:
-    received: list = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            length = int(self.headers.get("content-length", 0))
-            received.append(json.loads(self.rfile.read(length)))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *_args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", free_port()), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, received
 
 
 def _login(_server, _session, _envelope, _mechanism, data) -> AuthResult:
@@ -77,7 +56,7 @@ async def test_no_secret_in_the_log_the_answers_or_the_events(
         auth_require_tls=False,
     )
     relay.start()
-    hook, received = _webhook()
+    hook, received = webhook_server()
     dead = free_port()
     try:
         env = _env(tmp_path, port)
