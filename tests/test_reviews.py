@@ -179,16 +179,11 @@ async def test_a_link_overdue_but_not_yet_marked_missed_is_told_as_such(settings
     async with deadline_app(settings) as app:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            incident = await create(
+            incident = await closed_incident(
                 client,
-                demo["reporter"],
+                demo,
                 occurred_at=iso(-timedelta(hours=30)),
                 learned_at=iso(-timedelta(hours=29)),
-            )
-            await client.patch(
-                f"/api/incidents/{incident['id']}",
-                json={"status": "closed"},
-                headers=bearer(demo["commander"]),
             )
             summary = await evaluation_of(client, demo["commander"], incident["id"])
             detail = (
